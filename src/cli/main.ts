@@ -1,0 +1,49 @@
+// The full command-line program. bin/kamal-secret.js comes here for everything but
+// the fast `get` path.
+
+import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
+import { EXIT, UserError } from '../errors.js';
+import { error } from './output.js';
+import * as exportCmd from './export.js';
+import * as get from './get.js';
+import * as importCmd from './import.js';
+import * as init from './init.js';
+import * as list from './list.js';
+import * as passwd from './passwd.js';
+import * as rm from './rm.js';
+import * as set from './set.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command('kamal-secret')
+    .description('A local, encrypted secrets manager for Kamal deploys')
+    .version(version, '-V, --version')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'kamal-secret: ')) });
+  for (const mod of [init, set, get, list, rm, importCmd, exportCmd, passwd]) mod.register(program);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    process.exitCode = exitCodeFor(err);
+  }
+}
+
+function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // --help and --version end here with code 0; parse errors were already printed.
+    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (err instanceof UserError) {
+    error(err.message);
+    return err.exitCode;
+  }
+  throw err;
+}

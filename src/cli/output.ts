@@ -1,0 +1,34 @@
+// Printing: data on stdout, everything else on stderr, colour only on a TTY without NO_COLOR.
+
+const colourOn = (stream: NodeJS.WriteStream) => Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+
+const paint = (code: number, text: string, stream: NodeJS.WriteStream) => (colourOn(stream) ? `\x1b[${code}m${text}\x1b[0m` : text);
+
+export const bold = (t: string) => paint(1, t, process.stdout);
+export const dim = (t: string) => paint(2, t, process.stdout);
+
+export function out(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+export function info(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+export function warn(line: string): void {
+  process.stderr.write(`${paint(33, 'kamal-secret: warning:', process.stderr)} ${line}\n`);
+}
+
+export function error(line: string): void {
+  process.stderr.write(`${paint(31, 'kamal-secret:', process.stderr)} ${line}\n`);
+}
+
+export function json(value: unknown): void {
+  out(JSON.stringify(value, null, 2));
+}
+
+/** Left-aligned columns for human tables. */
+export function table(rows: string[][]): string[] {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => r[i].length))) ?? [];
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd());
+}

@@ -1,0 +1,40 @@
+// The scope a command works in (DESIGN.md §2): --scope, else KAMAL_SECRET_SCOPE,
+// else the service of the nearest config/deploy.yml; plus the destination from
+// -d/--destination or KAMAL_DESTINATION when the scope names only an app.
+// Kept free of commander and YAML: `get` uses it on its fast path.
+
+import fs from 'node:fs';
+import { UsageError } from '../errors.js';
+import { findApp, readServiceName } from '../kamal/app.js';
+import { validateScope } from '../vault/refs.js';
+
+export interface ScopeOptions {
+  scope?: string;
+  global?: boolean;
+  destination?: string;
+}
+
+export function resolveScope(opts: ScopeOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  if (opts.global) {
+    if (opts.scope) throw new UsageError('--global and --scope cannot be used together');
+    return '';
+  }
+  const destination = opts.destination ?? (env.KAMAL_DESTINATION || undefined);
+  let scope = opts.scope ?? env.KAMAL_SECRET_SCOPE;
+  if (scope === undefined) {
+    const app = findApp(cwd);
+    const service = app ? readServiceName(fs.readFileSync(app.deployYml, 'utf8')) : null;
+    scope = service ?? '';
+  }
+  validateScope(scope);
+  if (!destination) return scope;
+  if (scope === '') {
+    if (opts.destination) throw new UsageError(`-d ${destination} needs an app: run inside a Kamal app (config/deploy.yml) or give --scope APP`);
+    return scope; // KAMAL_DESTINATION outside an app has nothing to narrow
+  }
+  const [app, dest] = scope.split('/');
+  if (dest && dest !== destination && opts.destination) {
+    throw new UsageError(`the scope ${scope} already names destination ${dest}, but -d says ${destination}`);
+  }
+  return validateScope(dest ? scope : `${app}/${destination}`);
+}

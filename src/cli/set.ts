@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
+import { UsageError, UserError } from '../errors.js';
+import { maskability } from '../gitlab/masking.js';
+import { kamalValueRisks } from '../kamal/value-risks.js';
+import { promptHidden, readStdinAll } from '../keychain/passphrase.js';
+import { formatRef, parseRef } from '../vault/refs.js';
+import { example, scopeOptions } from './options.js';
+import { out, warn } from './output.js';
+import { resolveScope, type ScopeOptions } from './scope.js';
+import { withSession } from './session.js';
+
+interface SetOptions extends ScopeOptions {
+  file?: string;
+  generate?: string | boolean;
+}
+
+export function register(program: Command): void {
+  const cmd = scopeOptions(
+    program
+      .command('set')
+      .description('store a secret: from piped stdin, a hidden prompt, a file, or generated (never from the command line)')
+      .argument('<ref>', 'NAME, APP/NAME or APP/DESTINATION/NAME')
+      .argument('[value...]', '(refused: a value on the command line leaks into ps and shell history)')
+      .option('--file <path>', 'read the value from a file, byte for byte')
+      .option('--generate [length]', 'generate a random URL-safe value (default 32 characters)'),
+  ).action(async (refText: string, extra: string[], opts: SetOptions) => {
+    if (extra.length) throw new UsageError('refusing a secret value on the command line (it would show in ps and shell history); pipe it on stdin, or use --file or --generate');
+    const ref = parseRef(refText, resolveScope(opts));
+    const value = await readValue(opts, formatRef(ref));
+    const result = await withSession((s) => s.mutate({ op: 'set', ref: formatRef(ref), value }));
+    if ('action' in result) out(`${result.action} ${result.ref}`);
+    for (const risk of kamalValueRisks(value)) warn(`${formatRef(ref)} ${risk.message}`);
+    const mask = maskability(value);
+    if (!mask.maskable) warn(`${formatRef(ref)} cannot be a masked GitLab variable: ${mask.reason}`);
+  });
+  example(cmd, 'kamal-secret set RAILS_MASTER_KEY --file config/master.key\nop read op://vault/db/url | kamal-secret set shop/production/DATABASE_URL\nkamal-secret set SECRET_KEY_BASE --generate 64');
+}
+
+async function readValue(opts: SetOptions, ref: string): Promise<string> {
+  if (opts.file !== undefined && opts.generate !== undefined) throw new UsageError('use either --file or --generate, not both');
+  let value: string;
+  if (opts.file !== undefined) {
+    try {
+      value = fs.readFileSync(opts.file, 'utf8');
+    } catch (err) {
+      throw new UserError(`cannot read ${opts.file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+  } else if (opts.generate !== undefined) {
+    value = generate(opts.generate === true ? 32 : Number(opts.generate));
+  } else if (!process.stdin.isTTY) {
+    value = (await readStdinAll()).replace(/\r?\n$/, '');
+  } else {
+    const typed = await promptHidden(`Value for ${ref}:`);
+    if (typed === null) throw new UserError('no value: pipe it on stdin, or use --file or --generate');
+    value = typed;
+  }
+  if (value === '') throw new UserError(`the value for ${ref} is empty; nothing was stored`);
+  return value;
+}
+
+const URL_SAFE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** `length` characters drawn uniformly from the URL-safe alphabet (64 symbols: no modulo bias). */
+function generate(length: number): string {
+  if (!Number.isInteger(length) || length < 8 || length > 4096) throw new UsageError('--generate takes a length from 8 to 4096');
+  return [...randomBytes(length)].map((b) => URL_SAFE[b & 63]).join('');
+}

@@ -1,0 +1,70 @@
+// The OS keychain holds the vault key (base64) under service "kamal-secret",
+// account = the vault id. Every call goes through child.ts with a hard timeout.
+
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const KEYCHAIN_SERVICE = 'kamal-secret';
+const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
+
+export type KeychainResult =
+  | { ok: true; key?: Uint8Array }
+  | { ok: false; reason: string; absent?: boolean };
+
+export function keychainTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const ms = Number(env.KAMAL_SECRET_KEYCHAIN_TIMEOUT_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : 3000;
+}
+
+export function keychainDisabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.KAMAL_SECRET_NO_KEYCHAIN === '1';
+}
+
+function runChild(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CHILD, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, keychainTimeoutMs());
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', (err) => {
+      stderr += err.message;
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr: stderr.trim(), timedOut });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+function failure(r: Awaited<ReturnType<typeof runChild>>): KeychainResult {
+  if (r.timedOut) return { ok: false, reason: `the keychain did not answer within ${keychainTimeoutMs()} ms (locked, or its service is stuck)` };
+  if (r.code === 3) return { ok: false, absent: true, reason: 'the keychain has no key for this vault' };
+  return { ok: false, reason: r.stderr || `the keychain helper exited with ${r.code}` };
+}
+
+export async function keychainGet(vaultId: string): Promise<KeychainResult> {
+  if (keychainDisabled()) return { ok: false, reason: 'KAMAL_SECRET_NO_KEYCHAIN=1 is set' };
+  const r = await runChild(['get', vaultId]);
+  if (r.code !== 0) return failure(r);
+  const key = new Uint8Array(Buffer.from(r.stdout.trim(), 'base64'));
+  if (key.length !== 32) return { ok: false, reason: 'the keychain entry for this vault is not a vault key' };
+  return { ok: true, key };
+}
+
+export async function keychainSet(vaultId: string, key: Uint8Array): Promise<KeychainResult> {
+  if (keychainDisabled()) return { ok: false, reason: 'KAMAL_SECRET_NO_KEYCHAIN=1 is set' };
+  const r = await runChild(['set', vaultId], Buffer.from(key).toString('base64'));
+  return r.code === 0 ? { ok: true } : failure(r);
+}
+
+export async function keychainDelete(vaultId: string): Promise<KeychainResult> {
+  const r = await runChild(['delete', vaultId]);
+  return r.code === 0 ? { ok: true } : failure(r);
+}

@@ -1,0 +1,176 @@
+// The vault file, as DESIGN.md §4 specifies it. One JSON document:
+//
+//   {
+//     "header": {
+//       "format": "kamal-secret-vault",     fixed
+//       "version": 1,                       this file's format version
+//       "vault_id": "<uuid>",               names the vault's key in the OS keychain
+//       "kdf": { "name": "argon2id", "opslimit": 3, "memlimit": 67108864,
+//                "salt": "<base64, 16 bytes>" },
+//       "wrapped_key": { "nonce": "<base64, 24 bytes>", "ciphertext": "<base64, 48 bytes>" }
+//     },
+//     "header_sha256": "<hex>",             detects accidental damage to the header
+//     "payload": { "nonce": "<base64, 24 bytes>", "ciphertext": "<base64>" }
+//   }
+//
+// - The vault key is 32 random bytes. `wrapped_key` is that key sealed with
+//   XChaCha20-Poly1305 under Argon2id(passphrase, salt), with the canonical
+//   {format, version, vault_id, kdf} as associated data.
+// - `payload` is the JSON of every secret sealed with XChaCha20-Poly1305 under the
+//   vault key, with the canonical header as associated data, so no header field can
+//   change undetected. Its nonce is fresh on every write.
+// - Canonical JSON: keys sorted at every level, no white space.
+//
+// This module only parses and validates; crypto.ts does the sealing.
+
+import { createHash } from 'node:crypto';
+
+export const FORMAT_NAME = 'kamal-secret-vault';
+export const FORMAT_VERSION = 1;
+export const KEY_BYTES = 32;
+export const NONCE_BYTES = 24;
+export const SALT_BYTES = 16;
+const TAG_BYTES = 16;
+
+/** Argon2id floor (DESIGN §4) and a ceiling that keeps a crafted file from exhausting memory. */
+export const KDF_LIMITS = {
+  minOps: 3,
+  maxOps: 64,
+  minMem: 64 * 1024 * 1024,
+  maxMem: 4 * 1024 * 1024 * 1024,
+} as const;
+
+export interface KdfParams {
+  name: 'argon2id';
+  opslimit: number;
+  memlimit: number;
+  salt: string;
+}
+
+export interface Sealed {
+  nonce: string;
+  ciphertext: string;
+}
+
+export interface Header {
+  format: typeof FORMAT_NAME;
+  version: typeof FORMAT_VERSION;
+  vault_id: string;
+  kdf: KdfParams;
+  wrapped_key: Sealed;
+}
+
+export interface VaultFile {
+  header: Header;
+  header_sha256: string;
+  payload: Sealed;
+}
+
+export interface SecretRecord {
+  value: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The decrypted payload: every secret, keyed by its full reference. */
+export interface Payload {
+  secrets: Record<string, SecretRecord>;
+}
+
+/** A vault file that is not what it should be. `reason` says what, for the error message. */
+export class FormatError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Associated data of the payload: the whole header. */
+export const payloadAd = (h: Header) => canonicalJson(h);
+
+/** Associated data of the wrapped key: everything the passphrase key depends on. */
+export const wrappedKeyAd = (h: Header) =>
+  canonicalJson({ format: h.format, version: h.version, vault_id: h.vault_id, kdf: h.kdf });
+
+export const headerDigest = (h: Header) => createHash('sha256').update(payloadAd(h)).digest('hex');
+
+export function serialize(file: VaultFile): string {
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+/** Parse and validate a vault file's text. Throws FormatError naming the first problem. */
+export function parse(text: string): VaultFile {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new FormatError('it is not valid JSON');
+  }
+  const file = obj(doc, 'the document');
+  const header = obj(file.header, 'header');
+  if (header.format !== FORMAT_NAME) throw new FormatError('it is not a kamal-secret vault (header.format)');
+  if (header.version !== FORMAT_VERSION) {
+    throw new FormatError(`its format version ${String(header.version)} is not supported (this kamal-secret reads version ${FORMAT_VERSION})`);
+  }
+  if (typeof header.vault_id !== 'string' || !/^[0-9a-f-]{36}$/.test(header.vault_id)) throw new FormatError('header.vault_id is malformed');
+  const kdf = obj(header.kdf, 'header.kdf');
+  if (kdf.name !== 'argon2id') throw new FormatError('header.kdf.name must be argon2id');
+  if (!isIntIn(kdf.opslimit, KDF_LIMITS.minOps, KDF_LIMITS.maxOps)) throw new FormatError(`header.kdf.opslimit must be ${KDF_LIMITS.minOps}..${KDF_LIMITS.maxOps}`);
+  if (!isIntIn(kdf.memlimit, KDF_LIMITS.minMem, KDF_LIMITS.maxMem)) throw new FormatError('header.kdf.memlimit must be 64 MiB..4 GiB');
+  base64Field(kdf.salt, 'header.kdf.salt', SALT_BYTES);
+  const wrapped = sealed(header.wrapped_key, 'header.wrapped_key', KEY_BYTES + TAG_BYTES);
+  const payload = sealed(file.payload, 'payload');
+  const result: VaultFile = {
+    header: {
+      format: FORMAT_NAME,
+      version: FORMAT_VERSION,
+      vault_id: header.vault_id,
+      kdf: { name: 'argon2id', opslimit: kdf.opslimit as number, memlimit: kdf.memlimit as number, salt: kdf.salt as string },
+      wrapped_key: wrapped,
+    },
+    header_sha256: String(file.header_sha256),
+    payload,
+  };
+  if (canonicalJson(result.header) !== canonicalJson(header)) throw new FormatError('the header has unknown fields');
+  if (result.header_sha256 !== headerDigest(result.header)) throw new FormatError('the header is damaged (its checksum does not match)');
+  return result;
+}
+
+export function parsePayload(text: string): Payload {
+  const doc = JSON.parse(text) as Payload;
+  if (!doc || typeof doc.secrets !== 'object') throw new FormatError('the payload has no secrets table');
+  return doc;
+}
+
+function obj(v: unknown, what: string): Record<string, unknown> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new FormatError(`${what} is missing or not an object`);
+  return v as Record<string, unknown>;
+}
+
+function isIntIn(v: unknown, min: number, max: number): boolean {
+  return Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
+}
+
+function base64Field(v: unknown, what: string, bytes?: number): string {
+  if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0) throw new FormatError(`${what} is not base64`);
+  if (bytes !== undefined && Buffer.from(v, 'base64').length !== bytes) throw new FormatError(`${what} must be ${bytes} bytes`);
+  return v;
+}
+
+function sealed(v: unknown, what: string, ciphertextBytes?: number): Sealed {
+  const o = obj(v, what);
+  const nonce = base64Field(o.nonce, `${what}.nonce`, NONCE_BYTES);
+  const ciphertext = base64Field(o.ciphertext, `${what}.ciphertext`, ciphertextBytes);
+  if (Buffer.from(ciphertext, 'base64').length < TAG_BYTES) throw new FormatError(`${what}.ciphertext is too short`);
+  return { nonce, ciphertext };
+}

@@ -1,0 +1,60 @@
+// Secret names, scopes and references (DESIGN.md §2).
+//   NAME   ^[A-Za-z_][A-Za-z0-9_]{0,254}$
+//   scope  "" (global) | APP | APP/DESTINATION, segments ^[A-Za-z0-9][A-Za-z0-9._-]*$
+//   ref    [SCOPE/]NAME, stored in the vault as the key of its record
+
+import { UsageError } from '../errors.js';
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
+const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+export interface Ref {
+  scope: string;
+  name: string;
+}
+
+export const isValidName = (name: string) => NAME.test(name);
+
+export function validateName(name: string): string {
+  if (!NAME.test(name)) {
+    throw new UsageError(`invalid secret name "${name}": use letters, digits and _, not starting with a digit, at most 255 characters (like an env var)`);
+  }
+  return name;
+}
+
+export function validateScope(scope: string): string {
+  if (scope === '') return scope;
+  const segments = scope.split('/');
+  if (segments.length > 2 || !segments.every((s) => SEGMENT.test(s))) {
+    throw new UsageError(`invalid scope "${scope}": use APP or APP/DESTINATION, each starting with a letter or digit and made of letters, digits, ".", "_" and "-"`);
+  }
+  return scope;
+}
+
+/** Parse `[SCOPE/]NAME`; a bare NAME takes `defaultScope`. */
+export function parseRef(text: string, defaultScope: string): Ref {
+  const slash = text.lastIndexOf('/');
+  if (slash === -1) return { scope: validateScope(defaultScope), name: validateName(text) };
+  const scope = text.slice(0, slash);
+  if (scope === '') throw new UsageError(`invalid reference "${text}": write NAME, APP/NAME or APP/DESTINATION/NAME`);
+  return { scope: validateScope(scope), name: validateName(text.slice(slash + 1)) };
+}
+
+/** A reference is explicit when it names its scope; then lookups start there. */
+export const refHasScope = (text: string) => text.includes('/');
+
+export const formatRef = ({ scope, name }: Ref) => (scope ? `${scope}/${name}` : name);
+
+export function splitRef(ref: string): Ref {
+  const slash = ref.lastIndexOf('/');
+  return slash === -1 ? { scope: '', name: ref } : { scope: ref.slice(0, slash), name: ref.slice(slash + 1) };
+}
+
+/** Scopes searched for a lookup from `scope`, innermost first: APP/DEST, APP, "". */
+export function scopeChain(scope: string): string[] {
+  if (scope === '') return [''];
+  const [app, dest] = scope.split('/');
+  return dest ? [`${app}/${dest}`, app, ''] : [app, ''];
+}
+
+export const describeScope = (scope: string) => (scope === '' ? '(global)' : scope);

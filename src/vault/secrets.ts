@@ -1,0 +1,113 @@
+// What can be done to the secrets in a decrypted payload. Pure functions, shared by
+// the in-process session and the agent, so both behave the same.
+
+import { UserError } from '../errors.js';
+import type { Payload, SecretRecord } from './format.js';
+import { type Ref, describeScope, formatRef, splitRef } from './refs.js';
+
+export type Mutation =
+  | { op: 'set'; ref: string; value: string }
+  | { op: 'rm'; ref: string }
+  | { op: 'mv'; from: string; to: string }
+  | { op: 'import'; scope: string; entries: [string, string][]; overwrite: boolean };
+
+export interface ImportReport {
+  created: string[];
+  updated: string[];
+  unchanged: string[];
+  skipped: string[];
+}
+
+export type MutationResult = { action: 'created' | 'updated' | 'removed' | 'moved'; ref: string } | ImportReport;
+
+export interface Listed {
+  ref: string;
+  scope: string;
+  name: string;
+  updated_at: string;
+}
+
+export interface Found {
+  ref: string;
+  value: string;
+}
+
+export const emptyPayload = (): Payload => ({ secrets: {} });
+
+/** The first of `name` in `chain` (innermost scope first). */
+export function lookup(payload: Payload, name: string, chain: string[]): Found | null {
+  for (const scope of chain) {
+    const ref = formatRef({ scope, name });
+    const record = payload.secrets[ref];
+    if (record) return { ref, value: record.value };
+  }
+  return null;
+}
+
+/** Every name visible from `chain`, inner scopes winning. Sorted by name. */
+export function visible(payload: Payload, chain: string[]): Map<string, Found> {
+  const found = new Map<string, Found>();
+  const inChain = new Set(chain);
+  for (const [ref, record] of Object.entries(payload.secrets)) {
+    const { scope, name } = splitRef(ref);
+    if (!inChain.has(scope)) continue;
+    const current = found.get(name);
+    if (!current || chain.indexOf(scope) < chain.indexOf(splitRef(current.ref).scope)) found.set(name, { ref, value: record.value });
+  }
+  return new Map([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+export function list(payload: Payload): Listed[] {
+  return Object.entries(payload.secrets)
+    .map(([ref, r]) => ({ ref, ...splitRef(ref), updated_at: r.updated_at }))
+    .sort((a, b) => (a.scope === b.scope ? cmp(a.name, b.name) : cmp(a.scope, b.scope)));
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Apply `m` to `payload` in place. Throws UserError for a missing or clashing reference. */
+export function applyMutation(payload: Payload, m: Mutation, now = new Date().toISOString()): MutationResult {
+  const secrets = payload.secrets;
+  switch (m.op) {
+    case 'set': {
+      const existing = secrets[m.ref];
+      secrets[m.ref] = record(m.value, existing, now);
+      return { action: existing ? 'updated' : 'created', ref: m.ref };
+    }
+    case 'rm':
+      if (!secrets[m.ref]) throw missing(m.ref);
+      delete secrets[m.ref];
+      return { action: 'removed', ref: m.ref };
+    case 'mv': {
+      const source = secrets[m.from];
+      if (!source) throw missing(m.from);
+      if (secrets[m.to]) throw new UserError(`${m.to} already exists; remove it first (kamal-secret rm ${m.to})`);
+      secrets[m.to] = { ...source, updated_at: now };
+      delete secrets[m.from];
+      return { action: 'moved', ref: m.to };
+    }
+    case 'import': {
+      const report: ImportReport = { created: [], updated: [], unchanged: [], skipped: [] };
+      for (const [name, value] of m.entries) {
+        const ref = formatRef({ scope: m.scope, name } satisfies Ref);
+        const existing = secrets[ref];
+        if (existing && existing.value === value) report.unchanged.push(name);
+        else if (existing && !m.overwrite) report.skipped.push(name);
+        else {
+          secrets[ref] = record(value, existing, now);
+          (existing ? report.updated : report.created).push(name);
+        }
+      }
+      return report;
+    }
+  }
+}
+
+function record(value: string, existing: SecretRecord | undefined, now: string): SecretRecord {
+  return { value, created_at: existing?.created_at ?? now, updated_at: now };
+}
+
+function missing(ref: string): UserError {
+  const { scope, name } = splitRef(ref);
+  return new UserError(`${name} does not exist in scope ${describeScope(scope)}; see: kamal-secret list`);
+}

@@ -1,0 +1,58 @@
+// One interface over "the unlocked vault", whoever holds the key: this process
+// (LocalSession) or the agent (agent/client.ts). Commands only talk to this.
+
+import type { Header } from './format.js';
+import { newHeader } from './crypto.js';
+import { type Found, type Listed, type Mutation, type MutationResult, applyMutation, list, lookup, visible } from './secrets.js';
+import { decryptPayload, readVaultFile, updateVault } from './store.js';
+import type { Payload } from './format.js';
+
+export interface VaultSession {
+  lookup(name: string, chain: string[]): Promise<Found | null>;
+  visible(chain: string[]): Promise<Map<string, Found>>;
+  list(): Promise<Listed[]>;
+  mutate(m: Mutation): Promise<MutationResult>;
+  /** Rewrap the vault key under a new passphrase; no secret is re-encrypted. */
+  rewrap(newPassphrase: string): Promise<void>;
+  close(): void;
+}
+
+export class LocalSession implements VaultSession {
+  private payload?: Payload;
+
+  constructor(readonly vaultPath: string, private readonly key: Uint8Array) {}
+
+  private async read(): Promise<Payload> {
+    this.payload ??= await decryptPayload(this.vaultPath, readVaultFile(this.vaultPath), this.key);
+    return this.payload;
+  }
+
+  async lookup(name: string, chain: string[]) {
+    return lookup(await this.read(), name, chain);
+  }
+
+  async visible(chain: string[]) {
+    return visible(await this.read(), chain);
+  }
+
+  async list() {
+    return list(await this.read());
+  }
+
+  async mutate(m: Mutation) {
+    const result = await updateVault(this.vaultPath, this.key, (payload) => ({ payload, result: applyMutation(payload, m) }));
+    this.payload = undefined;
+    return result;
+  }
+
+  async rewrap(newPassphrase: string) {
+    await updateVault(this.vaultPath, this.key, async (_payload, header: Header) => ({
+      header: await newHeader(this.key, newPassphrase, header.vault_id, { opslimit: header.kdf.opslimit, memlimit: header.kdf.memlimit }),
+      result: undefined,
+    }));
+  }
+
+  close() {
+    this.key.fill(0);
+  }
+}

@@ -1,0 +1,151 @@
+// The vault on disk: permission checks, reads, and crash-safe writes under a lock.
+// A write re-reads the vault under the lock, changes it, writes a temp file in the
+// same directory, fsyncs it, keeps the old file as `vault.json.bak`, renames the new
+// one over, and fsyncs the directory. Any crash leaves the old or the new vault.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { DecryptError, openVault, sealVault } from './crypto.js';
+import { FormatError, type Header, type Payload, type VaultFile, parse, serialize } from './format.js';
+import { withLock } from './lock.js';
+import { backupPathOf, lockPathOf } from './paths.js';
+
+const notFoundHint = 'run: kamal-secret init (or set KAMAL_SECRET_VAULT to your vault)';
+
+export function vaultExists(vaultPath: string): boolean {
+  return fs.existsSync(vaultPath);
+}
+
+/** Refuse a vault, or its directory, that another user could write or that someone else owns. */
+export function checkPermissions(vaultPath: string): void {
+  const dir = path.dirname(vaultPath);
+  for (const [p, kind, mode] of [[dir, 'directory', '700'], [vaultPath, 'file', '600']] as const) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      continue;
+    }
+    const uid = process.getuid?.();
+    if (uid !== undefined && st.uid !== uid) {
+      throw new UserError(`refusing the vault ${kind} ${p}: it belongs to uid ${st.uid}, not to you; fix: chown ${uid} ${p}`);
+    }
+    if (st.mode & 0o022) {
+      throw new UserError(`refusing the vault ${kind} ${p}: other users can write it; fix: chmod ${mode} ${p}`);
+    }
+  }
+}
+
+export function readVaultFile(vaultPath: string): VaultFile {
+  checkPermissions(vaultPath);
+  let text: string;
+  try {
+    text = fs.readFileSync(vaultPath, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`no vault at ${vaultPath}; ${notFoundHint}`);
+    throw new UserError(`cannot read the vault ${vaultPath}: ${(err as Error).message}`);
+  }
+  try {
+    return parse(text);
+  } catch (err) {
+    if (err instanceof FormatError) throw damaged(vaultPath, err.reason);
+    throw err;
+  }
+}
+
+export async function decryptPayload(vaultPath: string, file: VaultFile, key: Uint8Array): Promise<Payload> {
+  try {
+    return await openVault(file, key);
+  } catch (err) {
+    if (err instanceof DecryptError) throw damaged(vaultPath, 'its contents fail authentication (a byte was changed, or the key does not belong to this vault)');
+    if (err instanceof FormatError) throw damaged(vaultPath, err.reason);
+    throw err;
+  }
+}
+
+function damaged(vaultPath: string, reason: string): UserError {
+  return new UserError(`the vault ${vaultPath} is damaged: ${reason}; it was left untouched (the previous version, if any, is ${backupPathOf(vaultPath)})`);
+}
+
+export function ensureVaultDir(vaultPath: string): void {
+  const dir = path.dirname(vaultPath);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  checkPermissions(vaultPath);
+}
+
+/** Write a brand-new vault; refuses when one already exists. */
+export async function createVault(vaultPath: string, header: Header, key: Uint8Array, payload: Payload): Promise<void> {
+  ensureVaultDir(vaultPath);
+  await withLock(lockPathOf(vaultPath), async () => {
+    if (vaultExists(vaultPath)) throw new UserError(`a vault already exists at ${vaultPath}; refusing to replace it`);
+    writeAtomic(vaultPath, serialize(await sealVault(header, key, payload)));
+  });
+}
+
+export interface Change<T> {
+  payload?: Payload;
+  header?: Header;
+  result: T;
+}
+
+/**
+ * Read, change and write the vault under its lock. `change` gets the current
+ * payload and header; what it returns is sealed with a fresh nonce and written.
+ * When it returns neither a payload nor a header, nothing is written.
+ */
+export async function updateVault<T>(vaultPath: string, key: Uint8Array, change: (payload: Payload, header: Header) => Change<T> | Promise<Change<T>>): Promise<T> {
+  checkPermissions(vaultPath);
+  return withLock(lockPathOf(vaultPath), async () => {
+    const file = readVaultFile(vaultPath);
+    const payload = await decryptPayload(vaultPath, file, key);
+    const next = await change(payload, file.header);
+    if (next.payload || next.header) {
+      const sealed = await sealVault(next.header ?? file.header, key, next.payload ?? payload);
+      writeAtomic(vaultPath, serialize(sealed), { keepBackup: true });
+    }
+    return next.result;
+  });
+}
+
+export function writeAtomic(target: string, text: string, { keepBackup = false } = {}): void {
+  const dir = path.dirname(target);
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`);
+  const fd = fs.openSync(tmp, 'wx', 0o600);
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    if (keepBackup && fs.existsSync(target)) keepPrevious(target);
+    fs.renameSync(tmp, target);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  fsyncDir(dir);
+}
+
+/** Point vault.json.bak at the current vault's inode (a hard link, so it costs no copy). */
+function keepPrevious(target: string): void {
+  const backup = backupPathOf(target);
+  const staged = `${backup}.${process.pid}.tmp`;
+  fs.rmSync(staged, { force: true });
+  try {
+    fs.linkSync(target, staged);
+  } catch {
+    fs.copyFileSync(target, staged);
+  }
+  fs.renameSync(staged, backup);
+}
+
+function fsyncDir(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
