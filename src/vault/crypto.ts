@@ -6,7 +6,7 @@ import sodiumModule from 'libsodium-wrappers-sumo';
 import {
   FORMAT_NAME, FORMAT_VERSION, KEY_BYTES, NONCE_BYTES, SALT_BYTES,
   type Header, type KdfParams, type Payload, type Sealed, type VaultFile,
-  headerDigest, parsePayload, payloadAd, wrappedKeyAd,
+  WRAPPED_KEY_AD, headerDigest, parsePayload, payloadAd,
 } from './format.js';
 
 export const DEFAULT_KDF: { opslimit: number; memlimit: number } = { opslimit: 3, memlimit: 64 * 1024 * 1024 };
@@ -54,7 +54,7 @@ export async function newHeader(vaultKey: Uint8Array, passphrase: string, vaultI
   const kdf: KdfParams = { name: 'argon2id', ...kdfCost, salt: b64(s.randombytes_buf(SALT_BYTES)) };
   const header: Header = { format: FORMAT_NAME, version: FORMAT_VERSION, vault_id: vaultId, kdf, wrapped_key: { nonce: '', ciphertext: '' } };
   const passKey = await deriveKey(passphrase, kdf);
-  header.wrapped_key = await seal(vaultKey, wrappedKeyAd(header), passKey);
+  header.wrapped_key = await seal(vaultKey, WRAPPED_KEY_AD, passKey);
   s.memzero(passKey);
   return header;
 }
@@ -63,7 +63,7 @@ export async function newHeader(vaultKey: Uint8Array, passphrase: string, vaultI
 export async function unwrapKey(header: Header, passphrase: string): Promise<Uint8Array> {
   const passKey = await deriveKey(passphrase, header.kdf);
   try {
-    return await open(header.wrapped_key, wrappedKeyAd(header), passKey);
+    return await open(header.wrapped_key, WRAPPED_KEY_AD, passKey);
   } finally {
     (await sodium()).memzero(passKey);
   }

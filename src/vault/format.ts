@@ -14,8 +14,10 @@
 //   }
 //
 // - The vault key is 32 random bytes. `wrapped_key` is that key sealed with
-//   XChaCha20-Poly1305 under Argon2id(passphrase, salt), with the canonical
-//   {format, version, vault_id, kdf} as associated data.
+//   XChaCha20-Poly1305 under Argon2id(passphrase, salt), with the fixed string
+//   "kamal-secret-vault/1/wrapped-key" as associated data. It needs no more: the
+//   payload's associated data binds every header field, wrapped key included, so
+//   a changed vault_id shows as a damaged file rather than as a wrong passphrase.
 // - `payload` is the JSON of every secret sealed with XChaCha20-Poly1305 under the
 //   vault key, with the canonical header as associated data, so no header field can
 //   change undetected. Its nonce is fresh on every write.
@@ -98,9 +100,8 @@ export function canonicalJson(value: unknown): string {
 /** Associated data of the payload: the whole header. */
 export const payloadAd = (h: Header) => canonicalJson(h);
 
-/** Associated data of the wrapped key: everything the passphrase key depends on. */
-export const wrappedKeyAd = (h: Header) =>
-  canonicalJson({ format: h.format, version: h.version, vault_id: h.vault_id, kdf: h.kdf });
+/** Associated data of the wrapped key: a fixed label for domain separation. */
+export const WRAPPED_KEY_AD = `${FORMAT_NAME}/${FORMAT_VERSION}/wrapped-key`;
 
 export const headerDigest = (h: Header) => createHash('sha256').update(payloadAd(h)).digest('hex');
 

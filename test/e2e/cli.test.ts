@@ -1,0 +1,238 @@
+// The core commands, driven as a user drives them: command, stdin, stdout, stderr, exit code.
+import fs from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Sandbox } from '../helpers/cli.js';
+
+let box: Sandbox;
+beforeEach(async () => {
+  box = new Sandbox();
+  await box.init();
+});
+afterEach(() => box.cleanup());
+
+describe('init', () => {
+  it('creates a 0600 vault in a 0700 directory and says where the key went', async () => {
+    const other = new Sandbox();
+    const r = await other.run(['init', '--no-keychain']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`created the vault ${other.vault}`);
+    expect(r.stdout).toContain('passphrase only');
+    expect(fs.statSync(other.vault).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(other.path('data')).mode & 0o777).toBe(0o700);
+    await other.cleanup();
+  });
+
+  it('takes the passphrase as one line on stdin', async () => {
+    const other = new Sandbox({ KAMAL_SECRET_PASSPHRASE: undefined });
+    expect((await other.run(['init', '--no-keychain', '--passphrase-stdin'], { input: 'from stdin pass\n' })).code).toBe(0);
+    expect((await other.run(['list'], { env: { KAMAL_SECRET_PASSPHRASE: 'from stdin pass' } })).code).toBe(0);
+    await other.cleanup();
+  });
+
+  it('refuses to replace an existing vault', async () => {
+    const before = fs.readFileSync(box.vault);
+    const r = await box.run(['init', '--no-keychain']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^kamal-secret: a vault already exists at .*; refusing to replace it/);
+    expect(fs.readFileSync(box.vault)).toEqual(before);
+  });
+
+  it('without a passphrase source and no terminal, says how to give one', async () => {
+    const other = new Sandbox({ KAMAL_SECRET_PASSPHRASE: undefined });
+    const r = await other.run(['init', '--no-keychain']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--passphrase-stdin, or set KAMAL_SECRET_PASSPHRASE/);
+    expect(fs.existsSync(other.vault)).toBe(false);
+    await other.cleanup();
+  });
+});
+
+describe('set and get', () => {
+  it('stores from stdin (one trailing newline dropped) and prints value plus newline', async () => {
+    const r = await box.run(['set', 'API_KEY'], { input: 's3cr3t-value\n' });
+    expect(r).toMatchObject({ code: 0, stdout: 'created API_KEY\n' });
+    expect((await box.run(['get', 'API_KEY'])).stdout).toBe('s3cr3t-value\n');
+    expect((await box.run(['set', 'API_KEY'], { input: 'other-value' })).stdout).toBe('updated API_KEY\n');
+  });
+
+  it('reads --file byte for byte and never prints the value', async () => {
+    box.write({ 'master.key': 'abc123def456\n' });
+    const r = await box.run(['set', 'RAILS_MASTER_KEY', '--file', box.path('master.key')]);
+    expect(r.stdout).toBe('created RAILS_MASTER_KEY\n');
+    expect(r.stdout + r.stderr).not.toContain('abc123def456');
+    expect((await box.run(['get', 'RAILS_MASTER_KEY'])).stdout).toBe('abc123def456\n\n');
+  });
+
+  it('generates URL-safe values of the asked length', async () => {
+    await box.run(['set', 'GEN', '--generate']);
+    await box.run(['set', 'GEN64', '--generate', '64']);
+    expect((await box.run(['get', 'GEN'])).stdout).toMatch(/^[A-Za-z0-9_-]{32}\n$/);
+    expect((await box.run(['get', 'GEN64'])).stdout).toMatch(/^[A-Za-z0-9_-]{64}\n$/);
+  });
+
+  it('refuses a value on the command line and changes nothing', async () => {
+    const before = fs.readFileSync(box.vault);
+    const r = await box.run(['set', 'PASSWORD', 'hunter2-on-argv']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/refusing a secret value on the command line/);
+    expect(r.stderr).not.toContain('hunter2-on-argv');
+    expect(fs.readFileSync(box.vault)).toEqual(before);
+  });
+
+  it('refuses an unreadable --file, an empty value, invalid names and scopes', async () => {
+    const before = fs.readFileSync(box.vault);
+    const cases: [string[], string, number, RegExp][] = [
+      [['set', 'X', '--file', box.path('missing')], '', 1, /cannot read .*missing: no such file/],
+      [['set', 'X'], '', 1, /the value for X is empty/],
+      [['set', '9LIVES'], 'v', 2, /invalid secret name "9LIVES"/],
+      [['set', 'BAD-NAME'], 'v', 2, /invalid secret name/],
+      [['set', 'app/dest/extra/NAME'], 'v', 2, /invalid scope "app\/dest\/extra"/],
+      [['set', '-app/NAME'], 'v', 2, /unknown option|invalid scope/],
+      [['set', 'NAME', '--scope', 'bad scope'], 'v', 2, /invalid scope "bad scope"/],
+      [['get', 'x.y'], '', 2, /invalid secret name/],
+    ];
+    for (const [args, input, code, message] of cases) {
+      const r = await box.run(args, { input });
+      expect({ args, code: r.code }).toEqual({ args, code });
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
+    }
+    expect(fs.readFileSync(box.vault)).toEqual(before);
+  });
+
+  it('get of a missing name: empty stdout, every scope searched on stderr, exit 1', async () => {
+    const r = await box.run(['get', 'NOPE', '--scope', 'shop/production']);
+    expect(r).toMatchObject({ code: 1, stdout: '' });
+    expect(r.stderr).toContain('searched shop/production/NOPE, shop/NOPE, NOPE');
+  });
+
+  it('wrong passphrase: one line, exit 1, vault untouched', async () => {
+    const before = fs.readFileSync(box.vault);
+    const r = await box.run(['set', 'X'], { input: 'value', env: { KAMAL_SECRET_PASSPHRASE: 'wrong' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`kamal-secret: wrong passphrase for the vault ${box.vault}\n`);
+    expect(fs.readFileSync(box.vault)).toEqual(before);
+  });
+
+  it('without a passphrase and no terminal, exits 3 and names the fix', async () => {
+    const r = await box.run(['get', 'X'], { env: { KAMAL_SECRET_PASSPHRASE: undefined } });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/run: kamal-secret unlock/);
+  });
+
+  it('warns when a value will not survive Kamal or GitLab masking', async () => {
+    const r = await box.run(['set', 'DB_PASS'], { input: 'pa$word1' });
+    expect(r.stderr).toMatch(/DB_PASS contains "\$"/);
+    const short = await box.run(['set', 'PIN'], { input: '1234' });
+    expect(short.stderr).toMatch(/cannot be a masked GitLab variable: shorter than 8/);
+    expect(short.stderr).not.toContain('1234');
+  });
+});
+
+describe('scopes', () => {
+  it('lookup walks APP/DEST, then APP, then global; writes go to exactly the scope', async () => {
+    await box.set('REGISTRY_PASSWORD', 'global-registry');
+    await box.set('shop/RAILS_MASTER_KEY', 'shop-master');
+    await box.set('shop/production/DATABASE_URL', 'prod-db');
+    await box.set('DATABASE_URL', 'global-db');
+    const get = async (args: string[], env = {}) => (await box.run(['get', ...args], { env })).stdout.trim();
+    expect(await get(['DATABASE_URL', '--scope', 'shop/production'])).toBe('prod-db');
+    expect(await get(['DATABASE_URL', '--scope', 'shop', '-d', 'staging'])).toBe('global-db');
+    expect(await get(['RAILS_MASTER_KEY'], { KAMAL_SECRET_SCOPE: 'shop/production' })).toBe('shop-master');
+    expect(await get(['REGISTRY_PASSWORD', '--scope', 'shop/production'])).toBe('global-registry');
+    expect(await get(['shop/production/DATABASE_URL'])).toBe('prod-db');
+  });
+
+  it('defaults to the service of the nearest config/deploy.yml and KAMAL_DESTINATION', async () => {
+    box.write({ 'app/config/deploy.yml': 'service: shop # the app\nimage: x/shop\n', 'app/sub/dir/.keep': '' });
+    const cwd = box.path('app/sub/dir');
+    expect((await box.run(['set', 'TOKEN'], { input: 'app-level', cwd })).stdout).toBe('created shop/TOKEN\n');
+    expect((await box.run(['set', 'TOKEN', '-d', 'production'], { input: 'prod-level', cwd })).stdout).toBe('created shop/production/TOKEN\n');
+    expect((await box.run(['get', 'TOKEN'], { cwd })).stdout).toBe('app-level\n');
+    expect((await box.run(['get', 'TOKEN'], { cwd, env: { KAMAL_DESTINATION: 'production' } })).stdout).toBe('prod-level\n');
+    expect((await box.run(['set', 'TOKEN', '--global'], { input: 'global-level', cwd })).stdout).toBe('created TOKEN\n');
+  });
+
+  it('rm and mv work on exactly the scope; missing is an error', async () => {
+    await box.set('shop/A', 'value-a');
+    expect((await box.run(['mv', 'shop/A', 'shop/production/B'])).stdout).toBe('moved shop/A to shop/production/B\n');
+    expect((await box.run(['get', 'B', '--scope', 'shop/production'])).stdout).toBe('value-a\n');
+    const again = await box.run(['rm', 'shop/A']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/A does not exist in scope shop/);
+    expect((await box.run(['rm', 'shop/production/B'])).stdout).toBe('removed shop/production/B\n');
+    expect((await box.run(['list', '--json'])).stdout).toBe('[]\n');
+  });
+});
+
+describe('list, import, export, passwd', () => {
+  it('list --json has ref, scope, name and ISO times, never values', async () => {
+    await box.set('shop/production/DATABASE_URL', 'postgres://secret-host');
+    const r = await box.run(['list', '--json']);
+    const [entry] = JSON.parse(r.stdout);
+    expect(entry).toMatchObject({ ref: 'shop/production/DATABASE_URL', scope: 'shop/production', name: 'DATABASE_URL' });
+    expect(new Date(entry.updated_at).toISOString()).toBe(entry.updated_at);
+    expect(r.stdout).not.toContain('secret-host');
+    expect((await box.run(['list'])).stdout).not.toContain('secret-host');
+  });
+
+  it('import reports created, updated, unchanged and skipped names', async () => {
+    box.write({ '.env': 'A=1\nB="two words"\n# comment\nC=\'single $x\'\nbad-name=1\n' });
+    const first = await box.run(['import', box.path('.env'), '--scope', 'shop']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('created   A B C');
+    expect(first.stderr).toContain('skipping "bad-name"');
+    box.write({ '.env': 'A=1\nB=changed\n' });
+    const second = await box.run(['import', box.path('.env'), '--scope', 'shop']);
+    expect(second.stdout).toMatch(/unchanged +A/);
+    expect(second.stdout).toMatch(/skipped +B/);
+    const third = await box.run(['import', box.path('.env'), '--scope', 'shop', '--overwrite']);
+    expect(third.stdout).toMatch(/updated +B/);
+    expect((await box.run(['get', 'shop/C'])).stdout).toBe('single $x\n');
+  });
+
+  it('export prints the visible set, inner scopes winning, as dotenv or JSON', async () => {
+    await box.set('A', 'global-a');
+    await box.set('B', "it's $HOME");
+    await box.set('shop/A', 'shop-a');
+    await box.set('other/C', 'not visible');
+    const json = JSON.parse((await box.run(['export', '--format', 'json', '--scope', 'shop'])).stdout);
+    expect(json).toEqual({ A: 'shop-a', B: "it's $HOME" });
+    const dotenv = (await box.run(['export', '--scope', 'shop'])).stdout;
+    expect(dotenv).toBe("A='shop-a'\nB=\"it's \\$HOME\"\n");
+    const bad = await box.run(['export', '--format', 'yaml']);
+    expect(bad.code).toBe(2);
+  });
+
+  it('passwd rewraps the key: the old passphrase stops working, secrets stay', async () => {
+    await box.set('KEEP', 'kept-value');
+    const r = await box.run(['passwd'], { env: { KAMAL_SECRET_NEW_PASSPHRASE: 'a brand new passphrase' } });
+    expect(r.code).toBe(0);
+    expect((await box.run(['get', 'KEEP'])).stderr).toMatch(/wrong passphrase/);
+    expect((await box.run(['get', 'KEEP'], { env: { KAMAL_SECRET_PASSPHRASE: 'a brand new passphrase' } })).stdout).toBe('kept-value\n');
+  });
+});
+
+describe('permissions', () => {
+  it('refuses a vault or directory that others can write, changing nothing', async () => {
+    fs.chmodSync(box.vault, 0o666);
+    let r = await box.run(['list']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/other users can write it; fix: chmod 600/);
+    fs.chmodSync(box.vault, 0o600);
+    fs.chmodSync(box.path('data'), 0o777);
+    r = await box.run(['set', 'X'], { input: 'value' });
+    expect(r.stderr).toMatch(/refusing the vault directory .* fix: chmod 700/);
+    fs.chmodSync(box.path('data'), 0o700);
+  });
+});
+
+describe('help', () => {
+  it('every command shows an example in --help', async () => {
+    for (const cmd of ['init', 'set', 'get', 'list', 'rm', 'mv', 'import', 'export', 'passwd']) {
+      const r = await box.run([cmd, '--help']);
+      expect({ cmd, code: r.code }).toEqual({ cmd, code: 0 });
+      expect(r.stdout).toContain('Example:');
+    }
+  });
+});

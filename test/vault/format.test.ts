@@ -1,0 +1,69 @@
+// Unit tests of the vault format and its sealing.
+import { describe, expect, it } from 'vitest';
+import { DecryptError, newHeader, openVault, randomKey, sealVault, unwrapKey } from '../../src/vault/crypto.js';
+import { FormatError, type VaultFile, canonicalJson, headerDigest, parse, serialize } from '../../src/vault/format.js';
+
+const payload = { secrets: { A: { value: 'v', created_at: 't', updated_at: 't' } } };
+
+async function fresh(): Promise<{ key: Uint8Array; file: VaultFile }> {
+  const key = await randomKey();
+  return { key, file: await sealVault(await newHeader(key, 'pass phrase'), key, payload) };
+}
+
+describe('vault format', () => {
+  it('round-trips through serialize, parse, unwrap and open', async () => {
+    const { file } = await fresh();
+    const back = parse(serialize(file));
+    const key = await unwrapKey(back.header, 'pass phrase');
+    expect(await openVault(back, key)).toEqual(payload);
+  });
+
+  it('uses Argon2id with at least 64 MiB and 3 passes, stored in the header', async () => {
+    const { file } = await fresh();
+    expect(file.header.kdf).toMatchObject({ name: 'argon2id', opslimit: 3, memlimit: 64 * 1024 * 1024 });
+  });
+
+  it('draws a fresh nonce on every write', async () => {
+    const key = await randomKey();
+    const header = await newHeader(key, 'pass phrase');
+    const nonces = new Set<string>();
+    for (let i = 0; i < 20; i++) nonces.add((await sealVault(header, key, payload)).payload.nonce);
+    expect(nonces.size).toBe(20);
+  });
+
+  it('refuses a wrong passphrase', async () => {
+    const { file } = await fresh();
+    await expect(unwrapKey(file.header, 'not it')).rejects.toBeInstanceOf(DecryptError);
+  });
+
+  // Each header field, changed with its checksum recomputed (a deliberate edit):
+  // the payload's associated data must still catch it.
+  const edits: Record<string, (f: VaultFile) => void> = {
+    vault_id: (f) => (f.header.vault_id = '00000000-0000-4000-8000-000000000000'),
+    'kdf.opslimit': (f) => (f.header.kdf.opslimit = 4),
+    'kdf.memlimit': (f) => (f.header.kdf.memlimit = 128 * 1024 * 1024),
+    'kdf.salt': (f) => (f.header.kdf.salt = Buffer.alloc(16, 7).toString('base64')),
+    'wrapped_key.nonce': (f) => (f.header.wrapped_key.nonce = Buffer.alloc(24, 1).toString('base64')),
+    'wrapped_key.ciphertext': (f) => (f.header.wrapped_key.ciphertext = Buffer.alloc(48, 1).toString('base64')),
+  };
+  for (const [field, edit] of Object.entries(edits)) {
+    it(`detects a change of header.${field}`, async () => {
+      const { key, file } = await fresh();
+      const tampered = structuredClone(file);
+      edit(tampered);
+      tampered.header_sha256 = headerDigest(tampered.header);
+      await expect(openVault(parse(serialize(tampered)), key)).rejects.toBeInstanceOf(DecryptError);
+    });
+  }
+
+  it('detects accidental header damage by its checksum', async () => {
+    const { file } = await fresh();
+    const damaged = structuredClone(file);
+    damaged.header.vault_id = '00000000-0000-4000-8000-000000000000';
+    expect(() => parse(serialize(damaged))).toThrow(FormatError);
+  });
+
+  it('canonical JSON sorts keys at every level', () => {
+    expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 2 }], c: 'x' } })).toBe('{"a":{"c":"x","d":[2,{"e":2,"f":1}]},"b":1}');
+  });
+});
