@@ -5,6 +5,8 @@ import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { EXIT, UserError } from '../errors.js';
 import { error } from './output.js';
+import * as agent from './agent.js';
+import * as doctor from './doctor.js';
 import * as exportCmd from './export.js';
 import * as get from './get.js';
 import * as importCmd from './import.js';
@@ -23,7 +25,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'kamal-secret: ')) });
-  for (const mod of [init, set, get, list, rm, importCmd, exportCmd, passwd]) mod.register(program);
+  for (const mod of [init, set, get, list, rm, importCmd, exportCmd, passwd, agent, doctor]) mod.register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -2,7 +2,7 @@
 // passphrase from the environment or the terminal. Exit 3 when neither can be had.
 
 import { LockedError, UserError } from '../errors.js';
-import { DecryptError, unwrapKey } from '../vault/crypto.js';
+import { DecryptError, type Derive, unwrapKey } from '../vault/crypto.js';
 import type { Header } from '../vault/format.js';
 import { keychainGet } from './keychain.js';
 import { PASSPHRASE_ENV, passphraseFromEnv, promptHidden } from './passphrase.js';
@@ -10,9 +10,9 @@ import { PASSPHRASE_ENV, passphraseFromEnv, promptHidden } from './passphrase.js
 export type UnlockedVia = 'keychain' | 'passphrase';
 
 /** The vault key from a passphrase; a wrong one is a one-line user error. */
-export async function keyFromPassphrase(vaultPath: string, header: Header, passphrase: string): Promise<Uint8Array> {
+export async function keyFromPassphrase(vaultPath: string, header: Header, passphrase: string, derive?: Derive): Promise<Uint8Array> {
   try {
-    return await unwrapKey(header, passphrase);
+    return await unwrapKey(header, passphrase, derive);
   } catch (err) {
     if (err instanceof DecryptError) throw new UserError(`wrong passphrase for the vault ${vaultPath}`);
     throw err;

@@ -2,7 +2,7 @@
 // XChaCha20-Poly1305 (IETF) for the wrapped key and the payload.
 
 import { randomUUID } from 'node:crypto';
-import sodiumModule from 'libsodium-wrappers-sumo';
+import type sodiumModule from 'libsodium-wrappers-sumo';
 import {
   FORMAT_NAME, FORMAT_VERSION, KEY_BYTES, NONCE_BYTES, SALT_BYTES,
   type Header, type KdfParams, type Payload, type Sealed, type VaultFile,
@@ -12,8 +12,12 @@ import {
 export const DEFAULT_KDF: { opslimit: number; memlimit: number } = { opslimit: 3, memlimit: 64 * 1024 * 1024 };
 
 let sodiumReady: Promise<typeof sodiumModule> | undefined;
+/** libsodium, loaded on first use: commands served by the agent never pay for it. */
 export function sodium(): Promise<typeof sodiumModule> {
-  sodiumReady ??= sodiumModule.ready.then(() => sodiumModule);
+  sodiumReady ??= import('libsodium-wrappers-sumo').then(async ({ default: s }) => {
+    await s.ready;
+    return s;
+  });
   return sodiumReady;
 }
 
@@ -60,8 +64,10 @@ export async function newHeader(vaultKey: Uint8Array, passphrase: string, vaultI
 }
 
 /** The vault key, from the passphrase. Throws DecryptError for a wrong passphrase. */
-export async function unwrapKey(header: Header, passphrase: string): Promise<Uint8Array> {
-  const passKey = await deriveKey(passphrase, header.kdf);
+export type Derive = typeof deriveKey;
+
+export async function unwrapKey(header: Header, passphrase: string, derive: Derive = deriveKey): Promise<Uint8Array> {
+  const passKey = await derive(passphrase, header.kdf);
   try {
     return await open(header.wrapped_key, WRAPPED_KEY_AD, passKey);
   } finally {

@@ -1,0 +1,47 @@
+// Talking to the agent. Kept light (node built-ins only): the fast `get` path uses it.
+
+import net from 'node:net';
+import { type Reply, type Request, encode } from './protocol.js';
+import { socketIsOurs } from './paths.js';
+
+export class AgentUnavailable extends Error {}
+
+/** One request, one reply. Rejects with AgentUnavailable when nothing (of ours) answers. */
+export function request(sock: string, req: Request, timeoutMs = 30_000): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    if (!socketIsOurs(sock)) return reject(new AgentUnavailable('no agent socket'));
+    const conn = net.createConnection(sock);
+    let data = '';
+    const fail = (why: string) => {
+      conn.destroy();
+      reject(new AgentUnavailable(why));
+    };
+    conn.setTimeout(timeoutMs, () => fail('the agent did not answer in time'));
+    conn.setEncoding('utf8');
+    conn.on('connect', () => conn.write(encode(req)));
+    conn.on('data', (chunk: string) => {
+      data += chunk;
+      const newline = data.indexOf('\n');
+      if (newline === -1) return;
+      conn.end();
+      try {
+        resolve(JSON.parse(data.slice(0, newline)) as Reply);
+      } catch {
+        reject(new AgentUnavailable('the agent sent a malformed reply'));
+      }
+    });
+    conn.on('error', (err) => fail(err.message));
+    conn.on('end', () => {
+      if (!data.includes('\n')) fail('the agent closed the connection');
+    });
+  });
+}
+
+/** True when an agent answers on `sock`. */
+export async function ping(sock: string): Promise<boolean> {
+  try {
+    return (await request(sock, { op: 'status' }, 2000)).ok;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,57 @@
+// Running the agent in the foreground. The launcher comes here directly for a bare
+// `kamal-secret agent` (how clients start it), skipping commander and the commands.
+
+import { UsageError, UserError } from '../errors.js';
+import { vaultPath } from '../vault/paths.js';
+import { readVaultFile } from '../vault/store.js';
+import { socketPath } from './paths.js';
+import { Agent } from './server.js';
+
+export interface AgentTimes {
+  ttl: string;
+  maxTtl: string;
+}
+
+export const defaultTimes = (env: NodeJS.ProcessEnv = process.env): AgentTimes => ({
+  ttl: env.KAMAL_SECRET_AGENT_TTL || '1h',
+  maxTtl: env.KAMAL_SECRET_AGENT_MAX_TTL || '12h',
+});
+
+export async function runAgent(times: AgentTimes = defaultTimes()): Promise<void> {
+  const vault = vaultPath();
+  const sock = socketPath();
+  readVaultFile(vault);
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  const agent = new Agent({
+    vaultPath: vault,
+    socket: sock,
+    ttlMs: parseDuration(times.ttl, '--ttl'),
+    maxTtlMs: parseDuration(times.maxTtl, '--max-ttl'),
+    log,
+    onStop: () => process.exit(0),
+  });
+  if (!(await agent.start())) {
+    log(`an agent is already running on ${sock}`);
+    return;
+  }
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => agent.stop());
+  await new Promise(() => undefined); // serve until stopped: stop() exits the process
+}
+
+/** Entry from the launcher: user errors as one line, like the full CLI. */
+export async function agentMain(): Promise<void> {
+  try {
+    await runAgent();
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    process.stderr.write(`kamal-secret: ${err.message}\n`);
+    process.exitCode = err.exitCode;
+  }
+}
+
+export function parseDuration(text: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`${flag} takes a duration such as 90s, 30m or 1h, not "${text}"`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 's') as 'ms'];
+  return Number(m[1]) * unit;
+}

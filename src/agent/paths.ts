@@ -1,0 +1,50 @@
+// Where the agent's socket lives, and the checks that make it safe to talk to: a
+// directory only this user can enter, and a socket this user owns. A client that
+// trusted someone else's socket could hand them a passphrase.
+
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+
+/**
+ * KAMAL_SECRET_AGENT_SOCK, else $XDG_RUNTIME_DIR/kamal-secret/, else a per-user
+ * directory under the temp dir. A vault chosen with KAMAL_SECRET_VAULT gets its own
+ * socket name, so one agent never answers for another vault.
+ */
+export function socketPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.KAMAL_SECRET_AGENT_SOCK) return path.resolve(env.KAMAL_SECRET_AGENT_SOCK);
+  const uid = process.getuid?.() ?? 0;
+  const base = env.XDG_RUNTIME_DIR && path.isAbsolute(env.XDG_RUNTIME_DIR)
+    ? path.join(env.XDG_RUNTIME_DIR, 'kamal-secret')
+    : path.join(os.tmpdir(), `kamal-secret-${uid}`);
+  const name = env.KAMAL_SECRET_VAULT
+    ? `agent-${createHash('sha256').update(path.resolve(env.KAMAL_SECRET_VAULT)).digest('hex').slice(0, 12)}.sock`
+    : 'agent.sock';
+  return path.join(base, name);
+}
+
+/** Create the socket's directory (0700) if needed, and verify who owns it. */
+export function prepareSocketDir(sock: string): void {
+  const dir = path.dirname(sock);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  checkSocketDir(dir);
+}
+
+export function checkSocketDir(dir: string): void {
+  const st = fs.statSync(dir);
+  const uid = process.getuid?.();
+  if (uid !== undefined && st.uid !== uid) throw new UserError(`refusing the agent directory ${dir}: it belongs to uid ${st.uid}, not to you`);
+  if (st.mode & 0o077) throw new UserError(`refusing the agent directory ${dir}: others can enter it; fix: chmod 700 ${dir}`);
+}
+
+/** True when `sock` exists and belongs to this user (a socket of someone else is never trusted). */
+export function socketIsOurs(sock: string): boolean {
+  try {
+    const st = fs.lstatSync(sock);
+    return st.isSocket() && st.uid === (process.getuid?.() ?? st.uid);
+  } catch {
+    return false;
+  }
+}

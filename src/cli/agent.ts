@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import { Argument, Option } from 'commander';
+import { defaultTimes, runAgent } from '../agent/main.js';
+import { AgentSession, ensureAgent, startDetached } from '../agent/session.js';
+import { ping } from '../agent/client.js';
+import { prepareSocketDir, socketPath } from '../agent/paths.js';
+import { vaultPath } from '../vault/paths.js';
+import { readVaultFile } from '../vault/store.js';
+import { example } from './options.js';
+import { json, out } from './output.js';
+
+export function register(program: Command): void {
+  const agent = program
+    .command('agent')
+    .description('run the agent that holds the unlocked vault key (foreground), or start|stop|status it')
+    .addArgument(new Argument('[action]', 'start, stop or status').choices(['start', 'stop', 'status']))
+    .addOption(new Option('--ttl <duration>', 'lock after this long unused (e.g. 90s, 30m, 1h)').default(defaultTimes().ttl).env('KAMAL_SECRET_AGENT_TTL'))
+    .addOption(new Option('--max-ttl <duration>', 'lock this long after unlocking, used or not').default(defaultTimes().maxTtl).env('KAMAL_SECRET_AGENT_MAX_TTL'))
+    .option('--json', 'status as JSON')
+    .action(async (action: string | undefined, opts: { ttl: string; maxTtl: string; json?: boolean }) => {
+      const sock = socketPath();
+      const vault = vaultPath();
+      if (action === 'status') return printStatus(sock, Boolean(opts.json));
+      if (action === 'stop') {
+        if (await ping(sock)) await new AgentSession(sock).call({ op: 'stop' });
+        return out(`the agent on ${sock} is stopped`);
+      }
+      readVaultFile(vault);
+      if (action === 'start') {
+        prepareSocketDir(sock);
+        if (await ping(sock)) return out(`the agent is already running on ${sock}`);
+        await startDetached(vault, sock, { ttl: opts.ttl, maxTtl: opts.maxTtl });
+        return out(`started the agent on ${sock}`);
+      }
+      await runAgent({ ttl: opts.ttl, maxTtl: opts.maxTtl });
+    });
+  example(agent, 'kamal-secret agent start\nkamal-secret agent status --json\nkamal-secret agent --ttl 15m   # in the foreground');
+
+  const lock = program
+    .command('lock')
+    .description('make the agent forget the vault key now')
+    .action(async () => {
+      const sock = socketPath();
+      if (await ping(sock)) await new AgentSession(sock).call({ op: 'lock' });
+      out('locked');
+    });
+  example(lock, 'kamal-secret lock');
+
+  const unlock = program
+    .command('unlock')
+    .description('unlock the agent: from the OS keychain, else with the passphrase (prompt or KAMAL_SECRET_PASSPHRASE)')
+    .action(async () => {
+      const vault = vaultPath();
+      readVaultFile(vault);
+      const session = await ensureAgent(vault, socketPath());
+      await session.ensureUnlocked(vault, { retryKeychain: true });
+      out(`unlocked (via ${(await session.status()).unlocked_via})`);
+    });
+  example(unlock, 'kamal-secret unlock');
+}
+
+async function printStatus(sock: string, asJson: boolean): Promise<void> {
+  const status = (await ping(sock)) ? await new AgentSession(sock).status() : null;
+  const shape = { running: Boolean(status), pid: status?.pid ?? null, locked: status ? status.locked : true, socket: sock, unlocked_via: status?.unlocked_via ?? null };
+  if (asJson) return json(shape);
+  if (!status) return out(`no agent is running (socket ${sock}); it starts on demand`);
+  out(`agent ${status.pid} on ${sock}: ${status.locked ? 'locked' : `unlocked via ${status.unlocked_via}`}`);
+}

@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { ping } from '../agent/client.js';
+import { socketPath } from '../agent/paths.js';
+import { AgentSession } from '../agent/session.js';
+import { UserError } from '../errors.js';
+import { keychainGet } from '../keychain/keychain.js';
+import { vaultPath } from '../vault/paths.js';
+import { readVaultFile } from '../vault/store.js';
+import { example } from './options.js';
+import { out } from './output.js';
+
+interface Check {
+  what: string;
+  where: string;
+  ok: boolean;
+  detail: string;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('doctor')
+    .description('where the vault, the agent socket and the keychain are, and whether each works')
+    .option('--json', 'print the checks as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const checks = await runChecks();
+      if (opts.json) out(JSON.stringify(checks, null, 2));
+      else for (const c of checks) out(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.what.padEnd(8)} ${c.where}\n      ${c.detail}`);
+      if (!checks.every((c) => c.ok || c.what === 'keychain')) process.exitCode = 1;
+    });
+  example(cmd, 'kamal-secret doctor');
+}
+
+async function runChecks(): Promise<Check[]> {
+  const vault = vaultPath();
+  const sock = socketPath();
+  const checks: Check[] = [];
+  let vaultId: string | null = null;
+  try {
+    vaultId = readVaultFile(vault).header.vault_id;
+    checks.push({ what: 'vault', where: vault, ok: true, detail: `vault ${vaultId}, permissions and header in order` });
+  } catch (err) {
+    checks.push({ what: 'vault', where: vault, ok: false, detail: err instanceof UserError ? err.message : String(err) });
+  }
+  if (await ping(sock)) {
+    const s = await new AgentSession(sock).status();
+    checks.push({ what: 'agent', where: sock, ok: true, detail: `pid ${s.pid}, ${s.locked ? 'locked' : `unlocked via ${s.unlocked_via}`}` });
+  } else {
+    checks.push({ what: 'agent', where: sock, ok: true, detail: 'not running; it starts when a command needs the key' });
+  }
+  const where = process.platform === 'linux' ? 'Secret Service (D-Bus)' : process.platform === 'darwin' ? 'macOS Keychain' : 'OS credential store';
+  if (!vaultId) {
+    checks.push({ what: 'keychain', where, ok: false, detail: 'not checked: no readable vault' });
+  } else {
+    const r = await keychainGet(vaultId);
+    const detail = r.ok ? 'holds this vault\'s key: unlocking needs no passphrase' : r.absent ? 'usable, but holds no key for this vault (init --no-keychain, or another machine)' : `not usable: ${r.reason}; the passphrase unlocks the vault`;
+    checks.push({ what: 'keychain', where, ok: r.ok, detail });
+  }
+  return checks;
+}

@@ -1,0 +1,175 @@
+// A real agent process on a real socket.
+import fs from 'node:fs';
+import net from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BIN, Sandbox, runCli, runProcess } from '../helpers/cli.js';
+
+let box: Sandbox;
+beforeEach(async () => {
+  box = new Sandbox({ KAMAL_SECRET_NO_AGENT: undefined });
+  await box.init();
+  await box.set('A', 'value-of-a');
+});
+afterEach(() => box.cleanup());
+
+const status = async (env = {}) => JSON.parse((await box.run(['agent', 'status', '--json'], { env })).stdout);
+const sock = () => box.env.KAMAL_SECRET_AGENT_SOCK as string;
+const noPass = { KAMAL_SECRET_PASSPHRASE: undefined };
+
+function rawExchange(payload: string | Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const conn = net.createConnection(sock());
+    let data = '';
+    conn.on('data', (d) => (data += d));
+    conn.on('close', () => resolve(data));
+    // The agent hangs up on an oversized request while we are still writing it.
+    conn.on('error', (err) => (data ? resolve(data) : reject(err)));
+    conn.write(payload);
+    setTimeout(() => conn.end(), 300);
+  });
+}
+
+describe('agent', () => {
+  it('starts on demand, detached, in a 0700 directory with a 0600 socket', async () => {
+    expect((await status()).running).toBe(true); // set in beforeEach started it
+    expect(fs.statSync(box.path('run')).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(sock()).mode & 0o777).toBe(0o600);
+    const s = await status();
+    expect(s).toMatchObject({ running: true, locked: false, unlocked_via: 'passphrase', socket: sock() });
+    expect(typeof s.pid).toBe('number');
+    // Later commands need no passphrase: the agent holds the key.
+    expect((await box.run(['get', 'A'], { env: noPass })).stdout).toBe('value-of-a\n');
+  });
+
+  it('serves get, set, list, rm, mv, import and export', async () => {
+    await box.run(['set', 'shop/B'], { input: 'value-of-b' });
+    box.write({ '.env': 'C=value-of-c\n' });
+    await box.run(['import', '.env', '--scope', 'shop']);
+    await box.run(['mv', 'shop/C', 'shop/production/C']);
+    expect(JSON.parse((await box.run(['export', '--format', 'json', '--scope', 'shop/production'], { env: noPass })).stdout)).toEqual({
+      A: 'value-of-a', B: 'value-of-b', C: 'value-of-c',
+    });
+    await box.run(['rm', 'A']);
+    expect((await box.run(['list', '--json'], { env: noPass })).stdout).not.toContain('"A"');
+    const missing = await box.run(['get', 'A'], { env: noPass });
+    expect(missing).toMatchObject({ code: 1, stdout: '' });
+    expect(missing.stderr).toContain('searched A');
+  });
+
+  it('re-reads the vault when another process changes it', async () => {
+    expect((await box.run(['get', 'A'])).stdout).toBe('value-of-a\n');
+    await box.run(['set', 'A'], { input: 'changed-elsewhere', env: { KAMAL_SECRET_NO_AGENT: '1' } });
+    expect((await box.run(['get', 'A'], { env: noPass })).stdout).toBe('changed-elsewhere\n');
+  });
+
+  it('lock forgets the key; without a terminal get exits 3 naming the fix; unlock restores', async () => {
+    expect((await box.run(['lock'])).code).toBe(0);
+    expect((await status()).locked).toBe(true);
+    const locked = await box.run(['get', 'A'], { env: noPass });
+    expect(locked).toMatchObject({ code: 3, stdout: '' });
+    expect(locked.stderr).toMatch(/run: kamal-secret unlock/);
+    expect((await box.run(['unlock'])).stdout).toBe('unlocked (via passphrase)\n');
+    expect((await box.run(['get', 'A'], { env: noPass })).stdout).toBe('value-of-a\n');
+  });
+
+  it('a wrong passphrase does not unlock it', async () => {
+    await box.run(['lock']);
+    const r = await box.run(['unlock'], { env: { KAMAL_SECRET_PASSPHRASE: 'wrong' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/wrong passphrase/);
+    expect((await status()).locked).toBe(true);
+  });
+
+  it('locks itself after the idle TTL', async () => {
+    await box.run(['agent', 'stop']);
+    await box.run(['unlock'], { env: { KAMAL_SECRET_AGENT_TTL: '1s' } });
+    expect((await status()).locked).toBe(false);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await status()).locked).toBe(true);
+    expect((await box.run(['get', 'A'], { env: noPass })).code).toBe(3);
+  });
+
+  it('locks itself at the hard limit even while used', async () => {
+    await box.run(['agent', 'stop']);
+    await box.run(['unlock'], { env: { KAMAL_SECRET_AGENT_MAX_TTL: '2s' } });
+    for (let i = 0; i < 3; i++) {
+      expect((await box.run(['get', 'A'], { env: noPass })).code).toBe(0);
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await status()).locked).toBe(true);
+  });
+
+  it('answers malformed and oversized requests with an error and keeps serving', async () => {
+    expect(JSON.parse(await rawExchange('this is not json\n'))).toMatchObject({ ok: false, code: 'bad_request' });
+    expect(JSON.parse(await rawExchange('{"op":"no-such-op"}\n'))).toMatchObject({ ok: false, code: 'bad_request' });
+    expect(JSON.parse(await rawExchange('{"op":"get","name":42,"chain":"x"}\n'))).toMatchObject({ ok: false });
+    expect(JSON.parse(await rawExchange('[1,2]\n'))).toMatchObject({ ok: false, code: 'bad_request' });
+    const huge = await rawExchange(Buffer.alloc(5 * 1024 * 1024, 'x'));
+    expect(JSON.parse(huge.split('\n')[0])).toMatchObject({ ok: false, error: expect.stringMatching(/larger than/) });
+    expect((await box.run(['get', 'A'], { env: noPass })).stdout).toBe('value-of-a\n');
+  });
+
+  it('two agents racing to start: one wins, the other steps aside', async () => {
+    await box.run(['agent', 'stop']);
+    const [a, b] = await Promise.all([
+      box.run(['agent', 'start']),
+      box.run(['agent', 'start']),
+    ]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const pid = (await status()).pid;
+    // Both foreground agents racing: the loser says so and exits 0.
+    const loser = await box.run(['agent'], { timeoutMs: 10_000 });
+    expect(loser.code).toBe(0);
+    expect(loser.stderr).toMatch(/already running/);
+    expect((await status()).pid).toBe(pid);
+  });
+
+  it('two clients racing to auto-start both get their answer', async () => {
+    await box.run(['agent', 'stop']);
+    const results = await Promise.all([box.run(['get', 'A']), box.run(['get', 'A']), box.run(['get', 'A'])]);
+    expect(results.map((r) => r.stdout)).toEqual(['value-of-a\n', 'value-of-a\n', 'value-of-a\n']);
+    const agents = (await runProcess('pgrep', ['-f', `${BIN} agent`])).stdout.trim().split('\n').filter(Boolean);
+    const ours = agents.filter((pid) => fs.readFileSync(`/proc/${pid}/environ`, 'utf8').includes(sock()));
+    expect(ours).toHaveLength(1);
+  });
+
+  it('the fast get path and the full CLI give the same answers', async () => {
+    await box.run(['set', 'shop/production/A'], { input: 'prod-a' });
+    for (const args of [['A'], ['A', '--scope', 'shop/production'], ['A', '--scope', 'shop', '-d', 'production'], ['A', '-g']]) {
+      const fast = await box.run(['get', ...args], { env: noPass });
+      const full = await box.run(['get', ...args], { env: { KAMAL_SECRET_NO_AGENT: '1' } });
+      expect({ args, out: fast.stdout, code: fast.code }).toEqual({ args, out: full.stdout, code: full.code });
+    }
+  });
+
+  it('agent stop removes the socket', async () => {
+    expect((await box.run(['agent', 'stop'])).code).toBe(0);
+    expect(fs.existsSync(sock())).toBe(false);
+    expect((await status()).running).toBe(false);
+  });
+});
+
+describe('another user', () => {
+  const root = process.getuid?.() === 0;
+  const haveSetpriv = fs.existsSync('/usr/bin/setpriv');
+  const reason = !root ? 'needs root to run a client as nobody' : 'needs setpriv (util-linux)';
+  it.skipIf(!root || !haveSetpriv)(`cannot reach the agent or read a secret${root && haveSetpriv ? '' : ` (skipped: ${reason})`}`, async () => {
+    await box.run(['get', 'A']); // agent up and unlocked
+    const asNobody = ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--'];
+    const viaCli = await runProcess('setpriv', [...asNobody, process.execPath, BIN, 'get', 'A'], { env: { ...box.env, HOME: '/tmp' }, cwd: '/' });
+    expect(viaCli.code).not.toBe(0);
+    expect(viaCli.stdout).toBe('');
+    const connect = `require('net').connect(${JSON.stringify(sock())}).on('error',e=>{console.log(e.code);process.exit(7)}).on('connect',()=>{console.log('connected');process.exit(0)})`;
+    const raw = await runProcess('setpriv', [...asNobody, process.execPath, '-e', connect], { cwd: '/' });
+    expect(raw.stdout.trim()).toBe('EACCES');
+    expect(raw.code).toBe(7);
+  });
+});
+
+it('runCli with no agent env reports no agent as not running', async () => {
+  const other = new Sandbox({ KAMAL_SECRET_NO_AGENT: undefined });
+  const r = await runCli(['agent', 'status', '--json'], { env: other.env });
+  expect(JSON.parse(r.stdout)).toMatchObject({ running: false, pid: null, locked: true, unlocked_via: null });
+  await other.cleanup();
+});

@@ -1,0 +1,96 @@
+// The OS keychain, for real: a private D-Bus session with gnome-keyring (npm test sets
+// it up and exports KAMAL_SECRET_TEST_KEYCHAIN=1), and failure modes that need none.
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Entry } from '@napi-rs/keyring';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Sandbox } from '../helpers/cli.js';
+
+const haveKeychain = process.env.KAMAL_SECRET_TEST_KEYCHAIN === '1';
+const skipReason = 'skipped: no Secret Service here; npm test starts one when dbus and gnome-keyring are installed';
+const vaultIdOf = (vault: string) => JSON.parse(fs.readFileSync(vault, 'utf8')).header.vault_id as string;
+const entryFor = (id: string) => new Entry('kamal-secret', id, { linux: { store: 'secret-service' } });
+
+let box: Sandbox | undefined;
+afterEach(async () => {
+  if (box && haveKeychain && fs.existsSync(box.vault)) entryFor(vaultIdOf(box.vault)).deletePassword();
+  await box?.cleanup();
+  box = undefined;
+});
+
+describe(`with a real Secret Service${haveKeychain ? '' : ` (${skipReason})`}`, () => {
+  const withKeychain = { KAMAL_SECRET_NO_KEYCHAIN: undefined, KAMAL_SECRET_NO_AGENT: undefined };
+
+  it.skipIf(!haveKeychain)('init stores the vault key in the keychain and says so', async () => {
+    box = new Sandbox(withKeychain);
+    const r = await box.run(['init']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('stored the vault key in the OS keychain');
+    const stored = entryFor(vaultIdOf(box.vault)).getPassword();
+    expect(stored && Buffer.from(stored, 'base64')).toHaveLength(32);
+  });
+
+  it.skipIf(!haveKeychain)('a fresh agent with no passphrase in its environment unlocks from the keychain', async () => {
+    box = new Sandbox(withKeychain);
+    expect((await box.run(['init'])).code).toBe(0);
+    await box.run(['set', 'A'], { input: 'from-the-keychain' });
+    await box.run(['agent', 'stop']);
+    const noPass = { KAMAL_SECRET_PASSPHRASE: undefined };
+    expect((await box.run(['get', 'A'], { env: noPass })).stdout).toBe('from-the-keychain\n');
+    const status = JSON.parse((await box.run(['agent', 'status', '--json'], { env: noPass })).stdout);
+    expect(status).toMatchObject({ running: true, locked: false, unlocked_via: 'keychain' });
+    const doctor = await box.run(['doctor'], { env: noPass });
+    expect(doctor.stdout).toMatch(/ok {4}keychain .*\n.*holds this vault's key/);
+  });
+
+  it.skipIf(!haveKeychain)('without an agent, a command unlocks in-process from the keychain', async () => {
+    box = new Sandbox(withKeychain);
+    expect((await box.run(['init'])).code).toBe(0);
+    await box.run(['set', 'A'], { input: 'in-process-value', env: { KAMAL_SECRET_NO_AGENT: '1' } });
+    const r = await box.run(['get', 'A'], { env: { KAMAL_SECRET_NO_AGENT: '1', KAMAL_SECRET_PASSPHRASE: undefined } });
+    expect(r.stdout).toBe('in-process-value\n');
+  });
+
+  it.skipIf(!haveKeychain)('after an explicit lock, unlock takes the key from the keychain again', async () => {
+    box = new Sandbox(withKeychain);
+    expect((await box.run(['init'])).code).toBe(0);
+    await box.run(['set', 'A'], { input: 'value-a' });
+    await box.run(['lock']);
+    const noPass = { KAMAL_SECRET_PASSPHRASE: undefined };
+    expect((await box.run(['get', 'A'], { env: noPass })).code).toBe(3);
+    expect((await box.run(['unlock'], { env: noPass })).stdout).toBe('unlocked (via keychain)\n');
+  });
+});
+
+describe('when the keychain cannot help', () => {
+  it('no Secret Service: init keeps the passphrase only and says why; unlock falls back cleanly', async () => {
+    box = new Sandbox({ KAMAL_SECRET_NO_KEYCHAIN: undefined, KAMAL_SECRET_NO_AGENT: undefined, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' });
+    const r = await box.run(['init']);
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/protected by your passphrase only: no usable OS keychain/);
+    await box.run(['set', 'A'], { input: 'value-a' });
+    expect(JSON.parse((await box.run(['agent', 'status', '--json'])).stdout)).toMatchObject({ locked: false, unlocked_via: 'passphrase' });
+    const doctor = await box.run(['doctor']);
+    expect(doctor.stdout).toMatch(/FAIL {2}keychain .*\n.*not usable/);
+  });
+
+  it('a keychain that never answers (a frozen bus) is cut off by the timeout', async () => {
+    box = new Sandbox({ KAMAL_SECRET_NO_KEYCHAIN: undefined, KAMAL_SECRET_NO_AGENT: undefined, KAMAL_SECRET_KEYCHAIN_TIMEOUT_MS: '1500' });
+    const busPath = path.join(box.dir, 'frozen-bus');
+    const frozen = net.createServer(() => undefined); // accepts, never speaks
+    await new Promise<void>((resolve) => frozen.listen(busPath, resolve));
+    try {
+      const env = { DBUS_SESSION_BUS_ADDRESS: `unix:path=${busPath}` };
+      const started = Date.now();
+      const r = await box.run(['init'], { env, timeoutMs: 20_000 });
+      expect(r.code).toBe(0);
+      expect(r.stdout + r.stderr).toMatch(/did not answer within 1500 ms/);
+      await box.run(['set', 'A'], { input: 'value-a', env });
+      expect((await box.run(['get', 'A'], { env })).stdout).toBe('value-a\n');
+      expect(Date.now() - started).toBeLessThan(20_000); // no hang: each keychain call was cut off
+    } finally {
+      frozen.close();
+    }
+  });
+});
