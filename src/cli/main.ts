@@ -6,14 +6,18 @@ import { createRequire } from 'node:module';
 import { EXIT, UserError } from '../errors.js';
 import { error } from './output.js';
 import * as agent from './agent.js';
+import * as check from './check.js';
 import * as doctor from './doctor.js';
 import * as exportCmd from './export.js';
+import * as fetch from './fetch.js';
 import * as get from './get.js';
 import * as importCmd from './import.js';
 import * as init from './init.js';
+import * as kamal from './kamal.js';
 import * as list from './list.js';
 import * as passwd from './passwd.js';
 import * as rm from './rm.js';
+import * as run from './run.js';
 import * as set from './set.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -22,10 +26,11 @@ export function buildProgram(): Command {
   const program = new Command('kamal-secret')
     .description('A local, encrypted secrets manager for Kamal deploys')
     .version(version, '-V, --version')
+    .enablePositionalOptions()
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'kamal-secret: ')) });
-  for (const mod of [init, set, get, list, rm, importCmd, exportCmd, passwd, agent, doctor]) mod.register(program);
+  for (const mod of [init, set, get, list, rm, importCmd, exportCmd, passwd, run, check, fetch, kamal, agent, doctor]) mod.register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { UserError } from '../errors.js';
+import { findApp } from '../kamal/app.js';
+import { type CheckReport, check } from '../kamal/check.js';
+import { listDestinations, readDeployConfig, secretsFiles } from '../kamal/deploy-config.js';
+import type { DotenvVersion } from '../kamal/dotenv-model.js';
+import type { VaultSession } from '../vault/session.js';
+import { example } from './options.js';
+import { bold, json, out, warn } from './output.js';
+import { withSession } from './session.js';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('check')
+    .description('lint config/deploy.yml and .kamal/secrets* against how Kamal really parses them')
+    .option('-d, --destination <dest>', 'check this destination only (default: the plain deploy and every destination)')
+    .option('--json', 'print {"files", "findings"} as JSON')
+    .option('--exec', 'also run commands other than kamal-secret get, as Kamal would')
+    .addOption(new Option('--dotenv <version>', "the dotenv gem's behaviour to model").choices(['3.1', '3.2', 'both']).default('both'))
+    .action(async (opts: { destination?: string; json?: boolean; exec?: boolean; dotenv: string }) => {
+      const app = findApp();
+      if (!app) throw new UserError('no config/deploy.yml here or above; run check inside a Kamal app');
+      const destinations = opts.destination ? [opts.destination] : defaultDestinations(app.root);
+      const vault = await readWholeVault();
+      const report = check({
+        root: app.root,
+        destinations,
+        versions: opts.dotenv === 'both' ? ['3.1', '3.2'] : [opts.dotenv as DotenvVersion],
+        exec: Boolean(opts.exec),
+        env: process.env,
+        vault: vault.secrets,
+      });
+      if (opts.json) json(report);
+      else print(report, vault.note);
+      if (report.findings.some((f) => f.severity === 'error')) process.exitCode = 1;
+    });
+  example(cmd, 'kamal-secret check\nkamal-secret check -d production --json');
+}
+
+/** Without -d: the plain deploy (when it has a secrets file or there are no destinations) and each destination. */
+function defaultDestinations(root: string): (string | undefined)[] {
+  const destinations = listDestinations(root);
+  const plain = secretsFiles(readDeployConfig(root))[1];
+  return [...(fs.existsSync(plain) || destinations.length === 0 ? [undefined] : []), ...destinations];
+}
+
+/** Every secret by reference, or null with the reason when the vault cannot be opened. */
+async function readWholeVault(): Promise<{ secrets: Map<string, string> | null; note?: string }> {
+  try {
+    return { secrets: await withSession(allSecrets) };
+  } catch (err) {
+    if (err instanceof UserError) return { secrets: null, note: err.message };
+    throw err;
+  }
+}
+
+async function allSecrets(session: VaultSession): Promise<Map<string, string>> {
+  const all = new Map<string, string>();
+  for (const scope of new Set((await session.list()).map((e) => e.scope))) {
+    for (const found of (await session.visible([scope])).values()) all.set(found.ref, found.value);
+  }
+  return all;
+}
+
+function print(report: CheckReport, vaultNote?: string): void {
+  if (vaultNote) warn(`the vault was not read, so kamal-secret get lines were not checked: ${vaultNote}`);
+  for (const f of report.findings) {
+    const where = `${f.file}${f.line ? `:${f.line}` : ''}`;
+    out(`${where}: ${f.severity === 'error' ? bold(f.severity) : f.severity}: ${f.message} [${f.code}]\n    fix: ${f.fix}`);
+  }
+  const count = (s: string) => report.findings.filter((f) => f.severity === s).length;
+  out(`checked ${report.files.map((f) => path.relative(process.cwd(), f) || f).join(', ') || 'no secrets files'}: ${count('error')} errors, ${count('warning')} warnings, ${count('info')} notes`);
+}

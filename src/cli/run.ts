@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import type { Command } from 'commander';
+import { UsageError, UserError } from '../errors.js';
+import { findApp } from '../kamal/app.js';
+import { readDeployConfig, secretsFiles } from '../kamal/deploy-config.js';
+import { parseSecretsFile } from '../kamal/dotenv-model.js';
+import { scopeChain } from '../vault/refs.js';
+import { example, scopeOptions } from './options.js';
+import { warn } from './output.js';
+import { resolveScope, type ScopeOptions } from './scope.js';
+import { withSession } from './session.js';
+
+export function register(program: Command): void {
+  const cmd = scopeOptions(
+    program
+      .command('run')
+      .description('run a command with the secrets visible in the current scope in its environment')
+      .option('--preserve-env', 'keep variables already in the environment instead of the vault\'s values')
+      .argument('<command...>', 'the command, after --'),
+  ).passThroughOptions().action(async (command: string[], opts: ScopeOptions & { preserveEnv?: boolean }) => {
+    const destination = opts.destination ?? kamalDestination(command);
+    const scope = resolveScope({ ...opts, destination });
+    const secrets = await withSession((s) => s.visible(scopeChain(scope)));
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const [name, { value }] of secrets) if (!(opts.preserveEnv && env[name] !== undefined)) env[name] = value;
+    if (destination && !env.KAMAL_DESTINATION) env.KAMAL_DESTINATION = destination;
+    for (const name of unresolvedKamalNames(env, destination)) {
+      warn(`${name}: .kamal/secrets reads $${name}, but neither the environment nor the vault (scope ${scope || '(global)'}) has it: Kamal will deploy it empty; fix: kamal-secret set ${name}`);
+    }
+    process.exitCode = await exec(command, env);
+  });
+  example(cmd, 'kamal-secret run -- kamal deploy\nkamal-secret run -d production -- kamal deploy -d production');
+}
+
+/** `kamal … -d X` / `--destination X` / `--destination=X` names the destination to use. */
+function kamalDestination(command: string[]): string | undefined {
+  if (!/(^|\/)kamal$/.test(command[0] ?? '') && !(command[0] === 'bundle' && command[2] === 'kamal')) return undefined;
+  for (let i = 1; i < command.length; i++) {
+    if (command[i] === '-d' || command[i] === '--destination') return command[i + 1];
+    const m = /^--destination=(.+)$/.exec(command[i]);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/** Names that the secrets files Kamal will read take from the environment, and that no one provides. */
+function unresolvedKamalNames(env: NodeJS.ProcessEnv, destination: string | undefined): string[] {
+  const app = findApp();
+  if (!app) return [];
+  let files: string[];
+  try {
+    files = secretsFiles(readDeployConfig(app.root, destination), destination);
+  } catch {
+    return [];
+  }
+  const names = new Set<string>();
+  for (const file of files.filter((f) => fs.existsSync(f))) {
+    const parsed = parseSecretsFile(fs.readFileSync(file, 'utf8'), '3.1', env, () => ({ kind: 'not-run', reason: 'variables only' }));
+    for (const e of parsed.entries) for (const v of e.variables) if (v.source === 'unset') names.add(v.name);
+  }
+  return [...names];
+}
+
+function exec(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  if (command.length === 0) throw new UsageError('nothing to run: kamal-secret run -- COMMAND');
+  return new Promise((resolve, reject) => {
+    const child = spawn(command[0], command.slice(1), { env, stdio: 'inherit' });
+    const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+    const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
+    for (const [s, h] of handlers) process.on(s, h);
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      reject(new UserError(err.code === 'ENOENT' ? `${command[0]}: command not found` : `cannot run ${command[0]}: ${err.message}`, err.code === 'ENOENT' ? 127 : 126));
+    });
+    child.on('exit', (code, signal) => {
+      for (const [s, h] of handlers) process.off(s, h);
+      resolve(code ?? 128 + (signal ? osConstants.signals[signal] : 1));
+    });
+  });
+}

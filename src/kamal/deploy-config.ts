@@ -1,0 +1,93 @@
+// What a Kamal app's config says about secrets: config/deploy.yml, merged with
+// config/deploy.DEST.yml for a destination, read with a real YAML parser.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { UserError } from '../errors.js';
+
+export interface DeployConfig {
+  root: string;
+  service: string | null;
+  /** the prefix of the secrets files, `.kamal/secrets` unless `secrets_path:` says otherwise */
+  secretsPath: string;
+  /** names the deploy needs, with where deploy.yml asks for each */
+  needed: Map<string, string>;
+  destinations: string[];
+}
+
+type Yaml = Record<string, unknown>;
+
+export function readDeployConfig(root: string, destination?: string): DeployConfig {
+  const base = readYaml(path.join(root, 'config', 'deploy.yml'));
+  const destFile = destination ? path.join(root, 'config', `deploy.${destination}.yml`) : null;
+  if (destFile && !fs.existsSync(destFile)) throw new UserError(`no config/deploy.${destination}.yml for destination ${destination}`);
+  const config = destFile ? deepMerge(base, readYaml(destFile)) : base;
+  const needed = new Map<string, string>();
+  const need = (names: unknown, where: string) => {
+    for (const n of secretNames(names)) if (!needed.has(n)) needed.set(n, where);
+  };
+  const env = obj(config.env);
+  need(env.secret, 'env.secret');
+  for (const [tag, tagEnv] of Object.entries(obj(env.tags))) need(obj(tagEnv).secret, `env.tags.${tag}.secret`);
+  for (const field of ['username', 'password']) {
+    const v = obj(config.registry)[field];
+    if (Array.isArray(v)) need(v.slice(0, 1), `registry.${field}`);
+  }
+  for (const [role, roleConfig] of Object.entries(obj(config.servers))) need(obj(obj(roleConfig).env).secret, `servers.${role}.env.secret`);
+  for (const [name, accessory] of Object.entries(obj(config.accessories))) need(obj(obj(accessory).env).secret, `accessories.${name}.env.secret`);
+  need(obj(config.builder).secrets, 'builder.secrets');
+  const ssh = obj(config.ssh);
+  if (Array.isArray(ssh.key_data)) need(ssh.key_data, 'ssh.key_data');
+  const proxy = obj(config.proxy);
+  if (Array.isArray(obj(proxy.ssl).certificate_pem)) need(obj(proxy.ssl).certificate_pem, 'proxy.ssl.certificate_pem');
+  if (Array.isArray(obj(proxy.ssl).private_key_pem)) need(obj(proxy.ssl).private_key_pem, 'proxy.ssl.private_key_pem');
+  const secretsPath = typeof config.secrets_path === 'string' ? config.secrets_path : '.kamal/secrets';
+  return { root, service: typeof config.service === 'string' ? config.service : null, secretsPath, needed, destinations: listDestinations(root) };
+}
+
+/** The secrets files Kamal reads, in order: common first, then plain or per-destination. */
+export function secretsFiles(config: DeployConfig, destination?: string): string[] {
+  const prefix = path.resolve(config.root, config.secretsPath);
+  return [`${prefix}-common`, destination ? `${prefix}.${destination}` : prefix];
+}
+
+export function listDestinations(root: string): string[] {
+  const dir = path.join(root, 'config');
+  return fs.readdirSync(dir)
+    .map((f) => /^deploy\.(.+)\.yml$/.exec(f)?.[1])
+    .filter((d): d is string => Boolean(d))
+    .sort();
+}
+
+function readYaml(file: string): Yaml {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError(`cannot read ${file}`);
+  }
+  // Kamal evaluates ERB first; the tags cannot be evaluated here, so they read as empty.
+  const withoutErb = text.replace(/<%[\s\S]*?%>/g, '');
+  try {
+    return obj(parseYaml(withoutErb));
+  } catch (err) {
+    throw new UserError(`${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+const obj = (v: unknown): Yaml => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Yaml) : {});
+
+/** `secret:` lists hold NAME or ALIAS:NAME (Kamal reads the secret after the colon). */
+function secretNames(v: unknown): string[] {
+  if (!Array.isArray(v)) return [];
+  return v.filter((x): x is string => typeof x === 'string').map((x) => (x.includes(':') ? x.slice(x.indexOf(':') + 1) : x));
+}
+
+function deepMerge(a: Yaml, b: Yaml): Yaml {
+  const out: Yaml = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' && !Array.isArray(out[k]) ? deepMerge(out[k] as Yaml, v as Yaml) : v;
+  }
+  return out;
+}

@@ -1,0 +1,193 @@
+// check, run, fetch and kamal init on fixture apps, through the built CLI.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BIN, Sandbox, runProcess } from '../helpers/cli.js';
+
+const DEPLOY = `service: shop
+image: example/shop
+servers: [192.0.2.10]
+registry:
+  username: example
+  password: [KAMAL_REGISTRY_PASSWORD]
+env:
+  secret: [RAILS_MASTER_KEY]
+`;
+
+let box: Sandbox;
+let env: Record<string, string | undefined>;
+beforeEach(async () => {
+  box = new Sandbox();
+  // `kamal-secret` on PATH, as for a user who installed it.
+  box.write({ 'bin/kamal-secret': `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n` });
+  fs.chmodSync(box.path('bin/kamal-secret'), 0o755);
+  env = { PATH: `${box.path('bin')}:${process.env.PATH}` };
+  await box.init();
+  await box.set('shop/RAILS_MASTER_KEY', 'master-key-value');
+  await box.set('KAMAL_REGISTRY_PASSWORD', 'registry-password');
+});
+afterEach(() => box.cleanup());
+
+async function checkApp(secrets: Record<string, string>, args: string[] = [], deploy = DEPLOY) {
+  box.write({ 'app/config/deploy.yml': deploy, ...Object.fromEntries(Object.entries(secrets).map(([f, t]) => [`app/.kamal/${f}`, t])) });
+  const r = await box.run(['check', '--json', ...args], { cwd: box.path('app'), env });
+  const report = JSON.parse(r.stdout);
+  return { code: r.code, report, codes: report.findings.filter((f: { severity: string }) => f.severity === 'error').map((f: { code: string; line: number | null; name: string | null }) => `${f.code}:${f.line}:${f.name}`) };
+}
+
+const clean = 'KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD\nRAILS_MASTER_KEY=$(kamal-secret get RAILS_MASTER_KEY)\n';
+
+describe('check', () => {
+  it('a clean app (env mode and command mode) yields no error and exits 0', async () => {
+    const { code, report } = await checkApp({ secrets: clean });
+    expect(report.findings.filter((f: { severity: string }) => f.severity !== 'info')).toEqual([]);
+    expect(code).toBe(0);
+    expect(report.files).toEqual([box.path('app/.kamal/secrets')]);
+  });
+
+  const pitfalls: [string, Record<string, string>, string[], string][] = [
+    ['1 shell operators', { secrets: `${clean}FALLBACK=\${RAILS_MASTER_KEY:-dev}\n` }, ['--exec'], 'shell-operator:3:FALLBACK'],
+    ['2 a command that fails', { secrets: `${clean}C=$(false)\n` }, ['--exec'], 'command-failed:3:C'],
+    ['2 a command that prints nothing', { secrets: `${clean}C=$(true)\n` }, ['--exec'], 'command-empty:3:C'],
+    ['2 a kamal-secret get of a missing name', { secrets: `${clean}NOPE=$(kamal-secret get NOPE)\n` }, [], 'command-failed:3:NOPE'],
+    ['3 a program not on PATH', { secrets: `${clean}X=$(no-such-program get X)\n` }, [], 'command-not-found:3:null'],
+    ['4 a needed name no file defines', { secrets: 'KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD\n' }, [], 'missing-secret:null:RAILS_MASTER_KEY'],
+    ['5 NAME=$NAME with no value anywhere', { secrets: `${clean}NEVER_SET=$NEVER_SET\n` }, [], 'unset-variable:3:NEVER_SET'],
+    ['7 an unquoted #', { secrets: `${clean}HASH=abc#def\n` }, [], 'unquoted-hash:3:HASH'],
+    ['7 a backslash', { secrets: `${clean}BS=abc\\def\n` }, [], 'backslash:3:BS'],
+    ['10 a bare export', { secrets: `${clean}export NEVER\n` }, [], 'bare-export:3:NEVER'],
+    ['cross-file reference', { 'secrets-common': 'SHARED=$(kamal-secret get RAILS_MASTER_KEY)\n', secrets: `${clean}COPY=$SHARED\n` }, [], 'cross-file-reference:3:COPY'],
+  ];
+  for (const [label, files, args, expected] of pitfalls) {
+    it(`pitfall ${label}: ${expected}`, async () => {
+      const { code, codes } = await checkApp(files, args);
+      expect(codes).toContain(expected);
+      expect(code).toBe(1);
+    });
+  }
+
+  it('pitfall 6: a value with $ through $(…) is an error on dotenv 3.2 only', async () => {
+    await box.set('shop/DB_PASS', 'pa$word1');
+    const secrets = { secrets: `${clean}DB_PASS=$(kamal-secret get DB_PASS)\n` };
+    expect((await checkApp(secrets, ['--dotenv', '3.2'])).codes).toEqual(['dollar-in-command:3:DB_PASS']);
+    expect((await checkApp(secrets, ['--dotenv', '3.1'])).codes).toEqual([]);
+    const both = await checkApp(secrets);
+    expect(both.report.findings.find((f: { code: string }) => f.code === 'dollar-in-command').message).toMatch(/dotenv 3\.2/);
+    // Env mode delivers it intact on both: no error.
+    expect((await checkApp({ secrets: `${clean}DB_PASS=$DB_PASS\n` })).codes).toEqual([]);
+  });
+
+  it('pitfall 8: the plaintext .env hack and literal values are flagged', async () => {
+    const { report } = await checkApp({ secrets: `${clean}DB=$(cat .env | grep DB | cut -d '=' -f 2)\nLITERAL=hunter2hunter2\n` });
+    const codes = report.findings.map((f: { code: string }) => f.code);
+    expect(codes).toContain('plaintext-env');
+    expect(codes).toContain('literal-value');
+    expect(JSON.stringify(report)).not.toContain('hunter2hunter2');
+  });
+
+  it('pitfall 9: a destination file that leaves out a name only in plain .kamal/secrets', async () => {
+    box.write({ 'app/config/deploy.staging.yml': 'servers: [192.0.2.11]\n' });
+    const { report, codes } = await checkApp({ secrets: `${clean}EXTRA=$EXTRA\n`, 'secrets.staging': 'KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD\n' }, ['-d', 'staging']);
+    expect(codes).toContain('missing-secret:null:RAILS_MASTER_KEY');
+    expect(report.findings.map((f: { code: string; name: string }) => `${f.code}:${f.name}`)).toContain('destination-drops-name:EXTRA');
+  });
+
+  it('pitfall 10: a vault value with "$(" through NAME=$NAME is an error on dotenv 3.1', async () => {
+    await box.set('shop/TRICKY', 'x$(echo injected)y');
+    const { report, codes } = await checkApp({ secrets: `${clean}TRICKY=$TRICKY\n` });
+    expect(codes).toEqual(['command-text-via-env:3:TRICKY']);
+    expect(report.findings[0].message).toMatch(/3\.1/);
+  });
+
+  it('JSON findings have the pinned shape and never a value', async () => {
+    const { report } = await checkApp({ secrets: `${clean}NOPE=$(kamal-secret get NOPE)\n` });
+    for (const f of report.findings) {
+      expect(Object.keys(f).sort()).toEqual(['code', 'file', 'fix', 'line', 'message', 'name', 'severity']);
+    }
+    expect(JSON.stringify(report)).not.toContain('master-key-value');
+  });
+
+  it('human output names file:line and exits 1 on errors', async () => {
+    box.write({ 'app/config/deploy.yml': DEPLOY, 'app/.kamal/secrets': `${clean}C=$(kamal-secret get NOPE)\n` });
+    const r = await box.run(['check'], { cwd: box.path('app'), env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\.kamal\/secrets:3: error: .* \[command-failed\]\n {4}fix: kamal-secret set C/);
+  });
+});
+
+describe('run', () => {
+  it('exports the visible secrets, inner scopes winning, and exits with the child status', async () => {
+    await box.set('shop/production/RAILS_MASTER_KEY', 'prod-master');
+    box.write({ 'app/config/deploy.yml': DEPLOY });
+    const cwd = box.path('app');
+    const r = await box.run(['run', '-d', 'production', '--', 'sh', '-c', 'echo "$RAILS_MASTER_KEY|$KAMAL_REGISTRY_PASSWORD"; exit 3'], { cwd, env });
+    expect(r.stdout).toBe('prod-master|registry-password\n');
+    expect(r.code).toBe(3);
+  });
+
+  it('vault values override the environment unless --preserve-env', async () => {
+    const cmd = ['--', 'sh', '-c', 'echo "$KAMAL_REGISTRY_PASSWORD"'];
+    expect((await box.run(['run', ...cmd], { env: { KAMAL_REGISTRY_PASSWORD: 'from-env' } })).stdout).toBe('registry-password\n');
+    expect((await box.run(['run', '--preserve-env', ...cmd], { env: { KAMAL_REGISTRY_PASSWORD: 'from-env' } })).stdout).toBe('from-env\n');
+  });
+
+  it('takes the destination from `kamal … -d DEST` and warns about names nobody provides', async () => {
+    await box.set('shop/staging/RAILS_MASTER_KEY', 'staging-master');
+    box.write({
+      'app/config/deploy.yml': DEPLOY,
+      'app/config/deploy.staging.yml': 'servers: [192.0.2.11]\n',
+      'app/.kamal/secrets.staging': 'RAILS_MASTER_KEY=$RAILS_MASTER_KEY\nGHOST=$GHOST\n',
+      'bin/kamal': '#!/bin/sh\necho "kamal $* with $RAILS_MASTER_KEY"\n',
+    });
+    fs.chmodSync(box.path('bin/kamal'), 0o755);
+    const r = await box.run(['run', '--', 'kamal', 'deploy', '-d', 'staging'], { cwd: box.path('app'), env });
+    expect(r.stdout).toBe('kamal deploy -d staging with staging-master\n');
+    expect(r.stderr).toMatch(/warning: GHOST: .* reads \$GHOST/);
+    expect(r.stderr).not.toMatch(/RAILS_MASTER_KEY:/);
+  });
+
+  it('forwards SIGTERM to the child and exits with its status', async () => {
+    const child = (await import('node:child_process')).spawn(process.execPath, [BIN, 'run', '--', 'sh', '-c', 'trap "echo got-term; exit 42" TERM; echo ready; while :; do sleep 0.1; done'], { env: { ...process.env, ...box.env, ...env } as NodeJS.ProcessEnv, cwd: box.dir });
+    let out = '';
+    await new Promise<void>((resolve) => child.stdout.on('data', (d) => { out += d; if (out.includes('ready')) resolve(); }));
+    child.kill('SIGTERM');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(out).toContain('got-term');
+    expect(code).toBe(42);
+  });
+
+  it('a missing command exits 127 with one line', async () => {
+    const r = await box.run(['run', '--', 'no-such-command-here']);
+    expect(r.code).toBe(127);
+    expect(r.stderr).toBe('kamal-secret: no-such-command-here: command not found\n');
+  });
+});
+
+describe('fetch and kamal init', () => {
+  it('fetch prints shell-escaped JSON that `kamal secrets extract` reads back', async () => {
+    await box.set('shop/DB_PASS', "pa$word 'quoted'");
+    const r = await box.run(['fetch', 'DB_PASS', 'RAILS_MASTER_KEY', '--scope', 'shop']);
+    const words = (await import('../../src/kamal/dotenv-model.js')).shellSplit(`kamal secrets extract DB_PASS ${r.stdout.trim()}`);
+    expect(JSON.parse(words[4])).toEqual({ DB_PASS: "pa$word 'quoted'", RAILS_MASTER_KEY: 'master-key-value' });
+  });
+
+  it('kamal init writes env-mode secrets and a POSIX pre-connect hook that refuses empty secrets', async () => {
+    box.write({ 'app/config/deploy.yml': DEPLOY, 'app/.kamal/hooks/pre-connect': '#!/bin/sh\necho old-hook-ran\n' });
+    const cwd = box.path('app');
+    const r = await box.run(['kamal', 'init'], { cwd });
+    expect(r.code).toBe(0);
+    expect(fs.readFileSync(box.path('app/.kamal/secrets'), 'utf8')).toContain('KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD\nRAILS_MASTER_KEY=$RAILS_MASTER_KEY\n');
+    const hook = box.path('app/.kamal/hooks/pre-connect');
+    expect(fs.statSync(hook).mode & 0o111).toBe(0o111);
+    const bad = await runProcess('sh', [hook], { cwd, env: { KAMAL_REGISTRY_PASSWORD: 'x', RAILS_MASTER_KEY: '' } });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('these secrets are empty: RAILS_MASTER_KEY');
+    const good = await runProcess('sh', [hook], { cwd, env: { KAMAL_REGISTRY_PASSWORD: 'secret-one', RAILS_MASTER_KEY: 'secret-two' } });
+    expect(good).toMatchObject({ code: 0, stdout: 'old-hook-ran\n' });
+    expect(good.stdout + good.stderr).not.toContain('secret-two');
+    const again = await box.run(['kamal', 'init'], { cwd });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/exists; refusing to overwrite it \(use --force\)/);
+    expect(path.basename(hook)).toBe('pre-connect');
+  });
+});
