@@ -11,6 +11,7 @@ import * as doctor from './doctor.js';
 import * as exportCmd from './export.js';
 import * as fetch from './fetch.js';
 import * as get from './get.js';
+import * as gitlab from './gitlab.js';
 import * as importCmd from './import.js';
 import * as init from './init.js';
 import * as kamal from './kamal.js';
@@ -30,7 +31,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'kamal-secret: ')) });
-  for (const mod of [init, set, get, list, rm, importCmd, exportCmd, passwd, run, check, fetch, kamal, agent, doctor]) mod.register(program);
+  for (const mod of [init, set, get, list, rm, importCmd, exportCmd, passwd, run, check, fetch, kamal, gitlab, agent, doctor]) mod.register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

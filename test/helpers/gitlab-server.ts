@@ -1,0 +1,111 @@
+// A GitLab CI/CD variables API that behaves as reference/gitlab-variables.md says:
+// auth order 401 → 404 → 403, pagination headers, masking rules, duplicate and
+// 409/404 bodies, filter[environment_scope], hidden variables, 429 and 5xx on demand.
+import http from 'node:http';
+
+export interface StoredVar {
+  key: string; value: string; variable_type: string; protected: boolean; masked: boolean; raw: boolean;
+  hidden: boolean; environment_scope: string; description: string | null;
+}
+
+export class FakeGitLab {
+  vars: StoredVar[] = [];
+  log: { method: string; path: string; body: string }[] = [];
+  tokens: Record<string, 'maintainer' | 'reporter' | 'no-api'> = { 'good-token': 'maintainer', 'reporter-token': 'reporter', 'read-token': 'no-api' };
+  project = { id: '42', path: 'group/app' };
+  failNext: { status: number; headers?: Record<string, string>; body?: string }[] = [];
+  private server = http.createServer((req, res) => this.handle(req, res));
+  url = '';
+
+  async start(): Promise<this> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+
+  writes(): number {
+    return this.log.filter((l) => l.method !== 'GET').length;
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', this.url);
+      this.log.push({ method: req.method ?? '', path: url.pathname + url.search, body });
+      const send = (status: number, data?: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(data === undefined ? '' : typeof data === 'string' ? data : JSON.stringify(data));
+      };
+      const injected = this.failNext.shift();
+      if (injected) return send(injected.status, injected.body ?? (injected.status === 429 ? 'Retry later' : { message: 'Internal Server Error' }), injected.headers);
+      const role = this.tokens[String(req.headers['private-token'] ?? '')];
+      if (!role) return send(401, { message: '401 Unauthorized' });
+      const m = /^\/api\/v4\/projects\/([^/]+)\/variables(?:\/([^/]+))?$/.exec(url.pathname);
+      if (!m) return send(404, { message: '404 Not Found' });
+      if (role === 'no-api' && req.method !== 'GET') return send(403, { error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token.' });
+      const id = decodeURIComponent(m[1]);
+      if (id !== this.project.id && id !== this.project.path) return send(404, { message: '404 Project Not Found' });
+      if (role === 'reporter') return send(403, { message: '403 Forbidden' });
+      const key = m[2] ? decodeURIComponent(m[2]) : undefined;
+      const params: Record<string, unknown> = body ? JSON.parse(body) : {};
+      const filter = url.searchParams.get('filter[environment_scope]');
+      if (req.method === 'GET' && !key) {
+        const perPage = Math.min(Number(url.searchParams.get('per_page') ?? 20), 100);
+        const page = Number(url.searchParams.get('page') ?? 1);
+        const pages = Math.max(1, Math.ceil(this.vars.length / perPage));
+        const slice = this.vars.slice((page - 1) * perPage, page * perPage).map((v) => ({ ...v, value: v.hidden ? null : v.value }));
+        return send(200, slice, { 'x-total': String(this.vars.length), 'x-total-pages': String(pages), 'x-page': String(page), 'x-per-page': String(perPage), 'x-next-page': page < pages ? String(page + 1) : '', 'x-prev-page': page > 1 ? String(page - 1) : '' });
+      }
+      if (req.method === 'POST') {
+        if (params.value === undefined) return send(400, { error: 'value is missing' });
+        const v = this.normalise(params);
+        if (this.vars.some((x) => x.key === v.key && x.environment_scope === v.environment_scope)) return send(400, { message: { key: [`(${v.key}) has already been taken`] } });
+        const invalid = this.validate(v);
+        if (invalid) return send(400, invalid);
+        this.vars.push(v);
+        return send(201, v);
+      }
+      const matches = this.vars.filter((x) => x.key === key && (filter === null || x.environment_scope === filter));
+      if (matches.length === 0) return send(404, { message: '404 Variable Not Found' });
+      if (matches.length > 1) return send(409, { message: "There are multiple variables with provided parameters. Please use 'filter[environment_scope]'" });
+      const current = matches[0];
+      if (req.method === 'DELETE') {
+        this.vars = this.vars.filter((x) => x !== current);
+        return send(204);
+      }
+      if (req.method === 'PUT') {
+        if (current.hidden && params.masked === false) return send(400, { message: { base: ['The visibility setting cannot be changed for masked and hidden variables.'] } });
+        const { masked_and_hidden: _ignored, hidden: _h, ...rest } = params;
+        const next = { ...current, ...this.normalise({ ...current, ...rest }), hidden: current.hidden };
+        const invalid = this.validate(next);
+        if (invalid) return send(400, invalid);
+        Object.assign(current, next);
+        return send(200, current);
+      }
+      return send(405, { message: '405 Method Not Allowed' });
+    });
+  }
+
+  private normalise(p: Record<string, unknown>): StoredVar {
+    const bool = (v: unknown) => v === true || v === 'true';
+    return {
+      key: String(p.key), value: String(p.value), variable_type: (p.variable_type as string) ?? 'env_var', protected: bool(p.protected),
+      masked: bool(p.masked) || bool(p.masked_and_hidden), raw: bool(p.raw), hidden: bool(p.masked_and_hidden), environment_scope: (p.environment_scope as string) ?? '*',
+      description: (p.description as string) ?? null,
+    };
+  }
+
+  private validate(v: StoredVar): unknown {
+    if (!/^[a-zA-Z0-9_]+$/.test(v.key)) return { message: { key: ["can contain only letters, digits and '_'."] } };
+    if (v.masked) {
+      const rule = v.raw ? /^[^ \t\r\n\f\v]{8,}$/u : /^[a-zA-Z0-9_+=/@:.~-]{8,}$/u;
+      if (!rule.test(v.value)) return { message: { value: ['is invalid'] } };
+    }
+    return null;
+  }
+}
