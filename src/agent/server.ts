@@ -207,9 +207,9 @@ export class Agent {
 
   private async unlock(passphrase: unknown): Promise<void> {
     if (typeof passphrase === 'string' && passphrase) {
-      const header = readVaultFile(this.opts.vaultPath).header;
-      const key = await keyFromPassphrase(this.opts.vaultPath, header, passphrase, deriveKeyInWorker);
-      await decryptPayload(this.opts.vaultPath, readVaultFile(this.opts.vaultPath), key);
+      const file = readVaultFile(this.opts.vaultPath);
+      const key = await keyFromPassphrase(this.opts.vaultPath, file.header, passphrase, deriveKeyInWorker);
+      await decryptPayload(this.opts.vaultPath, file, key);
       this.forget('re-unlocked');
       this.unlocked = { key, via: 'passphrase', at: Date.now() };
       this.lastUsed = Date.now();

@@ -22,7 +22,7 @@ export function register(program: Command): void {
       const vault = vaultPath();
       if (action === 'status') return printStatus(sock, Boolean(opts.json));
       if (action === 'stop') {
-        if (await ping(sock)) await new AgentSession(sock).call({ op: 'stop' });
+        await tellRunningAgent(sock, 'stop');
         return out(`the agent on ${sock} is stopped`);
       }
       readVaultFile(vault);
@@ -40,8 +40,7 @@ export function register(program: Command): void {
     .command('lock')
     .description('make the agent forget the vault key now')
     .action(async () => {
-      const sock = socketPath();
-      if (await ping(sock)) await new AgentSession(sock).call({ op: 'lock' });
+      await tellRunningAgent(socketPath(), 'lock');
       out('locked');
     });
   example(lock, 'kamal-secret lock');
@@ -57,6 +56,11 @@ export function register(program: Command): void {
       out(`unlocked (via ${(await session.status()).unlocked_via})`);
     });
   example(unlock, 'kamal-secret unlock');
+}
+
+/** Send `op` to the agent when one answers; with none running there is nothing to do. */
+async function tellRunningAgent(sock: string, op: 'stop' | 'lock'): Promise<void> {
+  if (await ping(sock)) await new AgentSession(sock).call({ op });
 }
 
 async function printStatus(sock: string, asJson: boolean): Promise<void> {

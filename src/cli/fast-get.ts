@@ -39,13 +39,13 @@ function parseArgs(args: string[]): { ref: string; opts: ScopeOptions } | null {
   let ref: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    const value = () => (i + 1 < args.length ? args[++i] : null);
-    if (a === '--scope') opts.scope = value() ?? undefined;
-    else if (a === '-d' || a === '--destination') opts.destination = value() ?? undefined;
-    else if (a === '-g' || a === '--global') opts.global = true;
+    if (a === '--scope' || a === '-d' || a === '--destination') {
+      if (i + 1 >= args.length) return null;
+      if (a === '--scope') opts.scope = args[++i];
+      else opts.destination = args[++i];
+    } else if (a === '-g' || a === '--global') opts.global = true;
     else if (a.startsWith('-') || ref !== undefined) return null;
     else ref = a;
-    if ((a === '--scope' && opts.scope === undefined) || ((a === '-d' || a === '--destination') && opts.destination === undefined)) return null;
   }
   return ref === undefined ? null : { ref, opts };
 }

@@ -1,11 +1,8 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Command } from 'commander';
 import { UsageError, UserError } from '../errors.js';
-import { findApp } from '../kamal/app.js';
-import { readDeployConfig, secretsFiles } from '../kamal/deploy-config.js';
-import { parseSecretsFile } from '../kamal/dotenv-model.js';
+import { variablesKamalReads } from '../kamal/secrets-files.js';
 import { scopeChain } from '../vault/refs.js';
 import { example, scopeOptions } from './options.js';
 import { warn } from './output.js';
@@ -47,20 +44,7 @@ function kamalDestination(command: string[]): string | undefined {
 
 /** Names that the secrets files Kamal will read take from the environment, and that no one provides. */
 function unresolvedKamalNames(env: NodeJS.ProcessEnv, destination: string | undefined): string[] {
-  const app = findApp();
-  if (!app) return [];
-  let files: string[];
-  try {
-    files = secretsFiles(readDeployConfig(app.root, destination), destination);
-  } catch {
-    return [];
-  }
-  const names = new Set<string>();
-  for (const file of files.filter((f) => fs.existsSync(f))) {
-    const parsed = parseSecretsFile(fs.readFileSync(file, 'utf8'), '3.1', env, () => ({ kind: 'not-run', reason: 'variables only' }));
-    for (const e of parsed.entries) for (const v of e.variables) if (v.source === 'unset') names.add(v.name);
-  }
-  return [...names];
+  return [...new Set(variablesKamalReads([destination], env).filter((v) => v.source === 'unset').map((v) => v.name))];
 }
 
 function exec(command: string[], env: NodeJS.ProcessEnv): Promise<number> {

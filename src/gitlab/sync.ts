@@ -1,10 +1,9 @@
 // Which secrets go where: the vault's visible set for an app maps to environment
 // scope `*`, each APP/DEST scope to `DEST`; names Kamal reads through $NAME stay env_var.
 
-import fs from 'node:fs';
 import { findApp } from '../kamal/app.js';
-import { listDestinations, readDeployConfig, secretsFiles } from '../kamal/deploy-config.js';
-import { parseSecretsFile } from '../kamal/dotenv-model.js';
+import { listDestinations } from '../kamal/deploy-config.js';
+import { variablesKamalReads } from '../kamal/secrets-files.js';
 import { scopeChain } from '../vault/refs.js';
 import type { VaultSession } from '../vault/session.js';
 import type { Desired } from './planner.js';
@@ -28,19 +27,7 @@ export async function desiredVariables(session: VaultSession, scope: string, opt
 }
 
 function namesKamalReads(): Set<string> {
-  const names = new Set<string>();
   const app = findApp();
-  if (!app) return names;
-  try {
-    const config = readDeployConfig(app.root);
-    const files = new Set([...secretsFiles(config), ...listDestinations(app.root).flatMap((d) => secretsFiles(config, d))]);
-    for (const file of [...files].filter((f) => fs.existsSync(f))) {
-      for (const e of parseSecretsFile(fs.readFileSync(file, 'utf8'), '3.1', {}, () => ({ kind: 'not-run', reason: 'names only' })).entries) {
-        for (const v of e.variables) names.add(v.name);
-      }
-    }
-  } catch {
-    // no readable app config: nothing is known to be read by Kamal
-  }
-  return names;
+  const destinations = app ? listDestinations(app.root) : [];
+  return new Set(variablesKamalReads([undefined, ...destinations], {}).map((v) => v.name));
 }

@@ -9,6 +9,7 @@ import type { Found } from '../vault/secrets.js';
 import { type DeployConfig, readDeployConfig, secretsFiles } from './deploy-config.js';
 import { type DotenvVersion, type Entry, type ParseResult, parseSecretsFile } from './dotenv-model.js';
 import { makeExecutor } from './executor.js';
+import { RUN_NOTHING } from './secrets-files.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -108,7 +109,7 @@ function checkDestination(config: DeployConfig, destination: string | undefined,
   if (destination) {
     const plain = secretsFiles(config)[1];
     if (fs.existsSync(plain)) {
-      const plainNames = parseSecretsFile(fs.readFileSync(plain, 'utf8'), '3.1', runEnv, () => ({ kind: 'not-run', reason: 'names only' })).entries.map((e) => e.name);
+      const plainNames = parseSecretsFile(fs.readFileSync(plain, 'utf8'), '3.1', runEnv, RUN_NOTHING).entries.map((e) => e.name);
       for (const name of new Set(plainNames)) {
         if (anyVersion.has(name)) continue;
         out.push({

@@ -1,6 +1,6 @@
 // Runs one OS keychain call in its own short-lived process, because a keychain call
 // can hang forever (a locked keyring waiting on a prompt, a frozen D-Bus). The parent
-// kills it after a hard timeout. Protocol: argv `get|set|delete ACCOUNT`; `set` reads
+// kills it after a hard timeout. Protocol: argv `get|set ACCOUNT`; `set` reads
 // the key (base64) on stdin; `get` prints it on stdout; exit 0 found/done, 3 absent,
 // 1 error with one line on stderr.
 
@@ -25,8 +25,6 @@ async function main(): Promise<number> {
       entry.setPassword(Buffer.concat(chunks).toString('utf8').trim());
       return entry.getPassword() ? 0 : 1;
     }
-    case 'delete':
-      return entry.deletePassword() ? 0 : 3;
     default:
       process.stderr.write(`unknown keychain operation ${op}\n`);
       return 1;

@@ -63,8 +63,3 @@ export async function keychainSet(vaultId: string, key: Uint8Array): Promise<Key
   const r = await runChild(['set', vaultId], Buffer.from(key).toString('base64'));
   return r.code === 0 ? { ok: true } : failure(r);
 }
-
-export async function keychainDelete(vaultId: string): Promise<KeychainResult> {
-  const r = await runChild(['delete', vaultId]);
-  return r.code === 0 ? { ok: true } : failure(r);
-}

@@ -47,12 +47,6 @@ function openTerminal(): { input: tty.ReadStream; output: tty.WriteStream; close
   };
 }
 
-export const hasTerminal = () => {
-  const t = openTerminal();
-  t?.close();
-  return t !== null;
-};
-
 /** Ask on the terminal with input hidden; null when there is no terminal. */
 export async function promptHidden(message: string): Promise<string | null> {
   const terminal = openTerminal();

@@ -40,9 +40,6 @@ export function parseRef(text: string, defaultScope: string): Ref {
   return { scope: validateScope(scope), name: validateName(text.slice(slash + 1)) };
 }
 
-/** A reference is explicit when it names its scope; then lookups start there. */
-export const refHasScope = (text: string) => text.includes('/');
-
 export const formatRef = ({ scope, name }: Ref) => (scope ? `${scope}/${name}` : name);
 
 export function splitRef(ref: string): Ref {
