@@ -3,6 +3,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { request } from '../dist/agent/client.js';
 import { DEFAULT_KDF, deriveKey, sodium } from '../dist/vault/crypto.js';
+import { benchGitlab } from './gitlab.js';
 import { benchKamal } from './kamal.js';
 import { BIN, note, report, rssMb, sandbox, spawnAgent, timeCommand, timeInterleaved } from './lib.js';
 
@@ -59,6 +60,7 @@ try {
 
 await benchKeychainStart();
 benchKamal(baseline);
+await benchGitlab();
 
 async function benchKeychainStart() {
   if (process.env.KAMAL_SECRET_TEST_KEYCHAIN !== '1') {

@@ -12,14 +12,15 @@ export function register(program: Command): void {
     program
       .command('export')
       .description('print the secrets visible in the current scope (inner scopes win)')
-      .addOption(new Option('--format <format>', 'output format').choices(['dotenv', 'json']).default('dotenv')),
+      .addOption(new Option('--format <format>', 'output format; gitlab: the variables gitlab sync would create').choices(['dotenv', 'json', 'gitlab']).default('dotenv')),
   ).action(async (opts: ScopeOptions & { format: string }) => {
-    const chain = scopeChain(resolveScope(opts));
-    const secrets = await withSession((s) => s.visible(chain));
+    const scope = resolveScope(opts);
+    if (opts.format === 'gitlab') return json(await withSession(async (s) => (await import('./gitlab.js')).variablesToSend(s, scope)));
+    const secrets = await withSession((s) => s.visible(scopeChain(scope)));
     if (opts.format === 'json') return json(valuesOf(secrets));
     for (const [name, { value }] of secrets) out(`${name}=${dotenvQuote(value)}`);
   });
-  example(cmd, 'kamal-secret export --format json -d production');
+  example(cmd, 'kamal-secret export --format json -d production\nkamal-secret export --format gitlab > variables.json');
 }
 
 export const valuesOf = (secrets: Map<string, Found>) => Object.fromEntries([...secrets].map(([name, f]) => [name, f.value]));

@@ -2,12 +2,16 @@ import { execFileSync } from 'node:child_process';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UsageError, UserError } from '../errors.js';
+import { gitlabCiYaml } from '../gitlab/ci-template.js';
 import { GitLabClient, GitLabError, explain } from '../gitlab/client.js';
+import { findApp } from '../kamal/app.js';
+import { readDeployConfig } from '../kamal/deploy-config.js';
 import { type PlanItem, plan } from '../gitlab/planner.js';
 import { desiredVariables } from '../gitlab/sync.js';
 import { scopeChain } from '../vault/refs.js';
+import type { VaultSession } from '../vault/session.js';
 import { example, scopeOptions } from './options.js';
-import { json, out, table } from './output.js';
+import { json, out, table, warn } from './output.js';
 import { resolveScope, type ScopeOptions } from './scope.js';
 import { withSession } from './session.js';
 
@@ -70,16 +74,18 @@ export function register(program: Command): void {
     }
     const failed: { key: string; environment_scope: string; status: number; message: string }[] = [];
     if (!opts.dryRun) {
-      for (const item of items) {
+      const outcomes = await inParallel(items, WRITE_CONCURRENCY, async (item) => {
         try {
           if (item.action === 'create') await client.create(item.send!);
           else if (item.action === 'update') await client.update(item.key, item.environment_scope, item.send!);
           else if (item.action === 'delete') await client.remove(item.key, item.environment_scope);
+          return null;
         } catch (err) {
           if (!(err instanceof GitLabError)) throw err;
-          failed.push({ key: item.key, environment_scope: item.environment_scope, status: err.status, message: [401, 403, 404].includes(err.status) ? explain(err, targetName) : err.message });
+          return { key: item.key, environment_scope: item.environment_scope, status: err.status, message: [401, 403, 404].includes(err.status) ? explain(err, targetName) : err.message };
         }
-      }
+      });
+      failed.push(...outcomes.filter((o) => o !== null));
     }
     const printable = items.map(({ send: _send, ...rest }) => rest);
     if (opts.json) json({ project: opts.group ?? opts.project ?? originProject(baseUrl), plan: printable, failed });
@@ -87,6 +93,42 @@ export function register(program: Command): void {
     if (failed.length) process.exitCode = 1;
   });
   example(sync, 'kamal-secret gitlab sync --project group/app --dry-run\nkamal-secret gitlab sync -d production --protected');
+
+  const ci = gitlab
+    .command('ci')
+    .description('print a .gitlab-ci.yml deploy job for this app (one per destination) and the builder settings for fast CI builds')
+    .action(() => {
+      const app = findApp();
+      if (!app) throw new UserError('no config/deploy.yml here or above; run this inside a Kamal app');
+      const config = readDeployConfig(app.root);
+      process.stdout.write(gitlabCiYaml(config.service ?? 'this app', config.destinations));
+    });
+  example(ci, 'kamal-secret gitlab ci > .gitlab-ci.yml');
+}
+
+/** A few writes at a time: much faster than one by one, far below GitLab's rate limits. */
+const WRITE_CONCURRENCY = 4;
+
+/** `fn` over `items` with at most `limit` running at once; results in the order of `items`. */
+async function inParallel<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** The bodies a first sync would POST (skipped values left out, with a warning naming each). */
+export async function variablesToSend(session: VaultSession, scope: string): Promise<Record<string, unknown>[]> {
+  const desired = await desiredVariables(session, scope, { types: new Map() });
+  const items = plan(desired, [], { compat: 'current', allowUnmasked: false, protected: false, hidden: false, prune: false, pruneAll: false, force: false });
+  for (const i of items.filter((x) => x.action === 'skip')) warn(`${i.key} (scope ${i.environment_scope}) left out: ${i.reason}`);
+  return items.filter((i) => i.send).map((i) => i.send!);
 }
 
 function printPlan(items: Omit<PlanItem, 'send'>[], failed: { key: string; environment_scope: string; message: string }[], dryRun: boolean, target: string): void {

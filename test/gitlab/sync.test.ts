@@ -111,4 +111,115 @@ describe('gitlab sync', () => {
     expect(r.stdout).toMatch(/plan \(dry run\)/);
     expect(gl.writes()).toBe(0);
   });
+
+  it('a variable already masked gets only the fields that differ; nothing is unmasked', async () => {
+    gl.vars.push({ key: 'API_KEY', value: secretValues[0], variable_type: 'env_var', protected: true, masked: true, raw: false, hidden: false, environment_scope: '*', description: null });
+    await sync();
+    const put = gl.log.find((l) => l.method === 'PUT' && l.path.includes('API_KEY'))!;
+    expect(JSON.parse(put.body)).toEqual({ raw: true });
+    expect(gl.vars.find((v) => v.key === 'API_KEY')).toMatchObject({ masked: true, protected: true, raw: true });
+    // A masked variable whose new value GitLab cannot mask is skipped, not unmasked.
+    await box.set('shop/API_KEY', 'now has spaces in it');
+    const r = await sync(['--json', '--allow-unmasked']);
+    expect(JSON.parse(r.stdout).plan.find((p: { key: string }) => p.key === 'API_KEY')).toMatchObject({ action: 'skip', masked: true });
+    expect(gl.vars.find((v) => v.key === 'API_KEY')).toMatchObject({ masked: true, value: secretValues[0] });
+  });
+
+  it('hidden variables are left alone without --force, overwritten with it; --hidden creates them hidden', async () => {
+    gl.vars.push({ key: 'API_KEY', value: 'old-hidden-value', variable_type: 'env_var', protected: false, masked: true, raw: true, hidden: true, environment_scope: '*', description: null });
+    const plain = JSON.parse((await sync(['--json'])).stdout);
+    expect(plain.plan.find((p: { key: string }) => p.key === 'API_KEY')).toMatchObject({ action: 'unchanged', reason: expect.stringMatching(/hidden.*--force/) });
+    expect(gl.vars.find((v) => v.key === 'API_KEY')!.value).toBe('old-hidden-value');
+    await sync(['--force']);
+    expect(gl.vars.find((v) => v.key === 'API_KEY')).toMatchObject({ value: secretValues[0], hidden: true, masked: true });
+    await box.set('shop/NEW_TOKEN', 'brand-new-token-value');
+    await sync(['--hidden']);
+    expect(gl.vars.find((v) => v.key === 'NEW_TOKEN')).toMatchObject({ hidden: true, masked: true });
+    expect(gl.log.filter((l) => l.method === 'PUT').every((l) => !l.body.includes('hidden'))).toBe(true);
+  });
+
+  it('a multi-line value Kamal reads as $NAME stays env_var; --type overrides', async () => {
+    box.write({ 'app/config/deploy.yml': 'service: shop\nimage: x/shop\n', 'app/.kamal/secrets': 'SSH_KEY=$SSH_KEY\n' });
+    const cwd = box.path('app');
+    const r = await box.run(['gitlab', 'sync', '--project', '42', '--json'], { cwd });
+    expect(JSON.parse(r.stdout).plan.find((p: { key: string }) => p.key === 'SSH_KEY')).toMatchObject({ action: 'create', variable_type: 'env_var', masked: false });
+    await box.run(['gitlab', 'sync', '--project', '42', '--type', 'SSH_KEY=file'], { cwd });
+    expect(gl.vars.find((v) => v.key === 'SSH_KEY')!.variable_type).toBe('file');
+    const bad = await box.run(['gitlab', 'sync', '--project', '42', '--type', 'SSH_KEY=yaml'], { cwd });
+    expect(bad.code).toBe(2);
+  });
+
+  it('--protected marks variables protected', async () => {
+    await sync(['--protected']);
+    expect(gl.vars.every((v) => v.protected)).toBe(true);
+  });
+
+  it('updates one of two scopes that share a key (the filter avoids a 409)', async () => {
+    await box.set('shop/production/API_KEY', 'production-api-key');
+    await sync();
+    await box.set('shop/production/API_KEY', 'production-api-key-2');
+    const r = await sync();
+    expect(r.code).toBe(0);
+    expect(gl.vars.find((v) => v.key === 'API_KEY' && v.environment_scope === 'production')!.value).toBe('production-api-key-2');
+    expect(gl.vars.find((v) => v.key === 'API_KEY' && v.environment_scope === '*')!.value).toBe(secretValues[0]);
+  });
+
+  it('syncs group variables with --group', async () => {
+    const r = await box.run(['gitlab', 'sync', '--group', '7', '--scope', 'shop']);
+    expect(r.code).toBe(0);
+    expect(gl.log.filter((l) => l.method === 'POST').every((l) => l.path.startsWith('/api/v4/groups/7/variables'))).toBe(true);
+  });
+
+  it('a per-variable failure does not stop the rest, and the exit status says so', async () => {
+    await box.set('shop/ANOTHER', 'another-masked-value');
+    gl.failNext = [{ status: 200, body: '[]', headers: { 'x-next-page': '' } }, { status: 400, body: JSON.stringify({ message: { value: ['is invalid'] } }) }];
+    const r = await sync(['--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.failed).toHaveLength(1);
+    expect(out.failed[0]).toMatchObject({ status: 400, message: 'value is invalid' });
+    expect(gl.vars).toHaveLength(2);
+    expect((await sync()).code).toBe(0); // a re-run finishes the job
+    expect(gl.vars).toHaveLength(3);
+  });
+
+  it('refuses plain http to anything but loopback, and asks for a token when none is found', async () => {
+    const http = await sync([], { GITLAB_URL: 'http://gitlab.example.com' });
+    expect(http.code).toBe(2);
+    expect(http.stderr).toMatch(/https/);
+    const noToken = await sync([], { GITLAB_TOKEN: undefined });
+    expect(noToken.code).toBe(1);
+    expect(noToken.stderr).toMatch(/no GitLab token/);
+    await box.set('shop/GITLAB_TOKEN', 'good-token');
+    const fromVault = await sync([], { GITLAB_TOKEN: undefined });
+    expect(fromVault.code).toBe(0);
+    expect(gl.vars.map((v) => v.key)).not.toContain('GITLAB_TOKEN');
+  });
 });
+
+describe('export --format gitlab and gitlab ci', () => {
+  it('export --format gitlab prints exactly the bodies the first sync sends', async () => {
+    const r = await box.run(['export', '--format', 'gitlab', '--scope', 'shop']);
+    expect(r.stderr).toMatch(/PIN \(scope \*\) left out: shorter than 8/);
+    const exported = JSON.parse(r.stdout);
+    await sync();
+    const posted = gl.log.filter((l) => l.method === 'POST').map((l) => JSON.parse(l.body));
+    const byKeyAndScope = (a: { key: string; environment_scope: string }, b: { key: string; environment_scope: string }) =>
+      `${a.key} ${a.environment_scope}`.localeCompare(`${b.key} ${b.environment_scope}`);
+    expect(exported.sort(byKeyAndScope)).toEqual(posted.sort(byKeyAndScope));
+  });
+
+  it('gitlab ci prints a deploy job per destination with the pinned Kamal image', async () => {
+    box.write({ 'app/config/deploy.yml': 'service: shop\nimage: x/shop\n', 'app/config/deploy.production.yml': 'servers: [192.0.2.1]\n', 'app/config/deploy.staging.yml': 'servers: [192.0.2.2]\n' });
+    const r = await box.run(['gitlab', 'ci'], { cwd: box.path('app') });
+    expect(r.code).toBe(0);
+    const { parse } = await import('yaml');
+    const doc = parse(r.stdout);
+    expect(doc['.kamal'].image).toEqual({ name: expect.stringMatching(/^ghcr\.io\/basecamp\/kamal:v\d+\.\d+\.\d+$/), entrypoint: [''] });
+    expect(doc['deploy:production']).toMatchObject({ extends: '.kamal', environment: { name: 'production' }, script: ['kamal deploy -d production'] });
+    expect(doc['deploy:staging'].script).toEqual(['kamal deploy -d staging']);
+    expect(doc['.kamal'].before_script.join('\n')).toMatch(/chmod 600 "\$SSH_PRIVATE_KEY"[\s\S]*known_hosts[\s\S]*safe\.directory "\$CI_PROJECT_DIR"/);
+    expect(r.stdout).toMatch(/type: registry[\s\S]*mode=max[\s\S]*provenance: false/);
+  });
+});
+

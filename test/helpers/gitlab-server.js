@@ -1,58 +1,78 @@
 // A GitLab CI/CD variables API that behaves as reference/gitlab-variables.md says:
 // auth order 401 → 404 → 403, pagination headers, masking rules, duplicate and
 // 409/404 bodies, filter[environment_scope], hidden variables, 429 and 5xx on demand.
+// Plain JavaScript so that the benchmarks (bench/gitlab.js) run against it too.
 import http from 'node:http';
 
-export interface StoredVar {
-  key: string; value: string; variable_type: string; protected: boolean; masked: boolean; raw: boolean;
-  hidden: boolean; environment_scope: string; description: string | null;
-}
+/**
+ * @typedef {{ key: string, value: string, variable_type: string, protected: boolean, masked: boolean, raw: boolean,
+ *   hidden: boolean, environment_scope: string, description: string | null }} StoredVar
+ */
 
 export class FakeGitLab {
-  vars: StoredVar[] = [];
-  log: { method: string; path: string; body: string }[] = [];
-  tokens: Record<string, 'maintainer' | 'reporter' | 'no-api'> = { 'good-token': 'maintainer', 'reporter-token': 'reporter', 'read-token': 'no-api' };
+  /** @type {StoredVar[]} */ vars = [];
+  /** @type {{ method: string, path: string, body: string }[]} */ log = [];
+  /** @type {Record<string, 'maintainer' | 'reporter' | 'no-api'>} */
+  tokens = { 'good-token': 'maintainer', 'reporter-token': 'reporter', 'read-token': 'no-api' };
   project = { id: '42', path: 'group/app' };
-  failNext: { status: number; headers?: Record<string, string>; body?: string }[] = [];
-  private server = http.createServer((req, res) => this.handle(req, res));
+  group = { id: '7', path: 'group' };
+  /** @type {{ status: number, headers?: Record<string, string>, body?: string }[]} */ failNext = [];
+  /** milliseconds added to every answer, to model a distant server */
+  latencyMs = 0;
+  server = http.createServer((req, res) => this.handle(req, res));
   url = '';
 
-  async start(): Promise<this> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+  async start() {
+    await new Promise((r) => this.server.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${this.server.address().port}`;
     return this;
   }
 
-  stop(): Promise<void> {
+  stop() {
     return new Promise((r) => this.server.close(() => r()));
   }
 
-  writes(): number {
+  writes() {
     return this.log.filter((l) => l.method !== 'GET').length;
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  handle(req, res) {
     let body = '';
     req.on('data', (d) => (body += d));
-    req.on('end', () => {
+    req.on('end', () => setTimeout(() => this.answer(req, res, body), this.latencyMs));
+  }
+
+  answer(req, res, body) {
+    {
       const url = new URL(req.url ?? '/', this.url);
       this.log.push({ method: req.method ?? '', path: url.pathname + url.search, body });
-      const send = (status: number, data?: unknown, headers: Record<string, string> = {}) => {
+      const send = (status, data, headers = {}) => {
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(data === undefined ? '' : typeof data === 'string' ? data : JSON.stringify(data));
       };
       const injected = this.failNext.shift();
       if (injected) return send(injected.status, injected.body ?? (injected.status === 429 ? 'Retry later' : { message: 'Internal Server Error' }), injected.headers);
-      const role = this.tokens[String(req.headers['private-token'] ?? '')];
+      const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
+      const role = this.tokens[String(req.headers['private-token'] ?? bearer ?? '')];
       if (!role) return send(401, { message: '401 Unauthorized' });
-      const m = /^\/api\/v4\/projects\/([^/]+)\/variables(?:\/([^/]+))?$/.exec(url.pathname);
+      const m = /^\/api\/v4\/(projects|groups)\/([^/]+)\/variables(?:\/([^/]+))?$/.exec(url.pathname);
       if (!m) return send(404, { message: '404 Not Found' });
       if (role === 'no-api' && req.method !== 'GET') return send(403, { error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token.' });
-      const id = decodeURIComponent(m[1]);
-      if (id !== this.project.id && id !== this.project.path) return send(404, { message: '404 Project Not Found' });
+      const id = decodeURIComponent(m[2]);
+      const owner = m[1] === 'projects' ? this.project : this.group;
+      if (id !== owner.id && id !== owner.path) return send(404, { message: `404 ${m[1] === 'projects' ? 'Project' : 'Group'} Not Found` });
       if (role === 'reporter') return send(403, { message: '403 Forbidden' });
-      const key = m[2] ? decodeURIComponent(m[2]) : undefined;
-      const params: Record<string, unknown> = body ? JSON.parse(body) : {};
+      // One store for both kinds keeps the double simple; tests use one kind at a time.
+      const key = m[3] ? decodeURIComponent(m[3]) : undefined;
+      let params = {};
+      try {
+        params = body ? JSON.parse(body) : {};
+      } catch {
+        return send(400, { error: 'body is not JSON' });
+      }
+      for (const field of ['protected', 'masked', 'raw', 'masked_and_hidden']) {
+        if (params[field] !== undefined && toBool(params[field]) === null) return send(400, { error: `${field} is invalid` });
+      }
       const filter = url.searchParams.get('filter[environment_scope]');
       if (req.method === 'GET' && !key) {
         const perPage = Math.min(Number(url.searchParams.get('per_page') ?? 20), 100);
@@ -79,8 +99,8 @@ export class FakeGitLab {
         return send(204);
       }
       if (req.method === 'PUT') {
-        if (current.hidden && params.masked === false) return send(400, { message: { base: ['The visibility setting cannot be changed for masked and hidden variables.'] } });
-        const { masked_and_hidden: _ignored, hidden: _h, ...rest } = params;
+        if (current.hidden && toBool(params.masked) === false) return send(400, { message: { base: ['The visibility setting cannot be changed for masked and hidden variables.'] } });
+        const { masked_and_hidden: _ignored, hidden: _h, key: _k, ...rest } = params;
         const next = { ...current, ...this.normalise({ ...current, ...rest }), hidden: current.hidden };
         const invalid = this.validate(next);
         if (invalid) return send(400, invalid);
@@ -88,19 +108,20 @@ export class FakeGitLab {
         return send(200, current);
       }
       return send(405, { message: '405 Method Not Allowed' });
-    });
+    }
   }
 
-  private normalise(p: Record<string, unknown>): StoredVar {
-    const bool = (v: unknown) => v === true || v === 'true';
+  normalise(p) {
+    const bool = (v) => toBool(v) === true;
     return {
-      key: String(p.key), value: String(p.value), variable_type: (p.variable_type as string) ?? 'env_var', protected: bool(p.protected),
-      masked: bool(p.masked) || bool(p.masked_and_hidden), raw: bool(p.raw), hidden: bool(p.masked_and_hidden), environment_scope: (p.environment_scope as string) ?? '*',
-      description: (p.description as string) ?? null,
+      key: String(p.key), value: String(p.value), variable_type: p.variable_type ?? 'env_var', protected: bool(p.protected),
+      masked: bool(p.masked) || bool(p.masked_and_hidden), raw: bool(p.raw), hidden: bool(p.masked_and_hidden), environment_scope: p.environment_scope ?? '*',
+      description: p.description ?? null,
     };
   }
 
-  private validate(v: StoredVar): unknown {
+  validate(v) {
+    if (v.key.length > 255) return { message: { key: ['is too long (maximum is 255 characters)'] } };
     if (!/^[a-zA-Z0-9_]+$/.test(v.key)) return { message: { key: ["can contain only letters, digits and '_'."] } };
     if (v.masked) {
       const rule = v.raw ? /^[^ \t\r\n\f\v]{8,}$/u : /^[a-zA-Z0-9_+=/@:.~-]{8,}$/u;
@@ -108,4 +129,12 @@ export class FakeGitLab {
     }
     return null;
   }
+}
+
+/** GitLab's boolean parameters: true/false, 1/0, t/f, yes/no, on/off; null for anything else. */
+function toBool(v) {
+  const text = String(v).toLowerCase();
+  if (['true', '1', 't', 'yes', 'on'].includes(text)) return true;
+  if (['false', '0', 'f', 'no', 'off'].includes(text)) return false;
+  return null;
 }
