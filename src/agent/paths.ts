@@ -35,8 +35,9 @@ export function prepareSocketDir(sock: string): void {
 export function checkSocketDir(dir: string): void {
   const st = fs.statSync(dir);
   const uid = process.getuid?.();
-  if (uid !== undefined && st.uid !== uid) throw new UserError(`refusing the agent directory ${dir}: it belongs to uid ${st.uid}, not to you`);
-  if (st.mode & 0o077) throw new UserError(`refusing the agent directory ${dir}: others can enter it; fix: chmod 700 ${dir}`);
+  const fix = 'give KAMAL_SECRET_AGENT_SOCK a path in a directory only you can enter (mkdir -m 700 DIR), or unset it';
+  if (uid !== undefined && st.uid !== uid) throw new UserError(`refusing the agent directory ${dir}: it belongs to uid ${st.uid}, not to you; ${fix}`);
+  if (st.mode & 0o077) throw new UserError(`refusing the agent directory ${dir}: other users can enter it; ${fix}`);
 }
 
 /** True when `sock` exists and belongs to this user (a socket of someone else is never trusted). */

@@ -33,8 +33,9 @@ export function register(program: Command): void {
         env: process.env,
         vault: vault.secrets,
       });
+      if (vault.note) warn(`the vault was not read, so kamal-secret get lines were not checked: ${vault.note}`);
       if (opts.json) json(report);
-      else print(report, vault.note);
+      else print(report);
       if (report.findings.some((f) => f.severity === 'error')) process.exitCode = 1;
     });
   example(cmd, 'kamal-secret check\nkamal-secret check -d production --json');
@@ -65,8 +66,7 @@ async function allSecrets(session: VaultSession): Promise<Map<string, string>> {
   return all;
 }
 
-function print(report: CheckReport, vaultNote?: string): void {
-  if (vaultNote) warn(`the vault was not read, so kamal-secret get lines were not checked: ${vaultNote}`);
+function print(report: CheckReport): void {
   for (const f of report.findings) {
     const where = `${f.file}${f.line ? `:${f.line}` : ''}`;
     out(`${where}: ${f.severity === 'error' ? bold(f.severity) : f.severity}: ${f.message} [${f.code}]\n    fix: ${f.fix}`);

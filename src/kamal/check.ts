@@ -86,7 +86,8 @@ function checkDestination(config: DeployConfig, destination: string | undefined,
       const parsed = parseSecretsFile(fs.readFileSync(file, 'utf8'), version, runEnv, exec);
       const isCommon = file.endsWith('-common');
       if (isCommon) for (const e of parsed.entries) commonNames.add(e.name);
-      out.push(...fileFindings(parsed, rel(file), version, visible, isCommon ? new Set() : commonNames, scope || '(global)').map((x) => ({ ...x, version })));
+      const context = { file: rel(file), version, visible, commonNames: isCommon ? new Set<string>() : commonNames, scopeLabel: scope || '(global)', needed: config.needed };
+      out.push(...fileFindings(parsed, context).map((x) => ({ ...x, version })));
       for (const [name, e] of parsed.values) values.set(name, e);
     }
     merged.set(version, values);
@@ -146,8 +147,27 @@ function visibleFrom(vault: Map<string, string> | null, chain: string[]): Map<st
 
 const versionNote = (on: DotenvVersion[], all: DotenvVersion[]) => (on.length === all.length ? '' : ` (on dotenv ${on.join(' and ')})`);
 
-function fileFindings(parsed: ParseResult, file: string, version: DotenvVersion, visible: Map<string, Found>, commonNames: Set<string>, scopeLabel: string): Finding[] {
+interface FileContext {
+  file: string;
+  version: DotenvVersion;
+  visible: Map<string, Found>;
+  commonNames: Set<string>;
+  scopeLabel: string;
+  needed: Map<string, string>;
+}
+
+/** An escape the author did not mean: dotenv drops the backslash of `\X` unless X is `\`, `$` or a quote. */
+const dropsBackslash = (raw: string) => [...raw.matchAll(/\\([\s\S])/g)].some((m) => !'\\$"\''.includes(m[1]));
+
+function fileFindings(parsed: ParseResult, { file, version, visible, commonNames, scopeLabel, needed }: FileContext): Finding[] {
   const out: Finding[] = [];
+  // Names only used inside later commands, like SECRETS in the fetch/extract pattern:
+  // their alterations are reported on the lines that extract from them.
+  // (dotenv 3.1 substitutes variables before it finds commands, so judge by the line's text.)
+  const intermediates = new Set(parsed.entries
+    .filter((e) => e.raw?.includes('$('))
+    .flatMap((e) => e.variables.filter((v) => v.source === 'file').map((v) => v.name))
+    .filter((n) => !needed.has(n)));
   const f = (line: number | null, name: string | null, severity: Severity, code: string, message: string, fix: string) =>
     out.push({ file, line, name, severity, code, message, fix });
 
@@ -177,11 +197,11 @@ function fileFindings(parsed: ParseResult, file: string, version: DotenvVersion,
           o.via === 'vault' ? `kamal-secret set ${e.name}` : 'make the command succeed, or store the secret: kamal-secret set NAME');
       } else if (o.kind === 'ran' && o.stdout.replace(/\r?\n$/, '') === '') {
         f(e.line, e.name, 'error', 'command-empty', `$(${c.command}) prints nothing: ${e.name} is deployed empty`, `store the value: kamal-secret set ${e.name}`);
-      } else if (o.kind === 'ran' && version === '3.2' && o.stdout.includes('$') && e.quote !== "'") {
+      } else if (o.kind === 'ran' && version === '3.2' && o.stdout.includes('$') && !intermediates.has(e.name)) {
         f(e.line, e.name, 'error', 'dollar-in-command',
           `the value of ${e.name} contains "$", and dotenv 3.2 expands variables in a command's output: it arrives altered`,
           ENV_MODE_FIX);
-      } else if (o.kind === 'not-run') {
+      } else if (o.kind === 'not-run' && raw.includes('$(')) {
         f(e.line, e.name, 'warning', 'command-not-run', `$(${c.command}) was not run (${o.reason}): Kamal ignores its exit status, so if it fails ${e.name} is deployed empty`, 'run kamal-secret check --exec to run it, or store the secret: kamal-secret set NAME');
       }
       if (/\bcat\b[^|]*\.env\b|\bgrep\b.*\.env\b/.test(c.command)) {
@@ -203,10 +223,10 @@ function fileFindings(parsed: ParseResult, file: string, version: DotenvVersion,
           `kamal-secret set ${v.name}, then deploy with kamal-secret run -- kamal deploy`);
       }
     }
-    if (e.quote === '' && raw && /^#/.test(e.after.trimStart()) && !/^\s/.test(e.after)) {
+    if (e.cutAtHash) {
       f(e.line, e.name, 'error', 'unquoted-hash', `the unquoted value of ${e.name} is cut at "#": everything from "#" on is dropped`, "quote the value: NAME='…', or store it in the vault and write NAME=$NAME");
     }
-    if (e.quote !== "'" && /\\[^$]/.test(raw)) {
+    if (e.quote !== "'" && dropsBackslash(raw)) {
       f(e.line, e.name, 'error', 'backslash', `dotenv removes the backslashes in ${e.name}'s value${e.quote === '"' && /\\[nr]/.test(raw) ? ' ("\\n" in double quotes stays backslash + n, not a newline)' : ''}: it arrives altered`,
         "single-quote the value, or store it in the vault and write NAME=$NAME");
     }
@@ -219,7 +239,7 @@ function fileFindings(parsed: ParseResult, file: string, version: DotenvVersion,
     if (e.raw && !e.raw.includes('$') && e.value) {
       f(e.line, e.name, 'warning', 'literal-value', `${e.name} holds a literal value in ${file}, a file that is usually committed`, `kamal-secret set ${e.name}, then write ${e.name}=$${e.name}`);
     }
-    if (e.value !== null && /[\n\\]/.test(e.value)) {
+    if (e.value !== null && /[\n\\]/.test(e.value) && !intermediates.has(e.name)) {
       f(e.line, e.name, 'warning', 'escaped-in-container', `${e.name} spans several lines or holds a backslash: Kamal writes it escaped into the container's env file and docker does not unescape it (basecamp/kamal#1467)`, 'pass such values as files, or encode them (base64) in the vault');
     }
     const newErrors = out.filter((x) => x.severity === 'error').length > errorsBefore;

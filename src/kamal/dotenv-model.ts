@@ -46,8 +46,8 @@ export interface Entry {
   line: number;
   /** the value text as written (quotes included), or null for `NAME=` / bare `export NAME` */
   raw: string | null;
-  /** the rest of the physical line after the value, where a `#` would have cut it */
-  after: string;
+  /** an unquoted value that a `#` right after it (no white space between) cut short */
+  cutAtHash: boolean;
   quote: "'" | '"' | '';
   exported: boolean;
   /** the delivered value; null when a command's output is unknown (not run) */
@@ -58,7 +58,7 @@ export interface Entry {
 
 export interface ParseResult {
   entries: Entry[];
-  /** the merged result, last line winning, as Kamal sees it */
+  /** the merged result, last line winning, as Kamal sees it (empty when the file aborts) */
   values: Map<string, Entry>;
   /** set when dotenv would abort: the whole file yields nothing (or Kamal crashes) */
   abort?: { kind: 'not-found'; line: number; program: string } | { kind: 'format-error'; line: number; name: string };
@@ -85,17 +85,20 @@ export function parseSecretsFile(text: string, version: DotenvVersion, env: Reco
     if (exportKw && rawValue === undefined) {
       if (!hash.has(name)) {
         result.abort = { kind: 'format-error', line, name };
+        result.values.clear(); // Kamal aborts: nothing is delivered
         return result;
       }
       continue;
     }
     const after = rawValue === undefined ? '' : m[0].slice(m[0].lastIndexOf(rawValue) + rawValue.length);
-    const entry: Entry = { name, line, raw: rawValue?.trim() ?? null, after, quote: '', exported: Boolean(exportKw), value: '', commands: [], variables: [] };
+    const cutAtHash = after.startsWith('#') && !/\s$/.test(rawValue ?? '') && !QUOTED.test(rawValue?.trim() ?? '');
+    const entry: Entry = { name, line, raw: rawValue?.trim() ?? null, cutAtHash, quote: '', exported: Boolean(exportKw), value: '', commands: [], variables: [] };
     const ctx: Ctx = { hash, env, exec, entry };
     const value = parseValue(rawValue ?? '', version, ctx);
     if (value === ABORT) {
       const notFound = entry.commands.find((c) => c.outcome.kind === 'not-found');
       result.abort = { kind: 'not-found', line, program: notFound?.outcome.kind === 'not-found' ? notFound.outcome.program : '' };
+      result.values.clear(); // dotenv swallows the ENOENT and the whole file yields nothing
       return result;
     }
     entry.value = value.includes(UNKNOWN) ? null : value;
@@ -184,7 +187,7 @@ function substituteCommands(value: string, ctx: Ctx): string | typeof ABORT {
         else {
           const command = substituteVariables(value.slice(start + 2, end - 1), ctx, true);
           const outcome = command.includes(UNKNOWN) ? { kind: 'not-run' as const, reason: 'it uses a value that is not known without running commands' } : ctx.exec(command);
-          ctx.entry.commands.push({ command, outcome });
+          ctx.entry.commands.push({ command: command.replaceAll(UNKNOWN, '…'), outcome });
           if (outcome.kind === 'not-found') return ABORT;
           out += outcome.kind === 'ran' ? chomp(outcome.stdout) : UNKNOWN;
         }

@@ -99,6 +99,24 @@ describe('check', () => {
     expect(report.findings[0].message).toMatch(/3\.1/);
   });
 
+  // Found by comparing check with real Kamal 2.12 on dotenv 3.1.8 and 3.2.0.
+  it('raises no error for forms Kamal delivers as meant', async () => {
+    const { codes } = await checkApp({ secrets: `${clean}C=$(kamal-secret get RAILS_MASTER_KEY)   # a comment after white space\nESCAPED=a\\\\b\nQ="say \\"hi\\""\nS='single $x # kept'\n` });
+    expect(codes).toEqual([]);
+  });
+
+  it('the fetch/extract pattern: errors on the names that arrive altered, not on the JSON in between', async () => {
+    await box.set('shop/DB_PASS', 'pa$word1');
+    const { codes } = await checkApp({ secrets: `${clean}SECRETS=$(kamal-secret fetch RAILS_MASTER_KEY DB_PASS)\nRAILS_MASTER_KEY=$(kamal secrets extract RAILS_MASTER_KEY \${SECRETS})\nDB_PASS=$(kamal secrets extract DB_PASS \${SECRETS})\n` },
+      [], DEPLOY.replace('[RAILS_MASTER_KEY]', '[RAILS_MASTER_KEY, DB_PASS]'));
+    expect(codes).toEqual(['dollar-in-command:5:DB_PASS']);
+  });
+
+  it('a program missing from PATH empties the whole file: names defined before it are missing too', async () => {
+    const { codes } = await checkApp({ secrets: `${clean}X=$(no-such-program get X)\n` });
+    expect(codes).toEqual(expect.arrayContaining(['command-not-found:3:null', 'missing-secret:null:RAILS_MASTER_KEY', 'missing-secret:null:KAMAL_REGISTRY_PASSWORD']));
+  });
+
   it('JSON findings have the pinned shape and never a value', async () => {
     const { report } = await checkApp({ secrets: `${clean}NOPE=$(kamal-secret get NOPE)\n` });
     for (const f of report.findings) {
