@@ -15,7 +15,7 @@ unset KAMAL_DESTINATION KAMAL_SECRET_SCOPE
 step() { printf '\n$ %s\n' "$*"; }
 
 cd "$demo"
-mkdir -p app/config app/.kamal
+mkdir -p app/config
 cat > app/config/deploy.yml <<'YML'
 service: shop
 image: example/shop
@@ -38,4 +38,9 @@ step kamal-secret import .env;          $ks import .env
 step kamal-secret get RAILS_MASTER_KEY; $ks get RAILS_MASTER_KEY
 step kamal-secret list;                 $ks list
 step kamal-secret export --format json; $ks export --format json
+step kamal-secret kamal init;          $ks kamal init
+step cat .kamal/secrets;               cat .kamal/secrets
+step kamal-secret check;               $ks check
+step "kamal-secret run -- sh -c '…'  (stands in for: kamal-secret run -- kamal deploy)"
+$ks run -- sh -c 'for n in KAMAL_REGISTRY_PASSWORD RAILS_MASTER_KEY DATABASE_URL; do eval "v=\$$n"; echo "$n reaches the command (${#v} characters)"; done'
 printf '\nDemo finished: the vault lived in %s and is now deleted.\n' "$demo"
