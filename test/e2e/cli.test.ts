@@ -120,6 +120,16 @@ describe('set and get', () => {
     expect(r.stderr).toMatch(/run: kamal-secret unlock/);
   });
 
+  it('get warns, when Kamal captures its output, that a "$" in the value may be altered', async () => {
+    await box.set('DB_PASS', 'pa$word1');
+    const r = await box.run(['get', 'DB_PASS']);
+    expect(r.stdout).toBe('pa$word1\n');
+    expect(r.stderr).toMatch(/DB_PASS contains "\$", which Kamal's dotenv 3\.2 expands .* NAME=\$NAME/);
+    expect(r.stderr).not.toContain('pa$word1');
+    await box.set('PLAIN_ONE', 'plain-value-1');
+    expect((await box.run(['get', 'PLAIN_ONE'])).stderr).toBe('');
+  });
+
   it('warns when a value will not survive Kamal or GitLab masking', async () => {
     const r = await box.run(['set', 'DB_PASS'], { input: 'pa$word1' });
     expect(r.stderr).toMatch(/DB_PASS contains "\$"/);
@@ -229,8 +239,9 @@ describe('permissions', () => {
 
 describe('help', () => {
   it('every command shows an example in --help', async () => {
-    for (const cmd of ['init', 'set', 'get', 'list', 'rm', 'mv', 'import', 'export', 'passwd']) {
-      const r = await box.run([cmd, '--help']);
+    const commands = ['init', 'set', 'get', 'list', 'rm', 'mv', 'import', 'export', 'passwd', 'run', 'check', 'fetch', 'agent', 'lock', 'unlock', 'doctor', 'kamal init', 'gitlab sync', 'gitlab ci'];
+    for (const cmd of commands) {
+      const r = await box.run([...cmd.split(' '), '--help']);
       expect({ cmd, code: r.code }).toEqual({ cmd, code: 0 });
       expect(r.stdout).toContain('Example:');
     }
