@@ -1,0 +1,159 @@
+// What one parsed secrets file does wrong, line by line (reference §pitfalls). Each
+// function below looks at one kind of trouble; check.ts runs them per file and version.
+
+import type { Found } from '../vault/secrets.js';
+import type { DotenvVersion, Entry, ParseResult } from './dotenv-model.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  file: string;
+  line: number | null;
+  name: string | null;
+  severity: Severity;
+  code: string;
+  message: string;
+  fix: string;
+}
+
+type Issue = Pick<Finding, 'severity' | 'code' | 'message' | 'fix'>;
+
+export interface FileContext {
+  file: string;
+  version: DotenvVersion;
+  /** the vault's secrets visible in the deploy's scope */
+  visible: Map<string, Found>;
+  /** names .kamal/secrets-common defines (empty when this file is that one) */
+  commonNames: Set<string>;
+  scopeLabel: string;
+  needed: Map<string, string>;
+}
+
+export const ENV_MODE_FIX = 'use env mode: NAME=$NAME in .kamal/secrets, and deploy with kamal-secret run -- kamal deploy';
+const VAULT_FIX = 'store the value in the vault (kamal-secret set NAME) and write NAME=$NAME';
+
+const error = (code: string, message: string, fix: string): Issue => ({ severity: 'error', code, message, fix });
+const warning = (code: string, message: string, fix: string): Issue => ({ severity: 'warning', code, message, fix });
+
+export function fileFindings(parsed: ParseResult, ctx: FileContext): Finding[] {
+  const out = abortFindings(parsed, ctx.file);
+  const intermediates = intermediateNames(parsed, ctx.needed);
+  for (const e of parsed.entries) {
+    const issues = [...syntaxIssues(e), ...commandIssues(e, ctx, intermediates), ...variableIssues(e, ctx), ...valueIssues(e, ctx.file, intermediates)];
+    if (!issues.some((i) => i.severity === 'error') && e.value === '' && (e.commands.length || e.variables.length)) {
+      issues.push(error('empty-value', `${e.name} is deployed empty`, `give it a value: kamal-secret set ${e.name}`));
+    }
+    out.push(...issues.map((i) => ({ file: ctx.file, line: e.line, name: e.name, ...i })));
+  }
+  return out;
+}
+
+function abortFindings(parsed: ParseResult, file: string): Finding[] {
+  const abort = parsed.abort;
+  if (abort?.kind === 'not-found') {
+    return [{
+      file, line: abort.line, name: null, ...error('command-not-found',
+        `${abort.program} is not on PATH and the command has no shell metacharacters: Ruby raises ENOENT and dotenv drops the whole file, so every secret in ${file} arrives missing`,
+        `put ${abort.program} on PATH wherever kamal runs (CI included), or ${ENV_MODE_FIX}`),
+    }];
+  }
+  if (abort?.kind === 'format-error') {
+    return [{
+      file, line: abort.line, name: abort.name, ...error('bare-export',
+        `"export ${abort.name}" without a value, for a name not assigned earlier in the file, is a dotenv parse error: Kamal aborts with a Ruby backtrace`,
+        `write ${abort.name}=$${abort.name} instead`),
+    }];
+  }
+  return [];
+}
+
+/**
+ * Names only used inside later commands, like SECRETS in the fetch/extract pattern:
+ * their alterations are reported on the lines that extract from them. (dotenv 3.1
+ * substitutes variables before it finds commands, so judge by the line's text.)
+ */
+function intermediateNames(parsed: ParseResult, needed: Map<string, string>): Set<string> {
+  return new Set(parsed.entries
+    .filter((e) => e.raw?.includes('$('))
+    .flatMap((e) => e.variables.filter((v) => v.source === 'file').map((v) => v.name))
+    .filter((n) => !needed.has(n)));
+}
+
+/** An escape the author did not mean: dotenv drops the backslash of `\X` unless X is `\`, `$` or a quote. */
+const dropsBackslash = (raw: string) => [...raw.matchAll(/\\([\s\S])/g)].some((m) => !'\\$"\''.includes(m[1]));
+
+function syntaxIssues(e: Entry): Issue[] {
+  const raw = e.raw ?? '';
+  const issues: Issue[] = [];
+  if (e.quote !== "'" && /\$\{[A-Za-z0-9_]*[^A-Za-z0-9_}]/.test(raw)) {
+    issues.push(error('shell-operator',
+      `${e.name} uses a shell operator in \${…}, which Kamal does not support: it substitutes the variable and keeps the rest (\${A:-x} becomes A's value followed by ":-x}")`,
+      'give the secret its real value in the vault (kamal-secret set NAME) and write NAME=$NAME'));
+  }
+  if (e.cutAtHash) {
+    issues.push(error('unquoted-hash', `the unquoted value of ${e.name} is cut at "#": everything from "#" on is dropped`, `quote the value: NAME='…', or ${VAULT_FIX}`));
+  }
+  if (e.quote !== "'" && dropsBackslash(raw)) {
+    const newline = e.quote === '"' && /\\[nr]/.test(raw) ? ' ("\\n" in double quotes stays backslash + n, not a newline)' : '';
+    issues.push(error('backslash', `dotenv removes the backslashes in ${e.name}'s value${newline}: it arrives altered`, `single-quote the value, or ${VAULT_FIX}`));
+  }
+  return issues;
+}
+
+function commandIssues(e: Entry, { version }: FileContext, intermediates: Set<string>): Issue[] {
+  const issues: Issue[] = [];
+  for (const { command, outcome: o } of e.commands) {
+    if (o.kind === 'ran' && o.status !== 0) {
+      issues.push(o.via === 'vault'
+        ? error('command-failed', `$(${command}) finds no such secret in the vault: Kamal ignores the exit status and deploys ${e.name} empty`, `kamal-secret set ${e.name}`)
+        : error('command-failed', `$(${command}) exits with status ${o.status}: Kamal ignores it and deploys whatever it printed`, 'make the command succeed, or store the secret: kamal-secret set NAME'));
+    } else if (o.kind === 'ran' && o.stdout.replace(/\r?\n$/, '') === '') {
+      issues.push(error('command-empty', `$(${command}) prints nothing: ${e.name} is deployed empty`, `store the value: kamal-secret set ${e.name}`));
+    } else if (o.kind === 'ran' && version === '3.2' && o.stdout.includes('$') && !intermediates.has(e.name)) {
+      issues.push(error('dollar-in-command', `the value of ${e.name} contains "$", and dotenv 3.2 expands variables in a command's output: it arrives altered`, ENV_MODE_FIX));
+    } else if (o.kind === 'not-run' && e.raw?.includes('$(')) {
+      issues.push(warning('command-not-run', `$(${command}) was not run (${o.reason}): Kamal ignores its exit status, so if it fails ${e.name} is deployed empty`,
+        'run kamal-secret check --exec to run it, or store the secret: kamal-secret set NAME'));
+    }
+    if (/\bcat\b[^|]*\.env\b|\bgrep\b.*\.env\b/.test(command)) {
+      issues.push(warning('plaintext-env', `${e.name} is read from a plaintext .env file`, 'kamal-secret import .env, delete the file, and write NAME=$NAME'));
+    }
+  }
+  return issues;
+}
+
+function variableIssues(e: Entry, { version, visible, commonNames, scopeLabel }: FileContext): Issue[] {
+  const raw = e.raw ?? '';
+  const issues: Issue[] = [];
+  // Only variables written in the line: on dotenv 3.2 a `$` in a command's output is
+  // expanded too, and that is reported as dollar-in-command, not as an unset variable.
+  const written = e.variables.filter((v) => new RegExp(`\\$\\{?${v.name}\\b`, 'i').test(raw));
+  for (const v of written) {
+    if (v.source === 'unset' && commonNames.has(v.name)) {
+      issues.push(error('cross-file-reference',
+        `$${v.name} refers to a name defined in .kamal/secrets-common, which this file cannot see: it falls back to the environment, where ${v.name} is not set, and ${e.name} is deployed empty`,
+        `define ${e.name} in .kamal/secrets-common, or give ${v.name} a value in the vault`));
+    } else if (v.source === 'unset') {
+      issues.push(error('unset-variable',
+        `$${v.name} is in neither the environment nor the vault (scope ${scopeLabel}), so ${e.name} is deployed ${v.inCommand ? 'with an empty argument in its command' : 'empty'}`,
+        `kamal-secret set ${v.name}, then deploy with kamal-secret run -- kamal deploy`));
+    } else if (v.source === 'env' && version === '3.1' && visible.get(v.name)?.value.includes('$(')) {
+      issues.push(error('command-text-via-env', `the value of ${v.name} contains "$(", which dotenv 3.1 runs as a command even through $${v.name}`,
+        `change the value so it holds no "$(" (kamal-secret set ${v.name})`));
+    }
+  }
+  return issues;
+}
+
+function valueIssues(e: Entry, file: string, intermediates: Set<string>): Issue[] {
+  const issues: Issue[] = [];
+  if (e.raw && !e.raw.includes('$') && e.value) {
+    issues.push(warning('literal-value', `${e.name} holds a literal value in ${file}, a file that is usually committed`, `kamal-secret set ${e.name}, then write ${e.name}=$${e.name}`));
+  }
+  if (e.value !== null && /[\n\\]/.test(e.value) && !intermediates.has(e.name)) {
+    issues.push(warning('escaped-in-container',
+      `${e.name} spans several lines or holds a backslash: Kamal writes it escaped into the container's env file and docker does not unescape it (basecamp/kamal#1467)`,
+      'pass such values as files, or encode them (base64) in the vault'));
+  }
+  return issues;
+}
