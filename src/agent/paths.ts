@@ -6,11 +6,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { vaultPath } from '../vault/paths.js';
 
 /**
  * KAMAL_SECRET_AGENT_SOCK, else $XDG_RUNTIME_DIR/kamal-secret/, else a per-user
- * directory under the temp dir. A vault chosen with KAMAL_SECRET_VAULT gets its own
- * socket name, so one agent never answers for another vault.
+ * directory under the temp dir. The socket is named after the vault's path, so one
+ * agent never answers for another vault (KAMAL_SECRET_VAULT, or another data home).
  */
 export function socketPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.KAMAL_SECRET_AGENT_SOCK) return path.resolve(env.KAMAL_SECRET_AGENT_SOCK);
@@ -18,8 +19,7 @@ export function socketPath(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_RUNTIME_DIR && path.isAbsolute(env.XDG_RUNTIME_DIR)
     ? path.join(env.XDG_RUNTIME_DIR, 'kamal-secret')
     : path.join(os.tmpdir(), `kamal-secret-${uid}`);
-  const name = env.KAMAL_SECRET_VAULT ? `agent-${fnv1a64(path.resolve(env.KAMAL_SECRET_VAULT))}.sock` : 'agent.sock';
-  return path.join(base, name);
+  return path.join(base, `agent-${fnv1a64(vaultPath(env))}.sock`);
 }
 
 /**

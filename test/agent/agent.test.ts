@@ -1,6 +1,8 @@
 // A real agent process on a real socket.
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, Sandbox, runCli, runProcess } from '../helpers/cli.js';
 
@@ -141,6 +143,34 @@ describe('agent', () => {
       const full = await box.run(['get', ...args], { env: { KAMAL_SECRET_NO_AGENT: '1' } });
       expect({ args, out: fast.stdout, code: fast.code }).toEqual({ args, out: full.stdout, code: full.code });
     }
+  });
+
+  it('two default vaults (different data homes) never share an agent', async () => {
+    const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-runtime-'));
+    const shared = { KAMAL_SECRET_AGENT_SOCK: undefined, KAMAL_SECRET_VAULT: undefined, XDG_RUNTIME_DIR: runtime };
+    const one = new Sandbox({ ...shared, KAMAL_SECRET_NO_AGENT: undefined });
+    const two = new Sandbox({ ...shared, KAMAL_SECRET_NO_AGENT: undefined });
+    try {
+      for (const [b, value] of [[one, 'vault-one'], [two, 'vault-two']] as const) {
+        await b.init();
+        await b.set('WHICH', value);
+      }
+      expect((await one.run(['get', 'WHICH'])).stdout).toBe('vault-one\n');
+      expect((await two.run(['get', 'WHICH'])).stdout).toBe('vault-two\n');
+      expect(fs.readdirSync(path.join(runtime, 'kamal-secret')).filter((f) => f.endsWith('.sock'))).toHaveLength(2);
+    } finally {
+      await one.cleanup();
+      await two.cleanup();
+      fs.rmSync(runtime, { recursive: true, force: true });
+    }
+  });
+
+  it('passwd goes through the agent: the new passphrase unlocks, the old one no longer does', async () => {
+    expect((await box.run(['passwd'], { env: { KAMAL_SECRET_NEW_PASSPHRASE: 'agent era passphrase' } })).code).toBe(0);
+    await box.run(['lock']);
+    expect((await box.run(['unlock'])).stderr).toMatch(/wrong passphrase/);
+    expect((await box.run(['unlock'], { env: { KAMAL_SECRET_PASSPHRASE: 'agent era passphrase' } })).code).toBe(0);
+    expect((await box.run(['get', 'A'], { env: noPass })).stdout).toBe('value-of-a\n');
   });
 
   it('agent stop removes the socket', async () => {
