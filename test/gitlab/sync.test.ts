@@ -149,6 +149,15 @@ describe('gitlab sync', () => {
     expect(bad.code).toBe(2);
   });
 
+  it('--gitlab-version-compat old applies the older masking rule', async () => {
+    await box.set('shop/DOLLAR_KEY', 'pa$word-long-enough');
+    const current = JSON.parse((await sync(['--json', '--dry-run'])).stdout).plan.find((p: { key: string }) => p.key === 'DOLLAR_KEY');
+    expect(current).toMatchObject({ action: 'create', masked: true });
+    const old = JSON.parse((await sync(['--json', '--dry-run', '--gitlab-version-compat', 'old'])).stdout).plan.find((p: { key: string }) => p.key === 'DOLLAR_KEY');
+    expect(old).toMatchObject({ action: 'skip' });
+    expect(old.reason).toMatch(/this GitLab version cannot mask/);
+  });
+
   it('--protected marks variables protected', async () => {
     await sync(['--protected']);
     expect(gl.vars.every((v) => v.protected)).toBe(true);
