@@ -11,6 +11,12 @@ const tests = report.testResults.flatMap((f) => f.assertionResults);
 const count = (status) => tests.filter((t) => t.status === status).length;
 const failedSuites = report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
 const skipped = tests.filter((t) => t.status === 'skipped' || t.status === 'pending' || t.status === 'todo');
-for (const t of skipped) console.log(`skipped: ${t.fullName}`);
+// One line per group of skipped tests (their describe block says why), not one per test.
+const groups = new Map();
+for (const t of skipped) {
+  const group = t.ancestorTitles.join(' > ') || t.title;
+  groups.set(group, (groups.get(group) ?? 0) + 1);
+}
+for (const [group, n] of groups) console.log(`skipped ${n}: ${group}`);
 console.log(`${count('passed')} passed, ${count('failed') + failedSuites} failed, ${skipped.length} skipped`);
 process.exit(count('passed') > 0 && count('failed') + failedSuites === 0 ? 0 : 1);
