@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UserError } from '../errors.js';
 import { findApp } from '../kamal/app.js';
-import { type CheckReport, check } from '../kamal/check.js';
-import { listDestinations, readDeployConfig, secretsFiles } from '../kamal/deploy-config.js';
+import type { CheckReport } from '../kamal/check.js';
 import type { DotenvVersion } from '../kamal/dotenv-model.js';
 import type { VaultSession } from '../vault/session.js';
 import { example } from './options.js';
@@ -23,7 +22,8 @@ export function register(program: Command): void {
     .action(async (opts: { destination?: string; json?: boolean; exec?: boolean; dotenv: string }) => {
       const app = findApp();
       if (!app) throw new UserError('no config/deploy.yml here or above; run check inside a Kamal app');
-      const destinations = opts.destination ? [opts.destination] : defaultDestinations(app.root);
+      const { check } = await import('../kamal/check.js');
+      const destinations = opts.destination ? [opts.destination] : await defaultDestinations(app.root);
       const vault = await readWholeVault();
       const report = check({
         root: app.root,
@@ -42,7 +42,8 @@ export function register(program: Command): void {
 }
 
 /** Without -d: the plain deploy (when it has a secrets file or there are no destinations) and each destination. */
-function defaultDestinations(root: string): (string | undefined)[] {
+async function defaultDestinations(root: string): Promise<(string | undefined)[]> {
+  const { listDestinations, readDeployConfig, secretsFiles } = await import('../kamal/deploy-config.js');
   const destinations = listDestinations(root);
   const plain = secretsFiles(readDeployConfig(root))[1];
   return [...(fs.existsSync(plain) || destinations.length === 0 ? [undefined] : []), ...destinations];

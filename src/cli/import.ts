@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { parse as parseDotenv } from 'dotenv';
 import { UserError } from '../errors.js';
 import { describeScope, isValidName } from '../vault/refs.js';
 import { example, scopeOptions } from './options.js';
@@ -23,6 +22,7 @@ export function register(program: Command): void {
     } catch (err) {
       throw new UserError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
     }
+    const { parse: parseDotenv } = await import('dotenv');
     const entries = Object.entries(parseDotenv(text)).filter(([name, value]) => {
       if (!isValidName(name)) warn(`skipping "${name}": not a valid secret name`);
       else if (value === '') warn(`skipping ${name}: its value is empty`);

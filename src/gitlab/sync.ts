@@ -1,12 +1,17 @@
-// Which secrets go where: the vault's visible set for an app maps to environment
-// scope `*`, each APP/DEST scope to `DEST`; names Kamal reads through $NAME stay env_var.
+// A sync, start to end: which secrets go where (the vault's visible set for an app
+// maps to environment scope `*`, each APP/DEST scope to `DEST`; names Kamal reads
+// through $NAME stay env_var), the plan against what GitLab has, and its writes.
 
 import { findApp } from '../kamal/app.js';
 import { listDestinations } from '../kamal/deploy-config.js';
 import { variablesKamalReads } from '../kamal/secrets-files.js';
 import { scopeChain } from '../vault/refs.js';
 import type { VaultSession } from '../vault/session.js';
-import type { Desired } from './planner.js';
+import { UserError } from '../errors.js';
+import { GitLabClient, GitLabError, explain } from './client.js';
+import type { Compat } from './masking.js';
+import { type Desired, type PlanItem, type PlanOptions, plan } from './planner.js';
+import { gitlabUrl, resolveTarget } from './target.js';
 
 export async function desiredVariables(session: VaultSession, scope: string, opts: { environmentScope?: string; types: Map<string, 'env_var' | 'file'> }): Promise<Desired[]> {
   const readByKamal = namesKamalReads();
@@ -30,4 +35,87 @@ function namesKamalReads(): Set<string> {
   const app = findApp();
   const destinations = app ? listDestinations(app.root) : [];
   return new Set(variablesKamalReads([undefined, ...destinations], {}).map((v) => v.name));
+}
+
+export interface SyncOptions extends Omit<PlanOptions, 'compat'> {
+  project?: string;
+  group?: string;
+  environmentScope?: string;
+  types: Map<string, 'env_var' | 'file'>;
+  compat: Compat;
+  dryRun: boolean;
+}
+
+export interface Failure {
+  key: string;
+  environment_scope: string;
+  status: number;
+  message: string;
+}
+
+export interface SyncResult {
+  target: string;
+  targetLabel: string;
+  plan: Omit<PlanItem, 'send'>[];
+  failed: Failure[];
+}
+
+/** A few writes at a time: much faster than one by one, far below GitLab's rate limits. */
+const WRITE_CONCURRENCY = 4;
+
+export async function syncToGitLab(session: VaultSession, scope: string, opts: SyncOptions): Promise<SyncResult> {
+  const baseUrl = gitlabUrl();
+  const target = resolveTarget(opts, baseUrl);
+  const desired = await desiredVariables(session, scope, opts);
+  const token = process.env.GITLAB_TOKEN || (await session.lookup('GITLAB_TOKEN', scopeChain(scope)))?.value;
+  if (!token) throw new UserError('no GitLab token: set GITLAB_TOKEN, or store one: kamal-secret set GITLAB_TOKEN (a project access token with scope api, role Maintainer)');
+  const client = new GitLabClient({ baseUrl, token, target: target.apiPath });
+  let items: PlanItem[];
+  try {
+    items = plan(desired, await client.list(), opts);
+  } catch (err) {
+    if (err instanceof GitLabError) throw new UserError(explain(err, target.label));
+    throw err;
+  }
+  const outcomes = opts.dryRun ? [] : await inParallel(items, WRITE_CONCURRENCY, (item) => apply(client, item, target.label));
+  return {
+    target: target.id,
+    targetLabel: target.label,
+    plan: items.map(({ send: _send, ...printable }) => printable),
+    failed: outcomes.filter((o): o is Failure => o !== null),
+  };
+}
+
+async function apply(client: GitLabClient, item: PlanItem, targetLabel: string): Promise<Failure | null> {
+  try {
+    if (item.action === 'create') await client.create(item.send!);
+    else if (item.action === 'update') await client.update(item.key, item.environment_scope, item.send!);
+    else if (item.action === 'delete') await client.remove(item.key, item.environment_scope);
+    return null;
+  } catch (err) {
+    if (!(err instanceof GitLabError)) throw err;
+    const message = [401, 403, 404].includes(err.status) ? explain(err, targetLabel) : err.message;
+    return { key: item.key, environment_scope: item.environment_scope, status: err.status, message };
+  }
+}
+
+/** `fn` over `items` with at most `limit` running at once; results in the order of `items`. */
+async function inParallel<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** The bodies a first sync would POST, and the variables it would skip (with why). */
+export async function variablesToSend(session: VaultSession, scope: string): Promise<{ send: Record<string, unknown>[]; skipped: PlanItem[] }> {
+  const desired = await desiredVariables(session, scope, { types: new Map() });
+  const items = plan(desired, [], { compat: 'current', allowUnmasked: false, protected: false, hidden: false, prune: false, pruneAll: false, force: false });
+  return { send: items.filter((i) => i.send).map((i) => i.send!), skipped: items.filter((i) => i.action === 'skip') };
 }

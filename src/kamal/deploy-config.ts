@@ -3,7 +3,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { UserError } from '../errors.js';
 
 export interface DeployConfig {
@@ -17,6 +17,10 @@ export interface DeployConfig {
 }
 
 type Yaml = Record<string, unknown>;
+
+/** The YAML parser, loaded on first use: commands that never read deploy.yml do not pay for it. */
+let yamlParse: ((text: string) => unknown) | undefined;
+const parseYaml = (text: string) => (yamlParse ??= (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse)(text);
 
 export function readDeployConfig(root: string, destination?: string): DeployConfig {
   const base = readYaml(path.join(root, 'config', 'deploy.yml'));
