@@ -57,11 +57,11 @@ export function check(opts: CheckOptions): CheckReport {
 function checkDestination(config: DeployConfig, destination: string | undefined, opts: CheckOptions): (Finding & { version?: DotenvVersion })[] {
   const out: (Finding & { version?: DotenvVersion })[] = [];
   const scope = config.service ? (destination ? `${config.service}/${destination}` : config.service) : '';
-  const visible = visibleFrom(opts.vault, scopeChain(scope));
+  const visible = opts.vault ? visibleFrom(opts.vault, scopeChain(scope)) : null;
   const env: NodeJS.ProcessEnv = { ...opts.env, ...(destination ? { KAMAL_DESTINATION: destination } : {}) };
   // `kamal-secret run` puts the vault's secrets into Kamal's environment (env mode).
   const runEnv: Record<string, string | undefined> = { ...env };
-  for (const [name, f] of visible) runEnv[name] ??= f.value;
+  for (const [name, f] of visible ?? []) runEnv[name] ??= f.value;
   const exec = makeExecutor({ cwd: config.root, env, scope, exec: opts.exec, lookup: (name, chain) => lookupIn(opts, name, chain) });
   const rel = (file: string) => path.relative(config.root, file) || file;
   const where = destination ? ` (with -d ${destination})` : '';
@@ -123,10 +123,10 @@ function lookupIn(opts: CheckOptions, name: string, chain: string[]): Found | nu
   return null;
 }
 
-function visibleFrom(vault: Map<string, string> | null, chain: string[]): Map<string, Found> {
+function visibleFrom(vault: Map<string, string>, chain: string[]): Map<string, Found> {
   const out = new Map<string, Found>();
   for (const scope of [...chain].reverse()) {
-    for (const [ref, value] of vault ?? []) {
+    for (const [ref, value] of vault) {
       const split = splitRef(ref);
       if (split.scope === scope) out.set(split.name, { ref, value });
     }

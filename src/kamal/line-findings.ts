@@ -21,8 +21,8 @@ type Issue = Pick<Finding, 'severity' | 'code' | 'message' | 'fix'>;
 export interface FileContext {
   file: string;
   version: DotenvVersion;
-  /** the vault's secrets visible in the deploy's scope */
-  visible: Map<string, Found>;
+  /** the vault's secrets visible in the deploy's scope; null when the vault could not be read */
+  visible: Map<string, Found> | null;
   /** names .kamal/secrets-common defines (empty when this file is that one) */
   commonNames: Set<string>;
   scopeLabel: string;
@@ -40,7 +40,8 @@ export function fileFindings(parsed: ParseResult, ctx: FileContext): Finding[] {
   const intermediates = intermediateNames(parsed, ctx.needed);
   for (const e of parsed.entries) {
     const issues = [...syntaxIssues(e), ...commandIssues(e, ctx, intermediates), ...variableIssues(e, ctx), ...valueIssues(e, ctx.file, intermediates)];
-    if (!issues.some((i) => i.severity === 'error') && e.value === '' && (e.commands.length || e.variables.length)) {
+    // An empty result no other finding explains.
+    if (issues.length === 0 && e.value === '' && (e.commands.length || e.variables.length)) {
       issues.push(error('empty-value', `${e.name} is deployed empty`, `give it a value: kamal-secret set ${e.name}`));
     }
     out.push(...issues.map((i) => ({ file: ctx.file, line: e.line, name: e.name, ...i })));
@@ -133,11 +134,15 @@ function variableIssues(e: Entry, { version, visible, commonNames, scopeLabel }:
       issues.push(error('cross-file-reference',
         `$${v.name} refers to a name defined in .kamal/secrets-common, which this file cannot see: it falls back to the environment, where ${v.name} is not set, and ${e.name} is deployed empty`,
         `define ${e.name} in .kamal/secrets-common, or give ${v.name} a value in the vault`));
+    } else if (v.source === 'unset' && visible === null) {
+      issues.push(warning('unset-variable',
+        `$${v.name} is not in the environment, and the vault could not be read to tell whether kamal-secret run provides it: if not, ${e.name} is deployed empty`,
+        'unlock the vault (kamal-secret unlock) and check again'));
     } else if (v.source === 'unset') {
       issues.push(error('unset-variable',
         `$${v.name} is in neither the environment nor the vault (scope ${scopeLabel}), so ${e.name} is deployed ${v.inCommand ? 'with an empty argument in its command' : 'empty'}`,
         `kamal-secret set ${v.name}, then deploy with kamal-secret run -- kamal deploy`));
-    } else if (v.source === 'env' && version === '3.1' && visible.get(v.name)?.value.includes('$(')) {
+    } else if (v.source === 'env' && version === '3.1' && visible?.get(v.name)?.value.includes('$(')) {
       issues.push(error('command-text-via-env', `the value of ${v.name} contains "$(", which dotenv 3.1 runs as a command even through $${v.name}`,
         `change the value so it holds no "$(" (kamal-secret set ${v.name})`));
     }

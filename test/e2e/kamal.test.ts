@@ -117,6 +117,16 @@ describe('check', () => {
     expect(codes).toEqual(expect.arrayContaining(['command-not-found:3:null', 'missing-secret:null:RAILS_MASTER_KEY', 'missing-secret:null:KAMAL_REGISTRY_PASSWORD']));
   });
 
+  it('with the vault locked, names it might provide are warnings, not errors', async () => {
+    await box.run(['lock']);
+    box.write({ 'app/config/deploy.yml': DEPLOY, 'app/.kamal/secrets': 'KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD\nRAILS_MASTER_KEY=$RAILS_MASTER_KEY\n' });
+    const r = await box.run(['check', '--json'], { cwd: box.path('app'), env: { ...env, KAMAL_SECRET_PASSPHRASE: undefined, KAMAL_SECRET_NO_AGENT: undefined } });
+    expect(r.stderr).toMatch(/the vault was not read/);
+    const report = JSON.parse(r.stdout);
+    expect(report.findings.map((f: { severity: string; code: string }) => `${f.severity}:${f.code}`)).toEqual(['warning:unset-variable', 'warning:unset-variable']);
+    expect(r.code).toBe(0);
+  });
+
   it('JSON findings have the pinned shape and never a value', async () => {
     const { report } = await checkApp({ secrets: `${clean}NOPE=$(kamal-secret get NOPE)\n` });
     for (const f of report.findings) {
