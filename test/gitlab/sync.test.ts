@@ -158,6 +158,30 @@ describe('gitlab sync', () => {
     expect(old.reason).toMatch(/this GitLab version cannot mask/);
   });
 
+  it('takes the project from the origin remote, honours --environment-scope, and --prune-all deletes with the scope filter', async () => {
+    box.write({ 'app/config/deploy.yml': 'service: shop\nimage: x/shop\n' });
+    const cwd = box.path('app');
+    const { runProcess } = await import('../helpers/cli.js');
+    await runProcess('git', ['init', '-q'], { cwd });
+    await runProcess('git', ['remote', 'add', 'origin', `${gl.url}/group/app.git`], { cwd });
+    gl.vars.push({ key: 'STALE', value: 'stale-value-123', variable_type: 'env_var', protected: false, masked: false, raw: false, hidden: false, environment_scope: 'review', description: null });
+    const r = await box.run(['gitlab', 'sync', '--environment-scope', 'review', '--prune-all'], { cwd });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('sync for project group/app');
+    expect(gl.vars.filter((v) => v.environment_scope === 'review').map((v) => v.key).sort()).toEqual(['API_KEY', 'SSH_KEY']);
+    const del = gl.log.find((l) => l.method === 'DELETE')!;
+    expect(del.path).toBe('/api/v4/projects/group%2Fapp/variables/STALE?filter%5Benvironment_scope%5D=review');
+  });
+
+  it('no value reaches the agent log either', async () => {
+    await box.run(['agent', 'stop']);
+    await sync([], { KAMAL_SECRET_NO_AGENT: undefined });
+    await sync(['--json'], { KAMAL_SECRET_NO_AGENT: undefined });
+    const log = (await import('node:fs')).readFileSync(box.path('data/agent.log'), 'utf8');
+    expect(log).toContain('listening');
+    expectNoValues(log);
+  });
+
   it('--protected marks variables protected', async () => {
     await sync(['--protected']);
     expect(gl.vars.every((v) => v.protected)).toBe(true);
