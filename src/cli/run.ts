@@ -50,15 +50,22 @@ function unresolvedKamalNames(env: NodeJS.ProcessEnv, destination: string | unde
 function exec(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (command.length === 0) throw new UsageError('nothing to run: kamal-secret run -- COMMAND');
   return new Promise((resolve, reject) => {
-    const child = spawn(command[0], command.slice(1), { env, stdio: 'inherit' });
-    const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+    // Handlers go in before the child exists: a signal that lands while it starts would otherwise
+    // kill us with the default action and leave the child running, orphaned.
+    let child: ReturnType<typeof spawn> | undefined;
+    const early: NodeJS.Signals[] = [];
+    const forward = (signal: NodeJS.Signals) => () => (child ? child.kill(signal) : early.push(signal));
     const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
     for (const [s, h] of handlers) process.on(s, h);
+    const stopForwarding = () => { for (const [s, h] of handlers) process.off(s, h); };
+    child = spawn(command[0], command.slice(1), { env, stdio: 'inherit' });
+    for (const signal of early) child.kill(signal);
     child.on('error', (err: NodeJS.ErrnoException) => {
+      stopForwarding();
       reject(new UserError(err.code === 'ENOENT' ? `${command[0]}: command not found` : `cannot run ${command[0]}: ${err.message}`, err.code === 'ENOENT' ? 127 : 126));
     });
     child.on('exit', (code, signal) => {
-      for (const [s, h] of handlers) process.off(s, h);
+      stopForwarding();
       resolve(code ?? 128 + (signal ? osConstants.signals[signal] : 1));
     });
   });

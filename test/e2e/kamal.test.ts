@@ -179,7 +179,8 @@ describe('run', () => {
     let out = '';
     await new Promise<void>((resolve) => child.stdout.on('data', (d) => { out += d; if (out.includes('ready')) resolve(); }));
     child.kill('SIGTERM');
-    const code = await new Promise((resolve) => child.on('exit', resolve));
+    // 'close', not 'exit': the last of stdout may still be in the pipe when 'exit' fires.
+    const code = await new Promise((resolve) => child.on('close', resolve));
     expect(out).toContain('got-term');
     expect(code).toBe(42);
   });
