@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Thin launcher, CommonJS (bin/package.json) because it starts faster than an ES module.
-// `get` takes a fast path that asks a running agent and loads nothing heavy; a bare
+// `get` takes a fast path that asks a running agent and loads nothing heavy (one
+// CommonJS file bundled by esbuild, since every extra module costs start time); a bare
 // `agent` (how clients start one) skips the command parser; everything else, and
 // `get` when the agent cannot answer, runs the full CLI.
 'use strict';
 
 async function launch() {
   const [command, ...rest] = process.argv.slice(2);
-  if (command === 'get' && (await require('../dist/cjs/cli/fast-get.js').fastGet(rest))) return;
+  if (command === 'get' && (await require('../dist/fast-get.cjs').fastGet(rest))) return;
   if (command === 'agent' && rest.length === 0) return (await import('../dist/agent/main.js')).agentMain();
   const { main } = await import('../dist/cli/main.js');
   await main();

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, Sandbox, runCli, runProcess } from '../helpers/cli.js';
+import { BIN, ROOT, Sandbox, runCli, runProcess } from '../helpers/cli.js';
 
 let box: Sandbox;
 beforeEach(async () => {
@@ -148,6 +148,15 @@ describe('agent', () => {
       const full = await box.run(['get', ...args], { env: { KAMAL_SECRET_NO_AGENT: '1' } });
       expect({ args, out: fast.stdout, code: fast.code }).toEqual({ args, out: full.stdout, code: full.code });
     }
+  });
+
+  it('get through a running agent loads the launcher and one bundled file, nothing else', async () => {
+    const probe = box.path('probe.cjs');
+    fs.writeFileSync(probe, "process.on('exit', () => process.stderr.write('MODULES ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));\n");
+    const r = await box.run(['get', 'A'], { env: { ...noPass, NODE_OPTIONS: `--require ${probe}` } });
+    expect(r.stdout).toBe('value-of-a\n');
+    const modules = JSON.parse(/MODULES (.*)/.exec(r.stderr)![1]) as string[];
+    expect(modules.filter((m) => m !== probe).map((m) => path.relative(ROOT, m)).sort()).toEqual(['bin/kamal-secret.js', 'dist/fast-get.cjs']);
   });
 
   it('two default vaults (different data homes) never share an agent', async () => {
