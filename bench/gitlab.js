@@ -21,10 +21,12 @@ export async function benchGitlab() {
       });
       const ms = performance.now() - started;
       const writes = gl.log.filter((l) => l.method !== 'GET').length;
-      note(`gitlab sync, 100 secrets, 20 ms/request, ${label}`, `${ms.toFixed(0)} ms wall, ${gl.log.length} requests (${writes} writes), exit ${code}`);
+      note(`gitlab sync, 100 secrets, 20 ms/request, ${label}`, `${ms.toFixed(0)} ms wall, ${plural(gl.log.length, 'request')} (${plural(writes, 'write')}), exit ${code}`);
     }
   } finally {
     box.cleanup();
     await gl.stop();
   }
 }
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
