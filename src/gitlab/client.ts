@@ -72,10 +72,11 @@ export class GitLabClient {
 
   async list(): Promise<Variable[]> {
     const all: Variable[] = [];
-    for (let page = '1'; page; ) {
-      const res = await this.call('GET', '/variables', { query: { page, per_page: '100' } });
-      all.push(...((await res.json()) as Variable[]));
-      page = res.headers.get('x-next-page') ?? '';
+    for (let page: string | null = '1'; page; ) {
+      const res = await this.call('GET', '/variables', { query: { page, per_page: String(PER_PAGE) } });
+      const variables = (await res.json()) as Variable[];
+      all.push(...variables);
+      page = nextPage(res, page, variables.length);
     }
     return all;
   }
@@ -91,6 +92,23 @@ export class GitLabClient {
   async remove(key: string, scope: string): Promise<void> {
     await this.call('DELETE', `/variables/${encodeURIComponent(key)}`, { query: { 'filter[environment_scope]': scope } });
   }
+}
+
+const PER_PAGE = 100;
+
+/**
+ * The page after `page`: from `x-next-page` (empty on the last page), else from the
+ * `Link` header, else guessed from a full page, for proxies that drop headers.
+ */
+function nextPage(res: Response, page: string, count: number): string | null {
+  const header = res.headers.get('x-next-page');
+  if (header !== null) return header.trim() || null;
+  const link = res.headers.get('link');
+  if (link !== null) {
+    const next = /<([^>]+)>\s*;\s*rel="next"/.exec(link);
+    return next ? new URL(next[1]).searchParams.get('page') : null;
+  }
+  return count >= PER_PAGE ? String(Number(page) + 1) : null;
 }
 
 const backoff = (attempt: number) => Math.min(500 * 2 ** attempt, 8000);

@@ -94,6 +94,17 @@ describe('gitlab sync', () => {
     expect(gl.vars).toHaveLength(152);
   });
 
+  it('lists every page when a proxy drops the x-* headers (Link) or every pagination header', async () => {
+    for (let i = 0; i < 250; i++) gl.vars.push({ key: `OTHER_${i}`, value: 'x', variable_type: 'env_var', protected: false, masked: false, raw: false, hidden: false, environment_scope: '*', description: null });
+    for (const dropped of [['x-next-page', 'x-total', 'x-total-pages'], ['x-next-page', 'link']]) {
+      gl.droppedHeaders = dropped;
+      gl.log = [];
+      expect((await sync()).code).toBe(0);
+      expect(gl.log.filter((l) => l.method === 'GET').length).toBe(3);
+      expect(gl.vars).toHaveLength(252); // nothing created twice: every existing variable was seen
+    }
+  });
+
   it('explains a wrong token, a read-only token and an unknown project in one line', async () => {
     const wrong = await sync([], { GITLAB_TOKEN: 'nope' });
     expect(wrong.code).toBe(1);

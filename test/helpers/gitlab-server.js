@@ -17,6 +17,8 @@ export class FakeGitLab {
   project = { id: '42', path: 'group/app' };
   group = { id: '7', path: 'group' };
   /** @type {{ status: number, headers?: Record<string, string>, body?: string }[]} */ failNext = [];
+  /** response headers a proxy in front of GitLab strips, e.g. ['x-next-page'] */
+  /** @type {string[]} */ droppedHeaders = [];
   /** milliseconds added to every answer, to model a distant server */
   latencyMs = 0;
   server = http.createServer((req, res) => this.handle(req, res));
@@ -79,7 +81,20 @@ export class FakeGitLab {
         const page = Number(url.searchParams.get('page') ?? 1);
         const pages = Math.max(1, Math.ceil(this.vars.length / perPage));
         const slice = this.vars.slice((page - 1) * perPage, page * perPage).map((v) => ({ ...v, value: v.hidden ? null : v.value }));
-        return send(200, slice, { 'x-total': String(this.vars.length), 'x-total-pages': String(pages), 'x-page': String(page), 'x-per-page': String(perPage), 'x-next-page': page < pages ? String(page + 1) : '', 'x-prev-page': page > 1 ? String(page - 1) : '' });
+        const pageUrl = (n) => {
+          const u = new URL(url);
+          u.searchParams.set('page', String(n));
+          u.searchParams.set('per_page', String(perPage));
+          return u.toString();
+        };
+        const links = [...(page > 1 ? [[page - 1, 'prev']] : []), ...(page < pages ? [[page + 1, 'next']] : []), [1, 'first'], [pages, 'last']];
+        const headers = {
+          'x-total': String(this.vars.length), 'x-total-pages': String(pages), 'x-page': String(page), 'x-per-page': String(perPage),
+          'x-next-page': page < pages ? String(page + 1) : '', 'x-prev-page': page > 1 ? String(page - 1) : '',
+          link: links.map(([n, rel]) => `<${pageUrl(n)}>; rel="${rel}"`).join(', '),
+        };
+        for (const name of this.droppedHeaders) delete headers[name];
+        return send(200, slice, headers);
       }
       if (req.method === 'POST') {
         if (params.value === undefined) return send(400, { error: 'value is missing' });
