@@ -72,6 +72,9 @@ function print(report: CheckReport): void {
     const where = `${f.file}${f.line ? `:${f.line}` : ''}`;
     out(`${where}: ${f.severity === 'error' ? bold(f.severity) : f.severity}: ${f.message} [${f.code}]\n    fix: ${f.fix}`);
   }
-  const count = (s: string) => report.findings.filter((f) => f.severity === s).length;
-  out(`checked ${report.files.map((f) => path.relative(process.cwd(), f) || f).join(', ') || 'no secrets files'}: ${count('error')} errors, ${count('warning')} warnings, ${count('info')} notes`);
+  const count = (severity: string, word: string) => {
+    const n = report.findings.filter((f) => f.severity === severity).length;
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+  };
+  out(`checked ${report.files.map((f) => path.relative(process.cwd(), f) || f).join(', ') || 'no secrets files'}: ${count('error', 'error')}, ${count('warning', 'warning')}, ${count('info', 'note')}`);
 }

@@ -76,7 +76,7 @@ function readYaml(file: string): Yaml {
   try {
     return obj(parseYaml(withoutErb));
   } catch (err) {
-    throw new UserError(`${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    throw new UserError(`${file} is not valid YAML: ${(err as Error).message.split('\n')[0].replace(/:$/, '')}`);
   }
 }
 

@@ -22,10 +22,14 @@ export function validateName(name: string): string {
   return name;
 }
 
-export function validateScope(scope: string): string {
-  if (scope === '') return scope;
+export function isValidScope(scope: string): boolean {
+  if (scope === '') return true;
   const segments = scope.split('/');
-  if (segments.length > 2 || !segments.every((s) => SEGMENT.test(s))) {
+  return segments.length <= 2 && segments.every((s) => SEGMENT.test(s));
+}
+
+export function validateScope(scope: string): string {
+  if (!isValidScope(scope)) {
     throw new UsageError(`invalid scope "${scope}": use APP or APP/DESTINATION, each starting with a letter or digit and made of letters, digits, ".", "_" and "-"`);
   }
   return scope;

@@ -163,6 +163,14 @@ describe('scopes', () => {
     expect((await box.run(['set', 'TOKEN', '--global'], { input: 'global-level', cwd })).stdout).toBe('created TOKEN\n');
   });
 
+  it('a deploy.yml service that cannot be a scope is named, with the way out', async () => {
+    box.write({ 'app/config/deploy.yml': 'service: shop/admin\nimage: x/shop\n' });
+    const r = await box.run(['get', 'TOKEN'], { cwd: box.path('app') });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`kamal-secret: service "shop/admin" in ${box.path('app/config/deploy.yml')} cannot be a scope (Kamal allows letters, digits, "-" and "_"): fix it, or give --scope APP\n`);
+    expect((await box.run(['get', 'TOKEN', '--scope', 'shop'], { cwd: box.path('app') })).code).toBe(1);
+  });
+
   it('rm and mv work on exactly the scope; missing is an error', async () => {
     await box.set('shop/A', 'value-a');
     expect((await box.run(['mv', 'shop/A', 'shop/production/B'])).stdout).toBe('moved shop/A to shop/production/B\n');
