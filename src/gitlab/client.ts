@@ -81,6 +81,11 @@ export class GitLabClient {
     return all;
   }
 
+  async get(key: string, scope: string): Promise<Variable> {
+    const res = await this.call('GET', `/variables/${encodeURIComponent(key)}`, { query: { 'filter[environment_scope]': scope } });
+    return (await res.json()) as Variable;
+  }
+
   async create(fields: Record<string, unknown>): Promise<void> {
     await this.call('POST', '/variables', { body: fields });
   }

@@ -8,7 +8,7 @@ import { variablesKamalReads } from '../kamal/secrets-files.js';
 import { scopeChain } from '../vault/refs.js';
 import type { VaultSession } from '../vault/session.js';
 import { UserError } from '../errors.js';
-import { GitLabClient, GitLabError, explain } from './client.js';
+import { GitLabClient, GitLabError, type Variable, explain } from './client.js';
 import type { Compat } from './masking.js';
 import { type Desired, type PlanItem, type PlanOptions, plan } from './planner.js';
 import { gitlabUrl, resolveTarget } from './target.js';
@@ -77,7 +77,10 @@ export async function syncToGitLab(session: VaultSession, scope: string, opts: S
     if (err instanceof GitLabError) throw new UserError(explain(err, target.label));
     throw err;
   }
-  const outcomes = opts.dryRun ? [] : await inParallel(items, WRITE_CONCURRENCY, (item) => apply(client, item, target.label));
+  // plan() yields one item per desired variable, in order, then the deletions.
+  const desiredOf = new Map(desired.map((d, i) => [items[i], d]));
+  const reconcile = (item: PlanItem, current: Variable) => plan([desiredOf.get(item)!], [current], opts)[0];
+  const outcomes = opts.dryRun ? [] : await inParallel(items, WRITE_CONCURRENCY, (item) => apply(client, item, target.label, reconcile));
   return {
     target: target.id,
     targetLabel: target.label,
@@ -86,9 +89,9 @@ export async function syncToGitLab(session: VaultSession, scope: string, opts: S
   };
 }
 
-async function apply(client: GitLabClient, item: PlanItem, targetLabel: string): Promise<Failure | null> {
+async function apply(client: GitLabClient, item: PlanItem, targetLabel: string, reconcile: Reconcile): Promise<Failure | null> {
   try {
-    if (item.action === 'create') await client.create(item.send!);
+    if (item.action === 'create') await create(client, item, reconcile);
     else if (item.action === 'update') await client.update(item.key, item.environment_scope, item.send!);
     else if (item.action === 'delete') await client.remove(item.key, item.environment_scope);
     return null;
@@ -96,6 +99,24 @@ async function apply(client: GitLabClient, item: PlanItem, targetLabel: string):
     if (!(err instanceof GitLabError)) throw err;
     const message = [401, 403, 404].includes(err.status) ? explain(err, targetLabel) : err.message;
     return { key: item.key, environment_scope: item.environment_scope, status: err.status, message };
+  }
+}
+
+type Reconcile = (item: PlanItem, current: Variable) => PlanItem;
+
+/**
+ * A create that finds the variable already there, because an earlier attempt landed
+ * but its answer was lost (a gateway timeout, then our retry) or because someone
+ * created it meanwhile: compare with what GitLab has now and send only what differs.
+ */
+async function create(client: GitLabClient, item: PlanItem, reconcile: Reconcile): Promise<void> {
+  try {
+    await client.create(item.send!);
+  } catch (err) {
+    if (!(err instanceof GitLabError && err.status === 400 && /has already been taken/.test(err.message))) throw err;
+    const again = reconcile(item, await client.get(item.key, item.environment_scope));
+    if (again.action === 'update') await client.update(item.key, item.environment_scope, again.send!);
+    else if (again.action === 'skip') throw new GitLabError(400, `${err.message} meanwhile, and ${again.reason}`);
   }
 }
 

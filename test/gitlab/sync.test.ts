@@ -86,6 +86,24 @@ describe('gitlab sync', () => {
     expect(gl.vars).toHaveLength(2);
   });
 
+  it('a create whose answer was lost (502 after it landed) is not reported as failed', async () => {
+    gl.loseNextWriteAnswer = true;
+    const r = await sync();
+    expect(r.code).toBe(0);
+    expect(gl.vars.map((v) => v.key).sort()).toEqual(['API_KEY', 'SSH_KEY']);
+    expect(gl.log.some((l) => l.method === 'GET' && /^\/api\/v4\/projects\/group%2Fapp\/variables\/\w+\?filter%5Benvironment_scope%5D=/.test(l.path))).toBe(true);
+  });
+
+  it('a variable created by someone else between listing and creating is compared, then updated', async () => {
+    gl.vars.push({ key: 'API_KEY', value: 'someone-elses-value', variable_type: 'env_var', protected: false, masked: true, raw: true, hidden: false, environment_scope: '*', description: null });
+    gl.failNext = [{ status: 200, body: '[]', headers: { 'x-next-page': '' } }]; // the listing did not see it yet
+    const r = await sync();
+    expect(r.code).toBe(0);
+    expect(gl.vars.find((v) => v.key === 'API_KEY')).toMatchObject({ value: secretValues[0], masked: true });
+    const put = gl.log.find((l) => l.method === 'PUT')!;
+    expect(Object.keys(JSON.parse(put.body))).toEqual(['value']);
+  });
+
   it('lists every page: 150 variables', async () => {
     for (let i = 0; i < 150; i++) gl.vars.push({ key: `OTHER_${i}`, value: 'x', variable_type: 'env_var', protected: false, masked: false, raw: false, hidden: false, environment_scope: '*', description: null });
     await sync();

@@ -19,6 +19,8 @@ export class FakeGitLab {
   /** @type {{ status: number, headers?: Record<string, string>, body?: string }[]} */ failNext = [];
   /** response headers a proxy in front of GitLab strips, e.g. ['x-next-page'] */
   /** @type {string[]} */ droppedHeaders = [];
+  /** the next write is applied, then answered 502, as when a gateway times out on a slow GitLab */
+  loseNextWriteAnswer = false;
   /** milliseconds added to every answer, to model a distant server */
   latencyMs = 0;
   server = http.createServer((req, res) => this.handle(req, res));
@@ -49,6 +51,10 @@ export class FakeGitLab {
       const url = new URL(req.url ?? '/', this.url);
       this.log.push({ method: req.method ?? '', path: url.pathname + url.search, body });
       const send = (status, data, headers = {}) => {
+        if (this.loseNextWriteAnswer && req.method !== 'GET' && status < 400) {
+          this.loseNextWriteAnswer = false;
+          [status, data, headers] = [502, { message: '502 Bad Gateway' }, {}];
+        }
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(data === undefined ? '' : typeof data === 'string' ? data : JSON.stringify(data));
       };
@@ -109,6 +115,7 @@ export class FakeGitLab {
       if (matches.length === 0) return send(404, { message: '404 Variable Not Found' });
       if (matches.length > 1) return send(409, { message: "There are multiple variables with provided parameters. Please use 'filter[environment_scope]'" });
       const current = matches[0];
+      if (req.method === 'GET') return send(200, { ...current, value: current.hidden ? null : current.value });
       if (req.method === 'DELETE') {
         this.vars = this.vars.filter((x) => x !== current);
         return send(204);
