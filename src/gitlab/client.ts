@@ -94,8 +94,13 @@ export class GitLabClient {
     await this.call('PUT', `/variables/${encodeURIComponent(key)}`, { query: { 'filter[environment_scope]': scope }, body: fields });
   }
 
+  /** Gone already counts as done: a retried DELETE whose first answer was lost finds nothing. */
   async remove(key: string, scope: string): Promise<void> {
-    await this.call('DELETE', `/variables/${encodeURIComponent(key)}`, { query: { 'filter[environment_scope]': scope } });
+    try {
+      await this.call('DELETE', `/variables/${encodeURIComponent(key)}`, { query: { 'filter[environment_scope]': scope } });
+    } catch (err) {
+      if (!(err instanceof GitLabError && err.status === 404 && /Variable Not Found/i.test(err.message))) throw err;
+    }
   }
 }
 

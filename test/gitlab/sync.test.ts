@@ -75,7 +75,8 @@ describe('gitlab sync', () => {
     gl.vars.push({ key: 'FOREIGN', value: 'someone-elses', variable_type: 'env_var', protected: false, masked: false, raw: false, hidden: false, environment_scope: '*', description: null });
     await sync();
     await box.run(['rm', 'shop/API_KEY']);
-    await sync(['--prune']);
+    gl.loseNextWriteAnswer = true; // the DELETE lands, its answer is lost, the retry finds nothing
+    expect((await sync(['--prune'])).code).toBe(0);
     expect(gl.vars.map((v) => v.key).sort()).toEqual(['FOREIGN', 'SSH_KEY']);
   });
 
