@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .description('lint config/deploy.yml and .kamal/secrets* against how Kamal really parses them')
     .option('-d, --destination <dest>', 'check this destination only (default: the plain deploy and every destination)')
     .option('--json', 'print {"files", "findings"} as JSON')
-    .option('--exec', 'also run commands other than kamal-secret get, as Kamal would')
+    .option('--exec', 'also run commands other than kamal-secret get and file reads (cat, grep, cut), as Kamal would')
     .addOption(new Option('--dotenv <version>', "the dotenv gem's behaviour to model").choices(['3.1', '3.2', 'both']).default('both'))
     .action(async (opts: { destination?: string; json?: boolean; exec?: boolean; dotenv: string }) => {
       const app = findApp();

@@ -22,7 +22,13 @@ const QUOTED = /^(['"])([\s\S]*)\1$/;
 const VARIABLE = /(\\)?(\$)(?!\()\{?([A-Z0-9_]+)?\}?/gi;
 
 export type CommandOutcome =
-  | { kind: 'ran'; stdout: string; status: number; via: 'vault' | 'shell' | 'exec' | 'kamal' }
+  | {
+    kind: 'ran'; stdout: string; status: number; via: 'vault' | 'shell' | 'exec' | 'kamal' | 'file';
+    /** what a command evaluated without running it wrote on stderr */
+    stderr?: string;
+    /** for a command that greps a name out of a dotenv file: why its output is not the value that file gives it */
+    altered?: string;
+  }
   | { kind: 'not-found'; program: string }
   | { kind: 'not-run'; reason: string };
 
@@ -201,7 +207,7 @@ function substituteCommands(value: string, ctx: Ctx): string | typeof ABORT {
   return out;
 }
 
-const chomp = (s: string) => s.replace(/(\r\n|\n|\r)$/, '');
+export const chomp = (s: string) => s.replace(/(\r\n|\n|\r)$/, '');
 
 /** Ruby's Shellwords.escape, as `kamal secrets fetch --inline` uses it. */
 export function shellEscape(s: string): string {

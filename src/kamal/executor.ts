@@ -1,6 +1,7 @@
 // How `check` treats each `$(…)` command: `kamal-secret get` is answered from the vault,
-// `kamal secrets extract` is evaluated like Kamal does inline, a program missing from
-// PATH is reported without running anything, and any other command runs only with --exec.
+// `kamal secrets extract` is evaluated like Kamal does inline, commands that only read
+// files (cat, grep, cut) are evaluated by reading them, a program missing from PATH is
+// reported without running anything, and any other command runs only with --exec.
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import { parseRef, scopeChain } from '../vault/refs.js';
 import type { Found } from '../vault/secrets.js';
 import { type CommandOutcome, type Executor, shellEscape, shellSplit } from './dotenv-model.js';
+import { evaluateFileRead } from './file-reads.js';
 
 /** Ruby's backticks run through /bin/sh only when the command has shell metacharacters. */
 const SHELL_META = /[*?{}[\]<>()~&|\\$;'`"\n#]/;
@@ -70,7 +72,9 @@ export function makeExecutor(opts: ExecutorOptions): Executor {
         return { kind: 'ran', via: 'vault', stdout: '', status: 2 };
       }
     }
-    if (!opts.exec) return { kind: 'not-run', reason: 'check runs no command but kamal-secret get without --exec' };
+    const read = evaluateFileRead(command, opts.cwd);
+    if (read) return { kind: 'ran', via: 'file', ...read };
+    if (!opts.exec) return { kind: 'not-run', reason: 'check runs no command but kamal-secret get and file reads (cat, grep, cut) without --exec' };
     const r = throughShell
       ? spawnSync('/bin/sh', ['-c', command], { cwd: opts.cwd, env: opts.env, encoding: 'utf8', stdio: ['inherit', 'pipe', 'inherit'], timeout: 60_000 })
       : spawnSync(words[0], words.slice(1), { cwd: opts.cwd, env: opts.env, encoding: 'utf8', stdio: ['inherit', 'pipe', 'inherit'], timeout: 60_000 });

@@ -104,12 +104,15 @@ function syntaxIssues(e: Entry): Issue[] {
 function commandIssues(e: Entry, { version }: FileContext, intermediates: Set<string>): Issue[] {
   const issues: Issue[] = [];
   for (const { command, outcome: o } of e.commands) {
+    const complaint = o.kind === 'ran' && o.stderr ? ` (${o.stderr.trim().split('\n').join('; ')})` : '';
     if (o.kind === 'ran' && o.status !== 0) {
       issues.push(o.via === 'vault'
         ? error('command-failed', `$(${command}) finds no such secret in the vault: Kamal ignores the exit status and deploys ${e.name} empty`, `kamal-secret set ${e.name}`)
-        : error('command-failed', `$(${command}) exits with status ${o.status}: Kamal ignores it and deploys whatever it printed`, 'make the command succeed, or store the secret: kamal-secret set NAME'));
+        : error('command-failed', `$(${command}) exits with status ${o.status}${complaint}: Kamal ignores it and deploys whatever it printed`, 'make the command succeed, or store the secret: kamal-secret set NAME'));
     } else if (o.kind === 'ran' && o.stdout.replace(/\r?\n$/, '') === '') {
-      issues.push(error('command-empty', `$(${command}) prints nothing: ${e.name} is deployed empty`, `store the value: kamal-secret set ${e.name}`));
+      issues.push(error('command-empty', `$(${command}) prints nothing${complaint}: ${e.name} is deployed empty`, `store the value: kamal-secret set ${e.name}`));
+    } else if (o.kind === 'ran' && o.altered) {
+      issues.push(error('env-file-extract', `$(${command}) delivers ${e.name} altered: ${o.altered}`, 'kamal-secret import .env, delete the file, and write NAME=$NAME'));
     } else if (o.kind === 'ran' && version === '3.2' && o.stdout.includes('$') && !intermediates.has(e.name)) {
       issues.push(error('dollar-in-command', `the value of ${e.name} contains "$", and dotenv 3.2 expands variables in a command's output: it arrives altered`, ENV_MODE_FIX));
     } else if (o.kind === 'not-run' && e.raw?.includes('$(')) {

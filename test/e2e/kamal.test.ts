@@ -85,6 +85,35 @@ describe('check', () => {
     expect(JSON.stringify(report)).not.toContain('hunter2hunter2');
   });
 
+  // Each outcome below was checked against real Kamal 2.12 (dotenv 3.1.8 and 3.2.0).
+  it('evaluates cat and the .env grep | cut hack by reading the files, running nothing', async () => {
+    box.write({
+      'app/config/master.key': '0123456789abcdef\n',
+      'app/.env': 'KAMAL_REGISTRY_PASSWORD=registry-password\nB64=YWJjZA==\nQUOTED="q-value"\nPLAIN=plain-value\nPREFIXED=one\nPREFIXED_OLD=two\n',
+    });
+    const { codes, report } = await checkApp({
+      secrets: [
+        'KAMAL_REGISTRY_PASSWORD=$(cat .env | grep KAMAL_REGISTRY_PASSWORD | cut -d \'=\' -f 2)',
+        'RAILS_MASTER_KEY=$(cat config/master.key)',
+        'B64=$(cat .env | grep B64 | cut -d \'=\' -f 2)',
+        'QUOTED=$(grep QUOTED .env | cut -d= -f2)',
+        'PLAIN=$(grep ^PLAIN= .env | cut -d = -f 2-)',
+        'PREFIXED=$(cat .env | grep PREFIXED | cut -d \'=\' -f 2)',
+        'MISSING=$(cat config/missing.key)',
+        'NOT_THERE=$(cat .env | grep NOT_THERE | cut -d \'=\' -f 2)',
+        '',
+      ].join('\n'),
+    });
+    expect(codes).toEqual(['env-file-extract:3:B64', 'env-file-extract:4:QUOTED', 'env-file-extract:6:PREFIXED', 'command-failed:7:MISSING', 'command-empty:8:NOT_THERE']);
+    const messages = report.findings.map((f: { message: string }) => f.message).join('\n');
+    expect(messages).toMatch(/holds "=", and cut keeps only the text before it/);
+    expect(messages).toMatch(/cut keeps the quotes/);
+    expect(messages).toMatch(/grep PREFIXED matches 2 lines/);
+    expect(messages).toMatch(/cat: config\/missing\.key: No such file or directory/);
+    expect(report.findings.some((f: { code: string }) => f.code === 'command-not-run')).toBe(false);
+    for (const value of ['YWJjZA', 'q-value', 'plain-value', '0123456789abcdef']) expect(JSON.stringify(report)).not.toContain(value);
+  });
+
   it('pitfall 9: a destination file that leaves out a name only in plain .kamal/secrets', async () => {
     box.write({ 'app/config/deploy.staging.yml': 'servers: [192.0.2.11]\n' });
     const { report, codes } = await checkApp({ secrets: `${clean}EXTRA=$EXTRA\n`, 'secrets.staging': 'KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD\n' }, ['-d', 'staging']);
