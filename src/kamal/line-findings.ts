@@ -38,8 +38,10 @@ const warning = (code: string, message: string, fix: string): Issue => ({ severi
 export function fileFindings(parsed: ParseResult, ctx: FileContext): Finding[] {
   const out = abortFindings(parsed, ctx.file);
   const intermediates = intermediateNames(parsed, ctx.needed);
+  const earlier = new Set<string>();
   for (const e of parsed.entries) {
-    const issues = [...syntaxIssues(e), ...commandIssues(e, ctx, intermediates), ...variableIssues(e, ctx), ...valueIssues(e, ctx.file, intermediates)];
+    const issues = [...syntaxIssues(e), ...singleQuoteIssues(e, ctx, earlier), ...commandIssues(e, ctx, intermediates), ...variableIssues(e, ctx), ...valueIssues(e, ctx.file, intermediates)];
+    earlier.add(e.name);
     // An empty result no other finding explains.
     if (issues.length === 0 && e.value === '' && (e.commands.length || e.variables.length)) {
       issues.push(error('empty-value', `${e.name} is deployed empty`, `give it a value: kamal-secret set ${e.name}`));
@@ -99,6 +101,21 @@ function syntaxIssues(e: Entry): Issue[] {
     issues.push(error('backslash', `dotenv removes the backslashes in ${e.name}'s value${newline}: it arrives altered`, `single-quote the value, or ${VAULT_FIX}`));
   }
   return issues;
+}
+
+/**
+ * `NAME='$NAME'`: single quotes keep the reference as text, so the secret arrives as
+ * the characters "$NAME". Judged a mistake only for names the vault, the file or
+ * secrets-common provides (or the line's own name): a quoted `'$abc'` may be a
+ * password that really starts with "$".
+ */
+function singleQuoteIssues(e: Entry, { visible, commonNames }: FileContext, earlier: Set<string>): Issue[] {
+  if (e.quote !== "'" || !e.value) return [];
+  const known = [...e.value.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((r) => r[1])
+    .filter((n) => n === e.name || earlier.has(n) || commonNames.has(n) || visible?.has(n));
+  if (known.length === 0) return [];
+  return [error('single-quoted-variable', `single quotes keep $${known[0]} as text: ${e.name} is deployed with the characters "$${known[0]}" in it, not the value of ${known[0]}`,
+    'drop the single quotes, or use double quotes')];
 }
 
 function commandIssues(e: Entry, { version }: FileContext, intermediates: Set<string>): Issue[] {

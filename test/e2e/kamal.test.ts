@@ -134,6 +134,11 @@ describe('check', () => {
     expect(codes).toEqual([]);
   });
 
+  it("single quotes around a vault name's reference deliver the text, not the value", async () => {
+    const { codes } = await checkApp({ secrets: `${clean}RAILS_MASTER_KEY='$RAILS_MASTER_KEY'\nURL='postgres://u:\${KAMAL_REGISTRY_PASSWORD}@db/app'\nPASSWORD='$abc-literal'\n` });
+    expect(codes).toEqual(['single-quoted-variable:3:RAILS_MASTER_KEY', 'single-quoted-variable:4:URL']);
+  });
+
   it('the fetch/extract pattern: errors on the names that arrive altered, not on the JSON in between', async () => {
     await box.set('shop/DB_PASS', 'pa$word1');
     const { codes } = await checkApp({ secrets: `${clean}SECRETS=$(kamal-secret fetch RAILS_MASTER_KEY DB_PASS)\nRAILS_MASTER_KEY=$(kamal secrets extract RAILS_MASTER_KEY \${SECRETS})\nDB_PASS=$(kamal secrets extract DB_PASS \${SECRETS})\n` },
