@@ -26,55 +26,91 @@ interface Stream {
 
 /** A literal basic-regex pattern, optionally anchored: how the hack names its variable. */
 const LITERAL_PATTERN = /^\^?[A-Za-z0-9_=]+$/;
+/** Larger files, and anything but regular files (/dev/urandom), are left to --exec. */
+const MAX_FILE_BYTES = 1 << 20;
+
+type Stage =
+  | { program: 'cat'; files: string[] }
+  | { program: 'grep'; pattern: string; file?: string }
+  | { program: 'cut'; delimiter: string; fields: (n: number) => boolean }
+  | { program: 'head'; count: number };
 
 export function evaluateFileRead(command: string, cwd: string): FileReadOutcome | null {
+  const stages = parsePipeline(command);
+  if (!stages || !stages.every((s) => readableFiles(s, cwd))) return null;
+  let stream: Stream = { text: '', status: 0, stderr: '' };
+  let grepped: { pattern: string; source: string } | undefined;
+  let delimiter: string | undefined;
+  for (const stage of stages) {
+    if (stage.program === 'cat') stream = cat(stage.files, cwd);
+    else if (stage.program === 'grep') {
+      stream = grep(stage.pattern, stage.file === undefined ? stream : cat([stage.file], cwd, 'grep'));
+      const catted = stages[0].program === 'cat' && stages[0].files.length === 1 ? stages[0].files[0] : undefined;
+      const source = stage.file ?? catted;
+      if (source !== undefined) grepped = { pattern: stage.pattern, source };
+    } else if (stage.program === 'cut') {
+      delimiter = stage.delimiter;
+      stream = cut(stage.delimiter, stage.fields, stream);
+    } else {
+      stream = { text: lines(stream.text).slice(0, stage.count).map((l) => `${l}\n`).join(''), status: 0, stderr: stream.stderr };
+    }
+  }
+  const outcome: FileReadOutcome = { stdout: stream.text, status: stream.status, stderr: stream.stderr };
+  const altered = grepped && alteration(chomp(stream.text), grepped.pattern, grepped.source, delimiter, cwd);
+  if (altered) outcome.altered = altered;
+  return outcome;
+}
+
+/** `cat F… | grep P | cut …`, `grep P F | cut …`, with `head -n N` anywhere after the first stage; null for anything else. */
+function parsePipeline(command: string): Stage[] | null {
   if (/[;&<>`$()]|\|\|/.test(command)) return null;
-  let stages: string[][];
+  let words: string[][];
   try {
-    stages = command.split('|').map((s) => shellSplit(s.trim()));
+    words = command.split('|').map((s) => shellSplit(s.trim()));
   } catch {
     return null;
   }
-  let stream: Stream | null = null;
-  let grepped: { pattern: string; matches: number } | null = null;
-  let delimiter: string | undefined;
-  let source: string | undefined;
-  for (const [program, ...args] of stages) {
-    if (program === 'cat' && !stream && args.length && args.every((a) => !a.startsWith('-'))) {
-      stream = cat(args, cwd);
-      if (args.length === 1) source = args[0];
-    } else if (program === 'grep' && (args.length === 1 ? stream : args.length === 2 && !stream) && LITERAL_PATTERN.test(args[0])) {
-      const input = args.length === 2 ? cat([args[1]], cwd, 'grep') : stream!;
-      if (args.length === 2) source = args[1];
-      stream = grep(args[0], input);
-      grepped = { pattern: args[0], matches: lines(stream.text).length };
-    } else if (program === 'cut' && stream) {
+  const stages: Stage[] = [];
+  for (const [i, [program, ...args]] of words.entries()) {
+    const first = i === 0;
+    if (program === 'cat' && first && args.length && args.every((a) => !a.startsWith('-'))) stages.push({ program, files: args });
+    else if (program === 'grep' && args.length === (first ? 2 : 1) && LITERAL_PATTERN.test(args[0])) stages.push({ program, pattern: args[0], file: args[1] });
+    else if (program === 'cut' && !first) {
       const spec = cutSpec(args);
       if (!spec) return null;
-      delimiter = spec.delimiter;
-      stream = cut(spec.delimiter, spec.fields, stream);
-    } else if (program === 'head' && stream) {
-      const n = headCount(args);
-      if (n === null) return null;
-      stream = { text: lines(stream.text).slice(0, n).map((l) => `${l}\n`).join(''), status: 0, stderr: stream.stderr };
-    } else {
-      return null;
-    }
+      stages.push({ program, ...spec });
+    } else if (program === 'head' && !first) {
+      const count = headCount(args);
+      if (count === null) return null;
+      stages.push({ program, count });
+    } else return null;
   }
-  if (!stream) return null;
-  const outcome: FileReadOutcome = { stdout: stream.text, status: stream.status, stderr: stream.stderr };
-  if (grepped && source) {
-    const name = grepped.pattern.replace(/^\^/, '').replace(/=$/, '');
-    const meant = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? dotenvValue(path.resolve(cwd, source), name) : undefined;
-    const delivered = chomp(stream.text);
-    if (meant !== undefined && delivered !== '' && delivered !== meant) {
-      outcome.altered = grepped.matches > 1 ? `grep ${grepped.pattern} matches ${grepped.matches} lines of ${source}, so several values arrive joined by newlines`
-        : delimiter && meant.includes(delimiter) && meant.startsWith(delivered) ? `the value holds "${delimiter}", and cut keeps only the text before it`
-        : /^(["']).*\1$/s.test(delivered) ? `cut keeps the quotes that ${source} puts around the value`
-        : `it is not the value ${source} gives ${name} (dotenv drops quotes, "export", comments and escapes; grep and cut do not)`;
+  return stages;
+}
+
+/** The stage's files are regular and small, or missing (which cat and grep report). */
+function readableFiles(stage: Stage, cwd: string): boolean {
+  const files = stage.program === 'cat' ? stage.files : stage.program === 'grep' && stage.file !== undefined ? [stage.file] : [];
+  return files.every((file) => {
+    try {
+      const st = fs.statSync(path.resolve(cwd, file));
+      return st.isFile() && st.size <= MAX_FILE_BYTES;
+    } catch {
+      return true;
     }
-  }
-  return outcome;
+  });
+}
+
+/** Why `delivered` is not the value dotenv reads for the grepped name from `source`; undefined when it is. */
+function alteration(delivered: string, pattern: string, source: string, delimiter: string | undefined, cwd: string): string | undefined {
+  const name = pattern.replace(/^\^/, '').replace(/=$/, '');
+  const meant = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? dotenvValue(path.resolve(cwd, source), name) : undefined;
+  if (meant === undefined || delivered === '' || delivered === meant) return undefined;
+  const count = delivered.split('\n').length;
+  if (count > 1) return `grep ${pattern} matches ${count} lines of ${source}, and they arrive joined by newlines`;
+  if (delimiter && meant.includes(delimiter) && meant.startsWith(delivered)) return `the value holds "${delimiter}", and cut keeps only the text before it`;
+  if (/^(["']).*\1$/s.test(delivered)) return `cut keeps the quotes that ${source} puts around the value`;
+  return `it is not the value ${source} gives ${name} (dotenv drops quotes, "export", comments and escapes; grep and cut do not)`;
 }
 
 function cat(files: string[], cwd: string, program = 'cat'): Stream {
@@ -85,7 +121,7 @@ function cat(files: string[], cwd: string, program = 'cat'): Stream {
     try {
       text += fs.readFileSync(path.resolve(cwd, file), 'utf8');
     } catch (err) {
-      const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (err as NodeJS.ErrnoException).code === 'EISDIR' ? 'Is a directory' : 'Permission denied';
+      const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : 'Permission denied';
       stderr += `${program}: ${file}: ${why}\n`;
       status = program === 'grep' ? 2 : 1;
     }
