@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { kamalFetchOutput } from '../kamal/executor.js';
+import { kamalFetchOutput } from '../kamal/kamal-inline.js';
 import { parseRef, scopeChain } from '../vault/refs.js';
 import { notFound } from './get-output.js';
 import { example, scopeOptions } from './options.js';

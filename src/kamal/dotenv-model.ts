@@ -30,7 +30,7 @@ export type CommandOutcome =
     altered?: string;
   }
   | { kind: 'not-found'; program: string }
-  | { kind: 'not-run'; reason: string };
+  | { kind: 'not-run'; reason: string; /** Kamal itself aborts on this command */ fatal?: boolean };
 
 /** Runs (or resolves, or declines to run) one command as Kamal would. */
 export type Executor = (command: string) => CommandOutcome;

@@ -1,15 +1,15 @@
 // How `check` treats each `$(…)` command: `kamal-secret get` is answered from the vault,
-// `kamal secrets extract` is evaluated like Kamal does inline, commands that only read
+// `kamal secrets …` is evaluated as Kamal runs it inline (kamal-inline.ts), commands that only read
 // files (cat, grep, cut) are evaluated by reading them, a program missing from PATH is
 // reported without running anything, and any other command runs only with --exec.
 
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { parseRef, scopeChain } from '../vault/refs.js';
 import type { Found } from '../vault/secrets.js';
-import { type CommandOutcome, type Executor, shellEscape, shellSplit } from './dotenv-model.js';
+import type { CommandOutcome, Executor } from './dotenv-model.js';
 import { evaluateFileRead } from './file-reads.js';
+import { isKamalInline, kamalFetchOutput, kamalInline } from './kamal-inline.js';
+import { onPath } from './path-lookup.js';
 
 /** Ruby's backticks run through /bin/sh only when the command has shell metacharacters. */
 const SHELL_META = /[*?{}[\]<>()~&|\\$;'`"\n#]/;
@@ -18,20 +18,6 @@ const SHELL_WORDS = new Set(['.', ':', 'break', 'case', 'continue', 'do', 'done'
 export function runsThroughShell(command: string): boolean {
   const first = command.trim().split(/\s+/)[0] ?? '';
   return SHELL_META.test(command) || first.includes('=') || SHELL_WORDS.has(first);
-}
-
-export function onPath(program: string, env: NodeJS.ProcessEnv): boolean {
-  if (program.includes('/')) return isExecutable(program);
-  return (env.PATH ?? '').split(':').some((dir) => dir && isExecutable(path.join(dir, program)));
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 export interface ExecutorOptions {
@@ -46,10 +32,11 @@ export interface ExecutorOptions {
 
 export function makeExecutor(opts: ExecutorOptions): Executor {
   return (command: string): CommandOutcome => {
+    // Kamal answers `kamal secrets …` itself, before anything is looked up on PATH.
+    if (isKamalInline(command)) return kamalInline(command, opts.env);
     const words = command.trim().split(/\s+/);
     const throughShell = runsThroughShell(command);
     if (!throughShell && words[0] && !onPath(words[0], opts.env)) return { kind: 'not-found', program: words[0] };
-    if (/^\s*kamal\s*secrets\s+/.test(command)) return kamalInline(command);
     const fetched = parseKamalSecretFetch(command);
     if (fetched) {
       const values: Record<string, string> = {};
@@ -105,28 +92,4 @@ function parseKamalSecretGet(command: string): { ref: string; scope?: string } |
 function parseKamalSecretFetch(command: string): string[] | null {
   const m = /^\s*(?:\S*\/)?kamal-secret\s+fetch\s+([A-Za-z0-9_\s]+?)\s*$/.exec(command);
   return m ? m[1].split(/\s+/) : null;
-}
-
-/** What `kamal secrets fetch --inline` prints: the JSON object, shell-escaped. */
-export function kamalFetchOutput(values: Record<string, string>): string {
-  return shellEscape(JSON.stringify(values));
-}
-
-/** Kamal runs `kamal secrets …` inside itself; `extract` is pure and evaluated here. */
-function kamalInline(command: string): CommandOutcome {
-  let words: string[];
-  try {
-    words = shellSplit(command);
-  } catch {
-    return { kind: 'ran', via: 'kamal', stdout: '', status: 1 };
-  }
-  if (words[2] !== 'extract' || words.length < 5) return { kind: 'not-run', reason: 'kamal secrets fetch needs a password manager adapter' };
-  const [name, json] = [words[3], words[4]];
-  try {
-    const parsed = JSON.parse(json) as Record<string, string>;
-    const value = parsed[name] ?? Object.entries(parsed).find(([k]) => k.endsWith(`/${name}`))?.[1];
-    return value === undefined ? { kind: 'ran', via: 'kamal', stdout: '', status: 1 } : { kind: 'ran', via: 'kamal', stdout: String(value), status: 0 };
-  } catch {
-    return { kind: 'ran', via: 'kamal', stdout: '', status: 1 };
-  }
 }

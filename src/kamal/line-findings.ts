@@ -132,6 +132,9 @@ function commandIssues(e: Entry, { version }: FileContext, intermediates: Set<st
       issues.push(error('env-file-extract', `$(${command}) delivers ${e.name} altered: ${o.altered}`, 'kamal-secret import .env, delete the file, and write NAME=$NAME'));
     } else if (o.kind === 'ran' && version === '3.2' && o.stdout.includes('$') && !intermediates.has(e.name)) {
       issues.push(error('dollar-in-command', `the value of ${e.name} contains "$", and dotenv 3.2 expands variables in a command's output: it arrives altered`, ENV_MODE_FIX));
+    } else if (o.kind === 'not-run' && o.fatal) {
+      issues.push(error('kamal-aborts', `$(${command}): ${o.reason}, so no secret is deployed at all`,
+        `install what it needs wherever kamal runs (CI included), or store the secrets in the vault and ${ENV_MODE_FIX}`));
     } else if (o.kind === 'not-run' && e.raw?.includes('$(')) {
       issues.push(warning('command-not-run', `$(${command}) was not run (${o.reason}): Kamal ignores its exit status, so if it fails ${e.name} is deployed empty`,
         'run kamal-secret check --exec to run it, or store the secret: kamal-secret set NAME'));

@@ -28,9 +28,9 @@ beforeEach(async () => {
 });
 afterEach(() => box.cleanup());
 
-async function checkApp(secrets: Record<string, string>, args: string[] = [], deploy = DEPLOY) {
+async function checkApp(secrets: Record<string, string>, args: string[] = [], deploy = DEPLOY, extraEnv: Record<string, string> = {}) {
   box.write({ 'app/config/deploy.yml': deploy, ...Object.fromEntries(Object.entries(secrets).map(([f, t]) => [`app/.kamal/${f}`, t])) });
-  const r = await box.run(['check', '--json', ...args], { cwd: box.path('app'), env });
+  const r = await box.run(['check', '--json', ...args], { cwd: box.path('app'), env: { ...env, ...extraEnv } });
   const report = JSON.parse(r.stdout);
   return { code: r.code, report, codes: report.findings.filter((f: { severity: string }) => f.severity === 'error').map((f: { code: string; line: number | null; name: string | null }) => `${f.code}:${f.line}:${f.name}`) };
 }
@@ -146,6 +146,17 @@ describe('check', () => {
     const { codes } = await checkApp({ secrets: `${clean}SECRETS=$(kamal-secret fetch RAILS_MASTER_KEY DB_PASS)\nRAILS_MASTER_KEY=$(kamal secrets extract RAILS_MASTER_KEY \${SECRETS})\nDB_PASS=$(kamal secrets extract DB_PASS \${SECRETS})\n` },
       [], DEPLOY.replace('[RAILS_MASTER_KEY]', '[RAILS_MASTER_KEY, DB_PASS]'));
     expect(codes).toEqual(['dollar-in-command:5:DB_PASS']);
+  });
+
+  it('kamal secrets lines run inside Kamal: no PATH lookup; a missing adapter CLI or an unknown adapter aborts Kamal', async () => {
+    const onlyOurs = { PATH: box.path('bin') }; // neither kamal nor op on PATH
+    const fetch = (adapter: string) => `${clean}SECRETS=$(kamal secrets fetch --adapter ${adapter} --account a --from V/I RAILS_MASTER_KEY)\nX=$(kamal secrets extract RAILS_MASTER_KEY $SECRETS)\n`;
+    const missingCli = await checkApp({ secrets: fetch('1password') }, [], DEPLOY, onlyOurs);
+    expect(missingCli.codes).toEqual(['kamal-aborts:3:SECRETS']);
+    expect(missingCli.report.findings[0].message).toMatch(/op is not on PATH, and Kamal aborts with "1Password CLI is not installed"/);
+    expect((await checkApp({ secrets: fetch('keepass') }, [], DEPLOY, onlyOurs)).codes).toEqual(['kamal-aborts:3:SECRETS']);
+    // Kamal's own test adapter answers every name reversed: evaluated exactly, no error.
+    expect((await checkApp({ secrets: fetch('test') }, [], DEPLOY, onlyOurs)).codes).toEqual([]);
   });
 
   it('a program missing from PATH empties the whole file: names defined before it are missing too', async () => {
