@@ -34,6 +34,8 @@ export interface Status {
   vault: string;
   unlocked_via: 'keychain' | 'passphrase' | null;
   keychain: string;
+  /** the kamal-secret version the agent runs (absent before 0.1.0's agents said it) */
+  version?: string;
 }
 
 export function encode(message: unknown): string {

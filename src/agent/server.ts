@@ -15,6 +15,7 @@ import { list, lookup, visible } from '../vault/secrets.js';
 import { LocalSession } from '../vault/session.js';
 import { decryptPayload, readVaultFile } from '../vault/store.js';
 import { withLock } from '../vault/lock.js';
+import { VERSION } from '../version.js';
 import { ping } from './client.js';
 import { prepareSocketDir } from './paths.js';
 import { type ErrorReply, MAX_REQUEST_BYTES, type Reply, type Request, type Status, encode } from './protocol.js';
@@ -202,6 +203,7 @@ export class Agent {
       vault: this.opts.vaultPath,
       unlocked_via: this.unlocked?.via ?? null,
       keychain: this.keychainNote,
+      version: VERSION,
     };
   }
 

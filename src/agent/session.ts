@@ -12,6 +12,7 @@ import { AgentUnavailable, ping, request } from './client.js';
 import { prepareSocketDir } from './paths.js';
 import type { Reply, Request, Status } from './protocol.js';
 import { agentLogPath } from './log.js';
+import { VERSION } from '../version.js';
 
 const BIN = fileURLToPath(new URL('../../bin/kamal-secret.js', import.meta.url));
 const START_TIMEOUT_MS = 10_000;
@@ -84,8 +85,18 @@ export class AgentSession implements VaultSession {
 /** Connect to the agent for `vaultPath`, starting one (detached) when none answers. */
 export async function ensureAgent(vaultPath: string, socket: string): Promise<AgentSession> {
   prepareSocketDir(socket);
-  if (!(await ping(socket))) await startDetached(vaultPath, socket);
+  const running = await request(socket, { op: 'status' }, 2000).catch(() => null);
+  if (running?.ok && (running as Partial<Status>).version === VERSION) return new AgentSession(socket);
+  if (running?.ok) await stopOutdated(socket);
+  await startDetached(vaultPath, socket);
   return new AgentSession(socket);
+}
+
+/** An agent left running by another version (an upgrade): stop it, so that ours serves. */
+async function stopOutdated(socket: string): Promise<void> {
+  await request(socket, { op: 'stop' }, 2000).catch(() => null);
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline && (await ping(socket))) await new Promise((r) => setTimeout(r, 20));
 }
 
 export async function startDetached(vaultPath: string, socket: string, times?: { ttl: string; maxTtl: string }): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Argument, Option } from 'commander';
-import { defaultTimes, runAgent } from '../agent/main.js';
+import { defaultTimes, parseDuration, runAgent } from '../agent/main.js';
 import { AgentSession, ensureAgent, startDetached } from '../agent/session.js';
 import { ping } from '../agent/client.js';
 import { prepareSocketDir, socketPath } from '../agent/paths.js';
@@ -18,6 +18,8 @@ export function register(program: Command): void {
     .addOption(new Option('--max-ttl <duration>', 'lock this long after unlocking, used or not').default(defaultTimes().maxTtl).env('KAMAL_SECRET_AGENT_MAX_TTL'))
     .option('--json', 'status as JSON')
     .action(async (action: string | undefined, opts: { ttl: string; maxTtl: string; json?: boolean }) => {
+      parseDuration(opts.ttl, '--ttl');
+      parseDuration(opts.maxTtl, '--max-ttl');
       const sock = socketPath();
       const vault = vaultPath();
       if (action === 'status') return printStatus(sock, Boolean(opts.json));
@@ -65,8 +67,8 @@ async function tellRunningAgent(sock: string, op: 'stop' | 'lock'): Promise<void
 
 async function printStatus(sock: string, asJson: boolean): Promise<void> {
   const status = (await ping(sock)) ? await new AgentSession(sock).status() : null;
-  const shape = { running: Boolean(status), pid: status?.pid ?? null, locked: status ? status.locked : true, socket: sock, unlocked_via: status?.unlocked_via ?? null };
+  const shape = { running: Boolean(status), pid: status?.pid ?? null, locked: status ? status.locked : true, socket: sock, unlocked_via: status?.unlocked_via ?? null, version: status?.version ?? null };
   if (asJson) return json(shape);
   if (!status) return out(`no agent is running (socket ${sock}); it starts on demand`);
-  out(`agent ${status.pid} on ${sock}: ${status.locked ? 'locked' : `unlocked via ${status.unlocked_via}`}`);
+  out(`agent ${status.pid} (kamal-secret ${status.version ?? 'older than 0.1.0'}) on ${sock}: ${status.locked ? 'locked' : `unlocked via ${status.unlocked_via}`}`);
 }

@@ -1,6 +1,5 @@
-import fs from 'node:fs';
 import type { Command } from 'commander';
-import { UserError } from '../errors.js';
+import { readUserFile } from './read-file.js';
 import { describeScope, isValidName } from '../vault/refs.js';
 import { example, scopeOptions } from './options.js';
 import { out, warn } from './output.js';
@@ -16,12 +15,7 @@ export function register(program: Command): void {
       .option('--overwrite', 'replace secrets that already exist with other values'),
   ).action(async (file: string, opts: ScopeOptions & { overwrite?: boolean }) => {
     const scope = resolveScope(opts);
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new UserError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-    }
+    const text = readUserFile(file);
     const { parse: parseDotenv } = await import('dotenv');
     const entries = Object.entries(parseDotenv(text)).filter(([name, value]) => {
       if (!isValidName(name)) warn(`skipping "${name}": not a valid secret name`);

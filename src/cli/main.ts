@@ -2,8 +2,8 @@
 // the fast `get` path.
 
 import { Command, CommanderError } from 'commander';
-import { createRequire } from 'node:module';
 import { EXIT, UserError } from '../errors.js';
+import { VERSION } from '../version.js';
 import { error } from './output.js';
 import * as agent from './agent.js';
 import * as check from './check.js';
@@ -21,12 +21,11 @@ import * as rm from './rm.js';
 import * as run from './run.js';
 import * as set from './set.js';
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 export function buildProgram(): Command {
   const program = new Command('kamal-secret')
     .description('A local, encrypted secrets manager for Kamal deploys')
-    .version(version, '-V, --version')
+    .version(VERSION, '-V, --version')
     .enablePositionalOptions()
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { UsageError, UserError } from '../errors.js';
@@ -7,6 +6,7 @@ import { kamalValueRisks } from '../kamal/value-risks.js';
 import { promptHidden, readStdinAll } from '../keychain/passphrase.js';
 import { formatRef, parseRef } from '../vault/refs.js';
 import { example, scopeOptions } from './options.js';
+import { readUserFile } from './read-file.js';
 import { out, warn } from './output.js';
 import { resolveScope, type ScopeOptions } from './scope.js';
 import { withSession } from './session.js';
@@ -42,11 +42,7 @@ async function readValue(opts: SetOptions, ref: string): Promise<string> {
   if (opts.file !== undefined && opts.generate !== undefined) throw new UsageError('use either --file or --generate, not both');
   let value: string;
   if (opts.file !== undefined) {
-    try {
-      value = fs.readFileSync(opts.file, 'utf8');
-    } catch (err) {
-      throw new UserError(`cannot read ${opts.file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-    }
+    value = readUserFile(opts.file);
   } else if (opts.generate !== undefined) {
     value = generate(opts.generate === true ? 32 : Number(opts.generate));
   } else if (!process.stdin.isTTY) {

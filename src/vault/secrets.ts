@@ -1,7 +1,7 @@
 // What can be done to the secrets in a decrypted payload. Pure functions, shared by
 // the in-process session and the agent, so both behave the same.
 
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import type { Payload, SecretRecord } from './format.js';
 import { type Ref, describeScope, formatRef, splitRef } from './refs.js';
 
@@ -81,6 +81,7 @@ export function applyMutation(payload: Payload, m: Mutation, now = new Date().to
     case 'mv': {
       const source = secrets[m.from];
       if (!source) throw missing(m.from);
+      if (m.to === m.from) throw new UsageError(`${m.from} and ${m.to} are the same secret: give another name or scope to move it to`);
       if (secrets[m.to]) throw new UserError(`${m.to} already exists; remove it first (kamal-secret rm ${m.to})`);
       secrets[m.to] = { ...source, updated_at: now };
       delete secrets[m.from];

@@ -159,6 +159,25 @@ describe('agent', () => {
     expect(modules.filter((m) => m !== probe).map((m) => path.relative(ROOT, m)).sort()).toEqual(['bin/kamal-secret.js', 'dist/fast-get.cjs']);
   });
 
+  it('an agent left running by another version (an upgrade) is replaced by ours', async () => {
+    await box.run(['agent', 'stop']);
+    const ops: string[] = [];
+    const old = net.createServer((conn) => conn.on('data', (d) => {
+      const req = JSON.parse(String(d).split('\n')[0]) as { op: string };
+      ops.push(req.op);
+      if (req.op === 'stop') {
+        conn.end('{"ok":true,"stopping":true}\n');
+        old.close();
+      } else conn.end(`${JSON.stringify({ ok: true, running: true, pid: 1, locked: false, socket: sock(), vault: box.vault, unlocked_via: 'passphrase', keychain: '', version: '0.0.1' })}\n`);
+    }));
+    await new Promise<void>((resolve) => old.listen(sock(), resolve));
+    fs.chmodSync(sock(), 0o600);
+    expect((await box.run(['list'])).code).toBe(0);
+    expect(ops).toEqual(['status', 'stop']);
+    const status = JSON.parse((await box.run(['agent', 'status', '--json'])).stdout);
+    expect(status).toMatchObject({ running: true, version: JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version });
+  });
+
   it('two default vaults (different data homes) never share an agent', async () => {
     const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-runtime-'));
     const shared = { KAMAL_SECRET_AGENT_SOCK: undefined, KAMAL_SECRET_VAULT: undefined, XDG_RUNTIME_DIR: runtime };
