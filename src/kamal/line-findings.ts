@@ -42,9 +42,11 @@ export function fileFindings(parsed: ParseResult, ctx: FileContext): Finding[] {
   for (const e of parsed.entries) {
     const issues = [...syntaxIssues(e), ...singleQuoteIssues(e, ctx, earlier), ...commandIssues(e, ctx, intermediates), ...variableIssues(e, ctx), ...valueIssues(e, ctx.file, intermediates)];
     earlier.add(e.name);
-    // An empty result no other finding explains.
-    if (issues.length === 0 && e.value === '' && (e.commands.length || e.variables.length)) {
-      issues.push(error('empty-value', `${e.name} is deployed empty`, `give it a value: kamal-secret set ${e.name}`));
+    // An empty result no other finding explains, from commands or variables, or written
+    // empty (NAME=, NAME='') on the line that wins, for a name the deploy needs.
+    const literal = e.commands.length === 0 && e.variables.length === 0;
+    if (issues.length === 0 && e.value === '' && (!literal || (ctx.needed.has(e.name) && parsed.values.get(e.name) === e))) {
+      issues.push(error('empty-value', `${e.name} is deployed empty`, `give it a value: kamal-secret set ${e.name}, then write ${e.name}=$${e.name}`));
     }
     out.push(...issues.map((i) => ({ file: ctx.file, line: e.line, name: e.name, ...i })));
   }

@@ -136,6 +136,11 @@ describe('check', () => {
     expect(codes).toEqual([]);
   });
 
+  it('a needed name written empty is an error; an overridden or unneeded empty line is not', async () => {
+    expect((await checkApp({ secrets: 'KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD\nRAILS_MASTER_KEY=\n' })).codes).toEqual(['empty-value:2:RAILS_MASTER_KEY']);
+    expect((await checkApp({ secrets: `RAILS_MASTER_KEY=''\nUNUSED=\n${clean}` })).codes).toEqual([]);
+  });
+
   it("single quotes around a vault name's reference deliver the text, not the value", async () => {
     const { codes } = await checkApp({ secrets: `${clean}RAILS_MASTER_KEY='$RAILS_MASTER_KEY'\nURL='postgres://u:\${KAMAL_REGISTRY_PASSWORD}@db/app'\nPASSWORD='$abc-literal'\n` });
     expect(codes).toEqual(['single-quoted-variable:3:RAILS_MASTER_KEY', 'single-quoted-variable:4:URL']);
