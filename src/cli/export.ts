@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { scopeChain } from '../vault/refs.js';
 import type { Found } from '../vault/secrets.js';
 import { example, scopeOptions } from './options.js';
-import { json, out } from './output.js';
+import { json, out, warn } from './output.js';
 import { resolveScope, type ScopeOptions } from './scope.js';
 import { withSession } from './session.js';
 
@@ -18,7 +18,10 @@ export function register(program: Command): void {
     if (opts.format === 'gitlab') return json(await withSession(async (s) => (await import('./gitlab.js')).variablesToSend(s, scope)));
     const secrets = await withSession((s) => s.visible(scopeChain(scope)));
     if (opts.format === 'json') return json(valuesOf(secrets));
-    for (const [name, { value }] of secrets) out(`${name}=${dotenvQuote(value)}`);
+    for (const [name, { value }] of secrets) {
+      if (!dotenvPortable(value)) warn(`${name}: its value holds a single quote and one of \\ " $, which no dotenv quoting keeps for both readers: the dotenv gem (Kamal, dotenv -f) reads this line back as is, Node's dotenv (and kamal-secret import) does not; use --format json for an exact copy`);
+      out(`${name}=${dotenvQuote(value)}`);
+    }
   });
   example(cmd, 'kamal-secret export --format json -d production\nkamal-secret export --format gitlab > variables.json');
 }
@@ -26,10 +29,14 @@ export function register(program: Command): void {
 export const valuesOf = (secrets: Map<string, Found>) => Object.fromEntries([...secrets].map(([name, f]) => [name, f.value]));
 
 /**
- * Quote a value so that both the dotenv gem and Node's dotenv read it back as is:
- * single quotes (literal) when possible, else double quotes with `\`, `"` and `$` escaped.
+ * Quote a value for a .env file: single quotes (literal in both the dotenv gem and
+ * Node's dotenv) when it has none, else double quotes with `\`, `"` and `$` escaped,
+ * as the dotenv gem reads them; Node's dotenv keeps such escapes (see dotenvPortable).
  */
 export function dotenvQuote(value: string): string {
   if (!value.includes("'")) return `'${value}'`;
   return `"${value.replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
 }
+
+/** Whether dotenvQuote's line reads back the same in the dotenv gem and in Node's dotenv. */
+export const dotenvPortable = (value: string) => !value.includes("'") || !/[\\"$]/.test(value);

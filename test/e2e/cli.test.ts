@@ -216,8 +216,11 @@ describe('list, import, export, passwd', () => {
     await box.set('other/C', 'not visible');
     const json = JSON.parse((await box.run(['export', '--format', 'json', '--scope', 'shop'])).stdout);
     expect(json).toEqual({ A: 'shop-a', B: "it's $HOME" });
-    const dotenv = (await box.run(['export', '--scope', 'shop'])).stdout;
-    expect(dotenv).toBe("A='shop-a'\nB=\"it's \\$HOME\"\n");
+    const dotenv = await box.run(['export', '--scope', 'shop']);
+    expect(dotenv.stdout).toBe("A='shop-a'\nB=\"it's \\$HOME\"\n");
+    // The dotenv gem reads B back as is (checked with real Kamal); Node's dotenv keeps the backslash: say so.
+    expect(dotenv.stderr).toMatch(/^kamal-secret: warning: B: its value holds a single quote .* use --format json for an exact copy\n$/);
+    expect(dotenv.stderr).not.toContain('$HOME');
     const bad = await box.run(['export', '--format', 'yaml']);
     expect(bad.code).toBe(2);
   });
