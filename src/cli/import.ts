@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { parseSecretsFile } from '../kamal/dotenv-model.js';
 import { readUserFile } from './read-file.js';
 import { describeScope, isValidName } from '../vault/refs.js';
 import { example, scopeOptions } from './options.js';
@@ -23,6 +24,7 @@ export function register(program: Command): void {
       else return true;
       return false;
     });
+    for (const warning of gemDifferences(text, new Map(entries))) warn(warning);
     const report = await withSession((s) => s.mutate({ op: 'import', scope, entries, overwrite: Boolean(opts.overwrite) }));
     if (!('created' in report)) return;
     out(`imported ${file} into ${describeScope(scope)}`);
@@ -30,4 +32,24 @@ export function register(program: Command): void {
     if (report.skipped.length) out('  (skipped names exist with other values; use --overwrite to replace them)');
   });
   example(cmd, 'kamal-secret import .env && shred -u .env');
+}
+
+/**
+ * Values the dotenv gem (`bundle exec dotenv -f .env kamal`, which this import replaces)
+ * reads differently from Node's dotenv, which the import uses: `$(…)` commands, `$NAME`
+ * references and backslash escapes outside single quotes. Read with the gem's rules,
+ * running nothing.
+ */
+function gemDifferences(text: string, imported: Map<string, string>): string[] {
+  const parsed = parseSecretsFile(text, '3.2', {}, () => ({ kind: 'not-run', reason: 'import runs nothing' }));
+  const warnings: string[] = [];
+  for (const [name, e] of parsed.values) {
+    const value = imported.get(name);
+    if (value === undefined || e.value === value) continue;
+    const fix = `imported as the text; if you relied on the gem's reading, kamal-secret set ${name}`;
+    if (e.commands.length) warnings.push(`${name}: the dotenv gem runs the $(…) in its value as a command; ${fix}`);
+    else if (e.variables.length) warnings.push(`${name}: the dotenv gem expands $${e.variables[0].name} in its value; ${fix}`);
+    else warnings.push(`${name}: the dotenv gem removes backslash escapes from its value; ${fix}`);
+  }
+  return warnings;
 }

@@ -209,6 +209,19 @@ describe('list, import, export, passwd', () => {
     expect((await box.run(['get', 'shop/C'])).stdout).toBe('single $x\n');
   });
 
+  it('import says which values the dotenv gem would have read differently, never printing them', async () => {
+    box.write({ '.env': 'PW=hunter2hunter2\nURL=postgres://u:${PW}@db/app\nHOST=$(hostname)\nQ="say \\"hi\\""\nLIT=\'pa$word\'\nPLAIN=plain-value\n' });
+    const r = await box.run(['import', box.path('.env')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^kamal-secret: warning: URL: the dotenv gem expands \$PW in its value; imported as the text/),
+      expect.stringMatching(/^kamal-secret: warning: HOST: the dotenv gem runs the \$\(…\) in its value as a command/),
+      expect.stringMatching(/^kamal-secret: warning: Q: the dotenv gem removes backslash escapes/),
+    ]);
+    expect(r.stderr).not.toContain('hunter2hunter2');
+    expect((await box.run(['get', 'URL'])).stdout).toBe('postgres://u:${PW}@db/app\n');
+  });
+
   it('export prints the visible set, inner scopes winning, as dotenv or JSON', async () => {
     await box.set('A', 'global-a');
     await box.set('B', "it's $HOME");
