@@ -127,7 +127,8 @@ function commandIssues(e: Entry, { version }: FileContext, intermediates: Set<st
     if (o.kind === 'ran' && o.status !== 0) {
       issues.push(o.via === 'vault'
         ? error('command-failed', `$(${command}) finds no such secret in the vault: Kamal ignores the exit status and deploys ${e.name} empty`, `kamal-secret set ${e.name}`)
-        : error('command-failed', `$(${command}) exits with status ${o.status}${complaint}: Kamal ignores it and deploys whatever it printed`, 'make the command succeed, or store the secret: kamal-secret set NAME'));
+        : error('command-failed', `$(${command}) exits with status ${o.status}${complaint}: Kamal ignores it and deploys ${o.stdout.replace(/\r?\n$/, '') === '' ? `${e.name} empty` : 'whatever it printed'}`,
+          `make the command succeed, or store the secret: kamal-secret set ${e.name}`));
     } else if (o.kind === 'ran' && o.stdout.replace(/\r?\n$/, '') === '') {
       issues.push(error('command-empty', `$(${command}) prints nothing${complaint}: ${e.name} is deployed empty`, `store the value: kamal-secret set ${e.name}`));
     } else if (o.kind === 'ran' && o.altered) {
