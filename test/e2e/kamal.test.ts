@@ -86,6 +86,26 @@ describe('check', () => {
   });
 
   // Each outcome below was checked against real Kamal 2.12 (dotenv 3.1.8 and 3.2.0).
+  it("Rails 8's generated .kamal/secrets: clean with config/master.key, an error without it", async () => {
+    const rails = [
+      '# Example of extracting secrets from 1password (or another compatible pw manager)',
+      '# SECRETS=$(kamal secrets fetch --adapter 1password --account your-account --from Vault/Item KAMAL_REGISTRY_PASSWORD RAILS_MASTER_KEY)',
+      '# KAMAL_REGISTRY_PASSWORD=$(kamal secrets extract KAMAL_REGISTRY_PASSWORD ${SECRETS})',
+      '',
+      '# Grab the registry password from ENV',
+      'KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD',
+      '',
+      '# Improve security by using a password manager. Never check config/master.key into git!',
+      'RAILS_MASTER_KEY=$(cat config/master.key)',
+      '',
+    ].join('\n');
+    expect((await checkApp({ secrets: rails })).codes).toEqual(['command-failed:9:RAILS_MASTER_KEY']);
+    box.write({ 'app/config/master.key': 'c0ffee00c0ffee00c0ffee00c0ffee00' });
+    const withKey = await checkApp({ secrets: rails });
+    expect(withKey.code).toBe(0);
+    expect(withKey.report.findings).toEqual([]);
+  });
+
   it('evaluates cat and the .env grep | cut hack by reading the files, running nothing', async () => {
     box.write({
       'app/config/master.key': '0123456789abcdef\n',
