@@ -12,15 +12,19 @@ export function register(program: Command): void {
   const kamal = program.command('kamal').description('wire a Kamal app to kamal-secret');
   const init = kamal
     .command('init')
-    .description('write .kamal/secrets in env mode for the names deploy.yml needs, and install a pre-connect hook that refuses empty secrets')
-    .option('--force', 'overwrite an existing .kamal/secrets')
+    .description('write .kamal/secrets (.kamal/secrets-common when the app has destinations) in env mode for the names deploy.yml needs, and install a pre-connect hook that refuses empty secrets')
+    .option('--force', 'overwrite an existing file')
     .action((opts: { force?: boolean }) => {
       const app = findApp();
       if (!app) throw new UserError('no config/deploy.yml here or above; run this inside a Kamal app');
       const config = readDeployConfig(app.root);
       const names = new Set(config.needed.keys());
-      for (const d of listDestinations(app.root)) for (const n of readDeployConfig(app.root, d).needed.keys()) names.add(n);
-      const secretsFile = path.resolve(app.root, config.secretsPath);
+      const destinations = listDestinations(app.root);
+      for (const d of destinations) for (const n of readDeployConfig(app.root, d).needed.keys()) names.add(n);
+      // With destinations, `kamal deploy -d X` reads secrets-common and secrets.X but not
+      // plain secrets; env-mode lines are the same for every destination, so they go in
+      // the one file Kamal always reads.
+      const secretsFile = path.resolve(app.root, destinations.length ? `${config.secretsPath}-common` : config.secretsPath);
       if (fs.existsSync(secretsFile) && !opts.force) throw new UserError(`${path.relative(process.cwd(), secretsFile)} exists; refusing to overwrite it (use --force)`);
       fs.mkdirSync(path.dirname(secretsFile), { recursive: true });
       const lines = [...names].sort().map((n) => `${n}=$${n}`);

@@ -291,4 +291,15 @@ describe('fetch and kamal init', () => {
     expect(again.stderr).toMatch(/exists; refusing to overwrite it \(use --force\)/);
     expect(path.basename(hook)).toBe('pre-connect');
   });
+
+  it('kamal init in an app with destinations writes .kamal/secrets-common, which every deploy reads', async () => {
+    box.write({ 'app/config/deploy.yml': DEPLOY, 'app/config/deploy.production.yml': 'servers: [192.0.2.11]\n' });
+    await box.set('shop/production/RAILS_MASTER_KEY', 'prod-master');
+    const cwd = box.path('app');
+    expect((await box.run(['kamal', 'init'], { cwd })).stdout).toMatch(/^wrote \.kamal\/secrets-common with 2 names/);
+    expect(fs.existsSync(box.path('app/.kamal/secrets'))).toBe(false);
+    const r = await box.run(['check', '-d', 'production'], { cwd, env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/checked \.kamal\/secrets-common: 0 errors, 0 warnings/);
+  });
 });
