@@ -51,10 +51,15 @@ function ownerIsDead(lockPath: string): boolean {
       return false;
     }
   }
+  return !processIsAlive(pid);
+}
+
+/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return false;
+    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { DecryptError, openVault, sealVault } from './crypto.js';
 import { FormatError, type Header, type Payload, type VaultFile, parse, serialize } from './format.js';
-import { withLock } from './lock.js';
+import { processIsAlive, withLock } from './lock.js';
 import { backupPathOf, lockPathOf } from './paths.js';
 
 const notFoundHint = 'run: kamal-secret init (or set KAMAL_SECRET_VAULT to your vault)';
@@ -79,6 +79,7 @@ export async function createVault(vaultPath: string, header: Header, key: Uint8A
   ensureVaultDir(vaultPath);
   await withLock(lockPathOf(vaultPath), async () => {
     if (vaultExists(vaultPath)) throw new UserError(`a vault already exists at ${vaultPath}; refusing to replace it`);
+    removeDeadWritersTemps(vaultPath);
     writeAtomic(vaultPath, serialize(await sealVault(header, key, payload)));
   });
 }
@@ -101,6 +102,7 @@ export async function updateVault<T>(vaultPath: string, key: Uint8Array, change:
     const payload = await decryptPayload(vaultPath, file, key);
     const next = await change(payload, file.header);
     if (next.payload || next.header) {
+      removeDeadWritersTemps(vaultPath);
       const sealed = await sealVault(next.header ?? file.header, key, next.payload ?? payload);
       writeAtomic(vaultPath, serialize(sealed), { keepBackup: true });
     }
@@ -126,6 +128,20 @@ export function writeAtomic(target: string, text: string, { keepBackup = false }
     throw err;
   }
   fsyncDir(dir);
+}
+
+/**
+ * A writer killed between creating its temp file and renaming it leaves the file
+ * behind. Called under the vault's lock, so no live writer is using one; the pid in
+ * each name is checked as well.
+ */
+function removeDeadWritersTemps(target: string): void {
+  const dir = path.dirname(target);
+  const base = path.basename(target);
+  for (const name of fs.readdirSync(dir)) {
+    const m = name.startsWith(`.${base}.`) || name.startsWith(`${base}.bak.`) ? /\.(\d+)(?:\.\d+)?\.tmp$/.exec(name) : null;
+    if (m && !processIsAlive(Number(m[1]))) fs.rmSync(path.join(dir, name), { force: true });
+  }
 }
 
 /** Point vault.json.bak at the current vault's inode (a hard link, so it costs no copy). */

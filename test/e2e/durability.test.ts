@@ -42,6 +42,13 @@ describe('durability', () => {
     expect(fs.readdirSync(box.path('data')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it("the next write removes a dead writer's temp files, never a live one's", async () => {
+    const dead = 2 ** 22 + 17; // above Linux's default pid_max: no such process
+    box.write({ [`data/.vault.json.${dead}.1700000000000.tmp`]: 'half-written', [`data/vault.json.bak.${dead}.tmp`]: '', [`data/.vault.json.${process.pid}.1.tmp`]: 'in use' });
+    await box.set('NEXT', 'next-value');
+    expect(fs.readdirSync(box.path('data')).filter((f) => f.endsWith('.tmp'))).toEqual([`.vault.json.${process.pid}.1.tmp`]);
+  });
+
   it('keeps the previous version as vault.json.bak', async () => {
     await box.set('A', 'first-value');
     await box.set('A', 'second-value');
