@@ -36,7 +36,7 @@ describe(`the model agrees with real Kamal${reason}`, () => {
   fs.mkdirSync(path.join(app, '.kamal'));
   // Files the `cat` / `grep | cut` cases read (check evaluates those without running them).
   fs.writeFileSync(path.join(app, 'config', 'master.key'), '0123456789abcdef\n');
-  fs.writeFileSync(path.join(app, '.env'), 'KAMAL_REGISTRY_PASSWORD=registry-password\nB64=YWJjZA==\nQUOTED="q-value"\nPLAIN=plain # note\nPREFIXED=one\nPREFIXED_OLD=two\nCRLF=crlf-value\r\nDOLLAR=pa$word1\n');
+  fs.writeFileSync(path.join(app, '.env'), 'KAMAL_REGISTRY_PASSWORD=registry-password\nB64=YWJjZA==\nQUOTED="q-value"\nPLAIN=plain # note\nPREFIXED=one\nPREFIXED_OLD=two\nCRLF=crlf-value\r\nDOLLAR=pa$word1\nSPACED = spaced-value\nexport EXPORTED=exported-value\nTRAILING=value # a comment\n');
   fs.writeFileSync(path.join(app, 'config', 'deploy.yml'), 'service: demo\nimage: demo/demo\nservers: [127.0.0.1]\nregistry:\n  username: demo\n  password: [KAMAL_REGISTRY_PASSWORD]\nbuilder:\n  arch: amd64\n');
 
   for (const [i, text] of cases.entries()) {
