@@ -110,6 +110,8 @@ function alteration(delivered: string, pattern: string, source: string, delimite
   if (count > 1) return `grep ${pattern} matches ${count} lines of ${source}, and they arrive joined by newlines`;
   if (delimiter && meant.includes(delimiter) && meant.startsWith(delivered)) return `the value holds "${delimiter}", and cut keeps only the text before it`;
   if (/^(["']).*\1$/s.test(delivered)) return `cut keeps the quotes that ${source} puts around the value`;
+  if (delivered.trim() === meant) return `cut keeps the white space around the value`;
+  if (delivered.startsWith(meant) && /^\s*#/.test(delivered.slice(meant.length))) return `cut keeps the comment after the value`;
   return `it is not the value ${source} gives ${name} (dotenv drops quotes, "export", comments and escapes; grep and cut do not)`;
 }
 

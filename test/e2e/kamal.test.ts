@@ -109,7 +109,7 @@ describe('check', () => {
   it('evaluates cat and the .env grep | cut hack by reading the files, running nothing', async () => {
     box.write({
       'app/config/master.key': '0123456789abcdef\n',
-      'app/.env': 'KAMAL_REGISTRY_PASSWORD=registry-password\nB64=YWJjZA==\nQUOTED="q-value"\nPLAIN=plain-value\nPREFIXED=one\nPREFIXED_OLD=two\n',
+      'app/.env': 'KAMAL_REGISTRY_PASSWORD=registry-password\nB64=YWJjZA==\nQUOTED="q-value"\nPLAIN=plain-value\nPREFIXED=one\nPREFIXED_OLD=two\nSPACED = spaced-value\nTRAILING=value # note\n',
     });
     const { codes, report } = await checkApp({
       secrets: [
@@ -122,14 +122,18 @@ describe('check', () => {
         'MISSING=$(cat config/missing.key)',
         'NOT_THERE=$(cat .env | grep NOT_THERE | cut -d \'=\' -f 2)',
         'ENDLESS=$(cat /dev/urandom | head -1)',
+        'SPACED=$(grep SPACED .env | cut -d = -f 2)',
+        'TRAILING=$(grep ^TRAILING= .env | cut -d = -f 2-)',
         '',
       ].join('\n'),
     });
-    expect(codes).toEqual(['env-file-extract:3:B64', 'env-file-extract:4:QUOTED', 'env-file-extract:6:PREFIXED', 'command-failed:7:MISSING', 'command-empty:8:NOT_THERE']);
+    expect(codes).toEqual(['env-file-extract:3:B64', 'env-file-extract:4:QUOTED', 'env-file-extract:6:PREFIXED', 'command-failed:7:MISSING', 'command-empty:8:NOT_THERE', 'env-file-extract:10:SPACED', 'env-file-extract:11:TRAILING']);
     const messages = report.findings.map((f: { message: string }) => f.message).join('\n');
     expect(messages).toMatch(/holds "=", and cut keeps only the text before it/);
     expect(messages).toMatch(/cut keeps the quotes/);
     expect(messages).toMatch(/grep PREFIXED matches 2 lines/);
+    expect(messages).toMatch(/cut keeps the white space around the value/);
+    expect(messages).toMatch(/cut keeps the comment after the value/);
     expect(messages).toMatch(/cat: config\/missing\.key: No such file or directory/);
     // Only regular files are read: a device is left to --exec.
     expect(report.findings.filter((f: { code: string }) => f.code === 'command-not-run').map((f: { name: string }) => f.name)).toEqual(['ENDLESS']);
