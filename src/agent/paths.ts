@@ -16,11 +16,28 @@ import { vaultPath } from '../vault/paths.js';
 export function socketPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.KAMAL_SECRET_AGENT_SOCK) return path.resolve(env.KAMAL_SECRET_AGENT_SOCK);
   const uid = process.getuid?.() ?? 0;
-  const base = env.XDG_RUNTIME_DIR && path.isAbsolute(env.XDG_RUNTIME_DIR)
-    ? path.join(env.XDG_RUNTIME_DIR, 'kamal-secret')
+  const base = usableRuntimeDir(env.XDG_RUNTIME_DIR, uid)
+    ? path.join(env.XDG_RUNTIME_DIR!, 'kamal-secret')
     : path.join(os.tmpdir(), `kamal-secret-${uid}`);
   return path.join(base, `agent-${fnv1a64(vaultPath(env))}.sock`);
 }
+
+/**
+ * XDG_RUNTIME_DIR often outlives its directory (after su, sudo -u, inside a container):
+ * use it only when it exists and is ours.
+ */
+function usableRuntimeDir(dir: string | undefined, uid: number): boolean {
+  if (!dir || !path.isAbsolute(dir)) return false;
+  try {
+    const st = fs.statSync(dir);
+    return st.isDirectory() && (process.getuid === undefined || st.uid === uid);
+  } catch {
+    return false;
+  }
+}
+
+/** The longest socket path the platform takes (sun_path less its terminating NUL). */
+const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
 
 /**
  * FNV-1a, 64 bits, as hex: names a socket after its vault path. Not a security
@@ -34,8 +51,15 @@ function fnv1a64(text: string): string {
 
 /** Create the socket's directory (0700) if needed, and verify who owns it. */
 export function prepareSocketDir(sock: string): void {
+  const fix = 'set KAMAL_SECRET_AGENT_SOCK to a path in a directory of yours (or KAMAL_SECRET_NO_AGENT=1 to work without the agent)';
+  const length = Buffer.byteLength(sock);
+  if (length > MAX_SOCKET_PATH_BYTES) throw new UserError(`the agent socket path ${sock} is ${length} bytes long, more than the ${MAX_SOCKET_PATH_BYTES} a Unix socket allows; ${fix}`);
   const dir = path.dirname(sock);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new UserError(`cannot create the agent directory ${dir}: ${(err as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (err as Error).message}; ${fix}`);
+  }
   checkSocketDir(dir);
 }
 

@@ -178,6 +178,25 @@ describe('agent', () => {
     expect(status).toMatchObject({ running: true, version: JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version });
   });
 
+  it('an XDG_RUNTIME_DIR that does not exist (after su) falls back to the temp dir', async () => {
+    const stale = new Sandbox({ KAMAL_SECRET_NO_AGENT: undefined, KAMAL_SECRET_AGENT_SOCK: undefined, XDG_RUNTIME_DIR: '/nonexistent/run/user/4242' });
+    try {
+      await stale.init();
+      await stale.set('A', 'value-a');
+      const status = JSON.parse((await stale.run(['agent', 'status', '--json'])).stdout);
+      expect(status.running).toBe(true);
+      expect(path.dirname(status.socket)).toBe(path.join(os.tmpdir(), `kamal-secret-${process.getuid!()}`));
+    } finally {
+      await stale.cleanup();
+    }
+  });
+
+  it('a socket path longer than Unix sockets allow is refused at once, in one line', async () => {
+    const r = await box.run(['list'], { env: { KAMAL_SECRET_AGENT_SOCK: path.join(box.dir, 'x'.repeat(120), 'agent.sock') } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^kamal-secret: the agent socket path .* bytes long, more than the 107 a Unix socket allows; set KAMAL_SECRET_AGENT_SOCK to .*\n$/);
+  });
+
   it('two default vaults (different data homes) never share an agent', async () => {
     const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-runtime-'));
     const shared = { KAMAL_SECRET_AGENT_SOCK: undefined, KAMAL_SECRET_VAULT: undefined, XDG_RUNTIME_DIR: runtime };
