@@ -52,5 +52,14 @@ function exitCodeFor(err: unknown): number {
     error(err.message);
     return err.exitCode;
   }
+  // What the system refused (a directory we may not create, a full disk, a read-only
+  // file system) is the user's to fix, and Node's message says what and where.
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code && SYSTEM_REFUSALS.has(code)) {
+    error((err as Error).message);
+    return EXIT.error;
+  }
   throw err;
 }
+
+const SYSTEM_REFUSALS = new Set(['EACCES', 'EPERM', 'ENOSPC', 'EROFS', 'EDQUOT', 'ENOTDIR', 'EISDIR', 'ENAMETOOLONG', 'ELOOP', 'EMFILE', 'ENFILE', 'EEXIST']);

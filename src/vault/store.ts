@@ -70,7 +70,12 @@ function damaged(vaultPath: string, reason: string): UserError {
 
 export function ensureVaultDir(vaultPath: string): void {
   const dir = path.dirname(vaultPath);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new UserError(`cannot create the vault directory ${dir}: ${why}; set KAMAL_SECRET_VAULT to a path you can write`);
+  }
   checkPermissions(vaultPath);
 }
 

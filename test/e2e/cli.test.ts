@@ -29,6 +29,13 @@ describe('init', () => {
     await other.cleanup();
   });
 
+  it('a vault directory that cannot be created is one line, not a stack trace', async () => {
+    box.write({ 'a-file': 'not a directory' });
+    const r = await box.run(['init'], { env: { KAMAL_SECRET_VAULT: box.path('a-file/vault/vault.json') } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^kamal-secret: cannot create the vault directory .*a-file\/vault: .*not a directory.*; set KAMAL_SECRET_VAULT to a path you can write\n$/);
+  });
+
   it('refuses to replace an existing vault', async () => {
     const before = fs.readFileSync(box.vault);
     const r = await box.run(['init', '--no-keychain']);
