@@ -5,7 +5,7 @@ import { PASSPHRASE_ENV, newPassphrase } from '../keychain/passphrase.js';
 import { newHeader, randomKey } from '../vault/crypto.js';
 import { vaultPath } from '../vault/paths.js';
 import { emptyPayload } from '../vault/secrets.js';
-import { createVault, vaultExists } from '../vault/store.js';
+import { checkPermissions, createVault, vaultExists } from '../vault/store.js';
 import { example } from './options.js';
 import { info, out, warn } from './output.js';
 
@@ -17,6 +17,7 @@ export function register(program: Command): void {
     .option('--passphrase-stdin', 'read the passphrase as one line on stdin')
     .action(async (opts: { keychain: boolean; passphraseStdin?: boolean }) => {
       const path = vaultPath();
+      checkPermissions(path);
       if (vaultExists(path)) throw new UserError(`a vault already exists at ${path}; refusing to replace it (set KAMAL_SECRET_VAULT for another one)`);
       const passphrase = await newPassphrase({ fromStdin: Boolean(opts.passphraseStdin), envName: PASSPHRASE_ENV, what: 'New recovery passphrase' });
       if (passphrase.length < 12) warn('the passphrase is shorter than 12 characters; change it with: kamal-secret passwd');

@@ -19,6 +19,9 @@ export function vaultExists(vaultPath: string): boolean {
 
 /** Refuse a vault, or its directory, that another user could write or that someone else owns. */
 export function checkPermissions(vaultPath: string): void {
+  if (isDirectory(vaultPath)) {
+    throw new UserError(`the vault path ${vaultPath} is a directory; set KAMAL_SECRET_VAULT to a file in it, like ${path.join(vaultPath, 'vault.json')}`);
+  }
   const dir = path.dirname(vaultPath);
   for (const [p, kind, mode] of [[dir, 'directory', '700'], [vaultPath, 'file', '600']] as const) {
     let st: fs.Stats;
@@ -34,6 +37,14 @@ export function checkPermissions(vaultPath: string): void {
     if (st.mode & 0o022) {
       throw new UserError(`refusing the vault ${kind} ${p}: other users can write it; fix: chmod ${mode} ${p}`);
     }
+  }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false; // absent, or not reachable: what comes next says which
   }
 }
 

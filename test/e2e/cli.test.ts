@@ -29,11 +29,16 @@ describe('init', () => {
     await other.cleanup();
   });
 
-  it('a vault directory that cannot be created is one line, not a stack trace', async () => {
+  it('a vault directory that cannot be created, or a vault path that is a directory, is one line', async () => {
     box.write({ 'a-file': 'not a directory' });
     const r = await box.run(['init'], { env: { KAMAL_SECRET_VAULT: box.path('a-file/vault/vault.json') } });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^kamal-secret: cannot create the vault directory .*a-file\/vault: .*not a directory.*; set KAMAL_SECRET_VAULT to a path you can write\n$/);
+    fs.mkdirSync(box.path('a-dir'), { mode: 0o700 });
+    for (const cmd of ['init', 'list']) {
+      const dir = await box.run([cmd], { env: { KAMAL_SECRET_VAULT: box.path('a-dir') } });
+      expect({ cmd, code: dir.code, stderr: dir.stderr }).toEqual({ cmd, code: 1, stderr: `kamal-secret: the vault path ${box.path('a-dir')} is a directory; set KAMAL_SECRET_VAULT to a file in it, like ${box.path('a-dir/vault.json')}\n` });
+    }
   });
 
   it('refuses to replace an existing vault', async () => {
