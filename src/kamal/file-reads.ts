@@ -37,26 +37,17 @@ type Stage =
 
 export function evaluateFileRead(command: string, cwd: string): FileReadOutcome | null {
   const stages = parsePipeline(command);
-  if (!stages || !stages.every((s) => readableFiles(s, cwd))) return null;
+  const files = stages && readFiles(stages, cwd);
+  if (!stages || !files) return null;
   let stream: Stream = { text: '', status: 0, stderr: '' };
-  let grepped: { pattern: string; source: string } | undefined;
-  let delimiter: string | undefined;
   for (const stage of stages) {
-    if (stage.program === 'cat') stream = cat(stage.files, cwd);
-    else if (stage.program === 'grep') {
-      stream = grep(stage.pattern, stage.file === undefined ? stream : cat([stage.file], cwd, 'grep'));
-      const catted = stages[0].program === 'cat' && stages[0].files.length === 1 ? stages[0].files[0] : undefined;
-      const source = stage.file ?? catted;
-      if (source !== undefined) grepped = { pattern: stage.pattern, source };
-    } else if (stage.program === 'cut') {
-      delimiter = stage.delimiter;
-      stream = cut(stage.delimiter, stage.fields, stream);
-    } else {
-      stream = { text: lines(stream.text).slice(0, stage.count).map((l) => `${l}\n`).join(''), status: 0, stderr: stream.stderr };
-    }
+    if (stage.program === 'cat') stream = cat(stage.files, files);
+    else if (stage.program === 'grep') stream = grep(stage.pattern, stage.file === undefined ? stream : cat([stage.file], files, 'grep'));
+    else if (stage.program === 'cut') stream = cut(stage.delimiter, stage.fields, stream);
+    else stream = { ...stream, text: unlines(lines(stream.text).slice(0, stage.count)), status: 0 };
   }
   const outcome: FileReadOutcome = { stdout: stream.text, status: stream.status, stderr: stream.stderr };
-  const altered = grepped && alteration(chomp(stream.text), grepped.pattern, grepped.source, delimiter, cwd);
+  const altered = alteration(chomp(stream.text), stages, files);
   if (altered) outcome.altered = altered;
   return outcome;
 }
@@ -88,26 +79,43 @@ function parsePipeline(command: string): Stage[] | null {
   return stages;
 }
 
-/** The stage's files are regular and small, or missing (which cat and grep report). */
-function readableFiles(stage: Stage, cwd: string): boolean {
-  const files = stage.program === 'cat' ? stage.files : stage.program === 'grep' && stage.file !== undefined ? [stage.file] : [];
-  return files.every((file) => {
-    try {
-      const st = fs.statSync(path.resolve(cwd, file));
-      return st.isFile() && st.size <= MAX_FILE_BYTES;
-    } catch {
-      return true;
+/** A file's text, or why it could not be read (cat and grep report that). */
+type FileText = { text: string } | { why: string };
+
+/** Every file the stages name, read once; null when one is not a small regular file. */
+function readFiles(stages: Stage[], cwd: string): Map<string, FileText> | null {
+  const files = new Map<string, FileText>();
+  for (const stage of stages) {
+    for (const file of stage.program === 'cat' ? stage.files : stage.program === 'grep' && stage.file !== undefined ? [stage.file] : []) {
+      try {
+        const full = path.resolve(cwd, file);
+        const st = fs.statSync(full);
+        if (!st.isFile() || st.size > MAX_FILE_BYTES) return null;
+        files.set(file, { text: fs.readFileSync(full, 'utf8') });
+      } catch (err) {
+        files.set(file, { why: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : 'Permission denied' });
+      }
     }
-  });
+  }
+  return files;
 }
 
-/** Why `delivered` is not the value dotenv reads for the grepped name from `source`; undefined when it is. */
-function alteration(delivered: string, pattern: string, source: string, delimiter: string | undefined, cwd: string): string | undefined {
-  const name = pattern.replace(/^\^/, '').replace(/=$/, '');
-  const meant = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? dotenvValue(path.resolve(cwd, source), name) : undefined;
+/**
+ * For the .env hack (`grep NAME FILE`, or `cat FILE | grep NAME`): why what arrives is
+ * not the value dotenv reads for NAME from FILE; undefined when it is, or for anything else.
+ */
+function alteration(delivered: string, stages: Stage[], files: Map<string, FileText>): string | undefined {
+  const grepped = stages.find((s): s is Extract<Stage, { program: 'grep' }> => s.program === 'grep');
+  if (!grepped) return undefined;
+  const first = stages[0];
+  const source = grepped.file ?? (first.program === 'cat' && first.files.length === 1 ? first.files[0] : undefined);
+  const file = source === undefined ? undefined : files.get(source);
+  const name = grepped.pattern.replace(/^\^/, '').replace(/=$/, '');
+  const meant = file && 'text' in file && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? dotenvValue(file.text, name) : undefined;
   if (meant === undefined || delivered === '' || delivered === meant) return undefined;
+  const delimiter = stages.find((s): s is Extract<Stage, { program: 'cut' }> => s.program === 'cut')?.delimiter;
   const count = delivered.split('\n').length;
-  if (count > 1) return `grep ${pattern} matches ${count} lines of ${source}, and they arrive joined by newlines`;
+  if (count > 1) return `grep ${grepped.pattern} matches ${count} lines of ${source}, and they arrive joined by newlines`;
   if (delimiter && meant.includes(delimiter) && meant.startsWith(delivered)) return `the value holds "${delimiter}", and cut keeps only the text before it`;
   if (/^(["']).*\1$/s.test(delivered)) return `cut keeps the quotes that ${source} puts around the value`;
   if (delivered.trim() === meant) return `cut keeps the white space around the value`;
@@ -115,16 +123,15 @@ function alteration(delivered: string, pattern: string, source: string, delimite
   return `it is not the value ${source} gives ${name} (dotenv drops quotes, "export", comments and escapes; grep and cut do not)`;
 }
 
-function cat(files: string[], cwd: string, program = 'cat'): Stream {
+function cat(names: string[], files: Map<string, FileText>, program = 'cat'): Stream {
   let text = '';
   let stderr = '';
   let status = 0;
-  for (const file of files) {
-    try {
-      text += fs.readFileSync(path.resolve(cwd, file), 'utf8');
-    } catch (err) {
-      const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : 'Permission denied';
-      stderr += `${program}: ${file}: ${why}\n`;
+  for (const name of names) {
+    const file = files.get(name)!;
+    if ('text' in file) text += file.text;
+    else {
+      stderr += `${program}: ${name}: ${file.why}\n`;
       status = program === 'grep' ? 2 : 1;
     }
   }
@@ -135,12 +142,12 @@ function grep(pattern: string, input: Stream): Stream {
   const anchored = pattern.startsWith('^');
   const literal = anchored ? pattern.slice(1) : pattern;
   const matched = lines(input.text).filter((l) => (anchored ? l.startsWith(literal) : l.includes(literal)));
-  return { text: matched.map((l) => `${l}\n`).join(''), status: input.status === 2 ? 2 : matched.length ? 0 : 1, stderr: input.stderr };
+  return { text: unlines(matched), status: input.status === 2 ? 2 : matched.length ? 0 : 1, stderr: input.stderr };
 }
 
 function cut(delimiter: string, fields: (n: number) => boolean, input: Stream): Stream {
   const out = lines(input.text).map((l) => (l.includes(delimiter) ? l.split(delimiter).filter((_, i) => fields(i + 1)).join(delimiter) : l));
-  return { text: out.map((l) => `${l}\n`).join(''), status: 0, stderr: input.stderr };
+  return { text: unlines(out), status: 0, stderr: input.stderr };
 }
 
 /** `-d X -f SPEC` in its spellings (-dX, -d X, --delimiter=X; -fN, -f N, --fields=N); SPEC is N, N-, N-M or -M. */
@@ -149,10 +156,9 @@ function cutSpec(args: string[]): { delimiter: string; fields: (n: number) => bo
   let spec: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === '-d' || a === '-f') {
-      if (a === '-d') delimiter = args[++i];
-      else spec = args[++i];
-    } else if (a.startsWith('--delimiter=')) delimiter = a.slice(12);
+    if (a === '-d') delimiter = args[++i];
+    else if (a === '-f') spec = args[++i];
+    else if (a.startsWith('--delimiter=')) delimiter = a.slice(12);
     else if (a.startsWith('--fields=')) spec = a.slice(9);
     else if (a.startsWith('-d')) delimiter = a.slice(2);
     else if (a.startsWith('-f')) spec = a.slice(2);
@@ -171,18 +177,16 @@ function headCount(args: string[]): number | null {
   return text !== null && /^\d+$/.test(text) ? Number(text) : null;
 }
 
+const unlines = (ls: string[]): string => ls.map((l) => `${l}\n`).join('');
+
 const lines = (text: string): string[] => {
   const all = text.split('\n');
   if (all[all.length - 1] === '') all.pop();
   return all;
 };
 
-/** The value dotenv gives `name` in `file`, or undefined when the file cannot be read or lacks it. */
-function dotenvValue(file: string, name: string): string | undefined {
-  try {
-    const { parse } = createRequire(import.meta.url)('dotenv') as typeof import('dotenv');
-    return parse(fs.readFileSync(file))[name];
-  } catch {
-    return undefined;
-  }
+/** The value dotenv gives `name` in a file's text, or undefined when it has none. */
+function dotenvValue(text: string, name: string): string | undefined {
+  const { parse } = createRequire(import.meta.url)('dotenv') as typeof import('dotenv');
+  return parse(text)[name];
 }
