@@ -1,7 +1,7 @@
 // Talking to the agent. Kept light (node built-ins only): the fast `get` path uses it.
 
 import net from 'node:net';
-import { type Reply, type Request, encode } from './protocol.js';
+import { type Reply, type Request, type Status, encode } from './protocol.js';
 import { socketIsOurs } from './paths.js';
 
 export class AgentUnavailable extends Error {}
@@ -37,11 +37,17 @@ export function request(sock: string, req: Request, timeoutMs = 30_000): Promise
   });
 }
 
+/** The status of the agent answering on `sock`, or null when none (of ours) answers. */
+export async function agentStatus(sock: string): Promise<Status | null> {
+  try {
+    const reply = await request(sock, { op: 'status' }, 2000);
+    return reply.ok ? (reply as unknown as Status) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** True when an agent answers on `sock`. */
 export async function ping(sock: string): Promise<boolean> {
-  try {
-    return (await request(sock, { op: 'status' }, 2000)).ok;
-  } catch {
-    return false;
-  }
+  return (await agentStatus(sock)) !== null;
 }

@@ -8,7 +8,7 @@ import { askPassphrase } from '../keychain/unlock.js';
 import { PASSPHRASE_ENV, NEW_PASSPHRASE_ENV } from '../keychain/passphrase.js';
 import type { Found, Listed, Mutation, MutationResult } from '../vault/secrets.js';
 import type { VaultSession } from '../vault/session.js';
-import { AgentUnavailable, ping, request } from './client.js';
+import { AgentUnavailable, agentStatus, ping, request } from './client.js';
 import { prepareSocketDir } from './paths.js';
 import type { Reply, Request, Status } from './protocol.js';
 import { agentLogPath } from './log.js';
@@ -85,9 +85,9 @@ export class AgentSession implements VaultSession {
 /** Connect to the agent for `vaultPath`, starting one (detached) when none answers. */
 export async function ensureAgent(vaultPath: string, socket: string): Promise<AgentSession> {
   prepareSocketDir(socket);
-  const running = await request(socket, { op: 'status' }, 2000).catch(() => null);
-  if (running?.ok && (running as Partial<Status>).version === VERSION) return new AgentSession(socket);
-  if (running?.ok) await stopOutdated(socket);
+  const running = await agentStatus(socket);
+  if (running?.version === VERSION) return new AgentSession(socket);
+  if (running) await stopOutdated(socket);
   await startDetached(vaultPath, socket);
   return new AgentSession(socket);
 }
@@ -95,8 +95,17 @@ export async function ensureAgent(vaultPath: string, socket: string): Promise<Ag
 /** An agent left running by another version (an upgrade): stop it, so that ours serves. */
 async function stopOutdated(socket: string): Promise<void> {
   await request(socket, { op: 'stop' }, 2000).catch(() => null);
+  await waitUntil(async () => !(await ping(socket)));
+}
+
+/** Poll `done` every 20 ms for up to START_TIMEOUT_MS; whether it came true. */
+async function waitUntil(done: () => Promise<boolean>): Promise<boolean> {
   const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline && (await ping(socket))) await new Promise((r) => setTimeout(r, 20));
+  while (Date.now() < deadline) {
+    if (await done()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
 }
 
 export async function startDetached(vaultPath: string, socket: string, times?: { ttl: string; maxTtl: string }): Promise<void> {
@@ -109,10 +118,6 @@ export async function startDetached(vaultPath: string, socket: string, times?: {
   const child = spawn(process.execPath, [BIN, 'agent'], { detached: true, stdio: ['ignore', log, log], env });
   child.unref();
   fs.closeSync(log);
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (await ping(socket)) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  if (await waitUntil(() => ping(socket))) return;
   throw new UserError(`the agent did not start within ${START_TIMEOUT_MS / 1000} s; see ${agentLogPath(vaultPath)}, or set KAMAL_SECRET_NO_AGENT=1 to work without it`);
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { Argument, Option } from 'commander';
 import { defaultTimes, parseDuration, runAgent } from '../agent/main.js';
 import { AgentSession, ensureAgent, startDetached } from '../agent/session.js';
-import { ping } from '../agent/client.js';
+import { agentStatus, ping } from '../agent/client.js';
 import { prepareSocketDir, socketPath } from '../agent/paths.js';
 import { vaultPath } from '../vault/paths.js';
 import { readVaultFile } from '../vault/store.js';
@@ -66,7 +66,7 @@ async function tellRunningAgent(sock: string, op: 'stop' | 'lock'): Promise<void
 }
 
 async function printStatus(sock: string, asJson: boolean): Promise<void> {
-  const status = (await ping(sock)) ? await new AgentSession(sock).status() : null;
+  const status = await agentStatus(sock);
   const shape = { running: Boolean(status), pid: status?.pid ?? null, locked: status ? status.locked : true, socket: sock, unlocked_via: status?.unlocked_via ?? null, version: status?.version ?? null };
   if (asJson) return json(shape);
   if (!status) return out(`no agent is running (socket ${sock}); it starts on demand`);

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { ping } from '../agent/client.js';
+import { agentStatus } from '../agent/client.js';
 import { socketPath } from '../agent/paths.js';
-import { AgentSession } from '../agent/session.js';
 import { UserError } from '../errors.js';
 import { keychainGet } from '../keychain/keychain.js';
 import { vaultPath } from '../vault/paths.js';
@@ -41,8 +40,8 @@ async function runChecks(): Promise<Check[]> {
   } catch (err) {
     checks.push({ what: 'vault', where: vault, ok: false, detail: err instanceof UserError ? err.message : String(err) });
   }
-  if (await ping(sock)) {
-    const s = await new AgentSession(sock).status();
+  const s = await agentStatus(sock);
+  if (s) {
     checks.push({ what: 'agent', where: sock, ok: true, detail: `pid ${s.pid}, ${s.locked ? 'locked' : `unlocked via ${s.unlocked_via}`}` });
   } else {
     checks.push({ what: 'agent', where: sock, ok: true, detail: 'not running; it starts when a command needs the key' });
