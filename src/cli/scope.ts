@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { UsageError } from '../errors.js';
 import { findApp, readServiceName } from '../kamal/app.js';
-import { isValidScope, validateScope } from '../vault/refs.js';
+import { isValidScopeSegment, validateScope } from '../vault/refs.js';
 
 export interface ScopeOptions {
   scope?: string;
@@ -24,7 +24,7 @@ export function resolveScope(opts: ScopeOptions, env: NodeJS.ProcessEnv = proces
   if (scope === undefined) {
     const app = findApp(cwd);
     const service = app ? readServiceName(fs.readFileSync(app.deployYml, 'utf8')) : null;
-    if (app && service !== null && (service.includes('/') || !isValidScope(service))) {
+    if (app && service !== null && !isValidScopeSegment(service)) {
       throw new UsageError(`service "${service}" in ${app.deployYml} cannot be a scope (Kamal allows letters, digits, "-" and "_"): fix it, or give --scope APP`);
     }
     scope = service ?? '';

@@ -22,14 +22,13 @@ export function validateName(name: string): string {
   return name;
 }
 
-export function isValidScope(scope: string): boolean {
-  if (scope === '') return true;
-  const segments = scope.split('/');
-  return segments.length <= 2 && segments.every((s) => SEGMENT.test(s));
-}
+/** One segment of a scope: an app, or a destination. */
+export const isValidScopeSegment = (segment: string) => SEGMENT.test(segment);
 
 export function validateScope(scope: string): string {
-  if (!isValidScope(scope)) {
+  if (scope === '') return scope;
+  const segments = scope.split('/');
+  if (segments.length > 2 || !segments.every(isValidScopeSegment)) {
     throw new UsageError(`invalid scope "${scope}": use APP or APP/DESTINATION, each starting with a letter or digit and made of letters, digits, ".", "_" and "-"`);
   }
   return scope;
