@@ -42,7 +42,7 @@ export function kamalInline(command: string, env: NodeJS.ProcessEnv): CommandOut
   }
   if (words[0] !== 'kamal' || words[1] !== 'secrets') return { kind: 'not-run', reason: 'kamal secrets is written in a form check does not model' };
   if (words[2] === 'extract') return extract(words.slice(3));
-  if (words[2] === 'fetch') return fetch(words.slice(3), env);
+  if (words[2] === 'fetch') return fetchSecrets(words.slice(3), env);
   return { kind: 'not-run', reason: `kamal secrets ${words[2] ?? ''} is not modelled` };
 }
 
@@ -58,7 +58,7 @@ function extract(args: string[]): CommandOutcome {
   }
 }
 
-function fetch(args: string[], env: NodeJS.ProcessEnv): CommandOutcome {
+function fetchSecrets(args: string[], env: NodeJS.ProcessEnv): CommandOutcome {
   const opts = fetchOptions(args);
   if (!opts?.adapter) return { kind: 'not-run', reason: 'kamal secrets fetch is written in a form check does not model' };
   const key = ALIASES[opts.adapter.toLowerCase()] ?? Object.keys(ADAPTERS).find((k) => camelize(k) === camelize(opts.adapter!));
