@@ -17,11 +17,17 @@ export async function benchGitlab() {
       // spawnSync would block the server in this process: run the CLI asynchronously.
       const started = performance.now();
       const code = await new Promise((resolve) => {
-        spawn(process.execPath, [BIN, 'gitlab', 'sync', '--project', 'group/app', '--scope', 'shop'], { env, stdio: 'ignore' }).on('close', resolve);
+        spawn(process.execPath, [BIN, 'gitlab', 'sync', '--project', 'group/app', '--scope', 'shop'], {
+          env,
+          stdio: 'ignore',
+        }).on('close', resolve);
       });
       const ms = performance.now() - started;
       const writes = gl.log.filter((l) => l.method !== 'GET').length;
-      note(`gitlab sync, 100 secrets, 20 ms/request, ${label}`, `${ms.toFixed(0)} ms wall, ${plural(gl.log.length, 'request')} (${plural(writes, 'write')}), exit ${code}`);
+      note(
+        `gitlab sync, 100 secrets, 20 ms/request, ${label}`,
+        `${ms.toFixed(0)} ms wall, ${plural(gl.log.length, 'request')} (${plural(writes, 'write')}), exit ${code}`,
+      );
     }
   } finally {
     box.cleanup();

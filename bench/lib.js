@@ -59,7 +59,12 @@ export function sandbox(name) {
   delete env.KAMAL_DESTINATION;
   delete env.KAMAL_SECRET_SCOPE;
   const ks = (args, opts = {}) => {
-    const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...env, ...opts.env }, cwd: opts.cwd ?? dir, input: opts.input, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [BIN, ...args], {
+      env: { ...env, ...opts.env },
+      cwd: opts.cwd ?? dir,
+      input: opts.input,
+      encoding: 'utf8',
+    });
     if (r.status !== 0) throw new Error(`kamal-secret ${args.join(' ')} failed: ${r.stderr}`);
     return r.stdout;
   };
@@ -95,7 +100,9 @@ export function report(label, times, baseline) {
   const m = median(times);
   const ratio = baseline ? ` ${(m / baseline).toFixed(2)}x node -e 0` : '';
   rows.push(label);
-  console.log(`${label.padEnd(58)} median ${m.toFixed(1).padStart(7)} ms  p90 ${p90(times).toFixed(1).padStart(7)} ms${ratio}`);
+  console.log(
+    `${label.padEnd(58)} median ${m.toFixed(1).padStart(7)} ms  p90 ${p90(times).toFixed(1).padStart(7)} ms${ratio}`,
+  );
   return m;
 }
 

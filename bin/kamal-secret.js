@@ -9,12 +9,14 @@
 async function launch() {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'get' && (await require('../dist/fast-get.cjs').fastGet(rest))) return;
+  // Off the fast paths, a bug's stack trace points at src/ (source maps cost start time, so not before).
+  process.setSourceMapsEnabled(true);
   if (command === 'agent' && rest.length === 0) return (await import('../dist/agent/main.js')).agentMain();
   const { main } = await import('../dist/cli/main.js');
   await main();
 }
 
 launch().catch((err) => {
-  process.stderr.write(`${err && err.stack ? err.stack : err}\n`);
+  process.stderr.write(`${err?.stack ? err.stack : err}\n`);
   process.exitCode = 1;
 });

@@ -4,7 +4,10 @@
 export const EXIT = { ok: 0, error: 1, usage: 2, locked: 3 } as const;
 
 export class UserError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT.error) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.error,
+  ) {
     super(message);
     this.name = 'UserError';
   }

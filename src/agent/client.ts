@@ -1,8 +1,8 @@
 // Talking to the agent. Kept light (node built-ins only): the fast `get` path uses it.
 
 import net from 'node:net';
-import { type Reply, type Request, type Status, encode } from './protocol.js';
 import { socketIsOurs } from './paths.js';
+import { encode, type Reply, type Request, type Status } from './protocol.js';
 
 export class AgentUnavailable extends Error {}
 

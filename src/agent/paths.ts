@@ -51,14 +51,20 @@ function fnv1a64(text: string): string {
 
 /** Create the socket's directory (0700) if needed, and verify who owns it. */
 export function prepareSocketDir(sock: string): void {
-  const fix = 'set KAMAL_SECRET_AGENT_SOCK to a path in a directory of yours (or KAMAL_SECRET_NO_AGENT=1 to work without the agent)';
+  const fix =
+    'set KAMAL_SECRET_AGENT_SOCK to a path in a directory of yours (or KAMAL_SECRET_NO_AGENT=1 to work without the agent)';
   const length = Buffer.byteLength(sock);
-  if (length > MAX_SOCKET_PATH_BYTES) throw new UserError(`the agent socket path ${sock} is ${length} bytes long, more than the ${MAX_SOCKET_PATH_BYTES} a Unix socket allows; ${fix}`);
+  if (length > MAX_SOCKET_PATH_BYTES)
+    throw new UserError(
+      `the agent socket path ${sock} is ${length} bytes long, more than the ${MAX_SOCKET_PATH_BYTES} a Unix socket allows; ${fix}`,
+    );
   const dir = path.dirname(sock);
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
-    throw new UserError(`cannot create the agent directory ${dir}: ${(err as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (err as Error).message}; ${fix}`);
+    throw new UserError(
+      `cannot create the agent directory ${dir}: ${(err as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (err as Error).message}; ${fix}`,
+    );
   }
   checkSocketDir(dir);
 }
@@ -67,7 +73,8 @@ export function checkSocketDir(dir: string): void {
   const st = fs.statSync(dir);
   const uid = process.getuid?.();
   const fix = 'give KAMAL_SECRET_AGENT_SOCK a path in a directory only you can enter (mkdir -m 700 DIR), or unset it';
-  if (uid !== undefined && st.uid !== uid) throw new UserError(`refusing the agent directory ${dir}: it belongs to uid ${st.uid}, not to you; ${fix}`);
+  if (uid !== undefined && st.uid !== uid)
+    throw new UserError(`refusing the agent directory ${dir}: it belongs to uid ${st.uid}, not to you; ${fix}`);
   if (st.mode & 0o077) throw new UserError(`refusing the agent directory ${dir}: other users can enter it; ${fix}`);
 }
 

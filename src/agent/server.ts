@@ -10,15 +10,15 @@ import { keychainGet } from '../keychain/keychain.js';
 import { keyFromPassphrase } from '../keychain/unlock.js';
 import type { Payload } from '../vault/format.js';
 import { deriveKeyInWorker } from '../vault/kdf-worker.js';
+import { withLock } from '../vault/lock.js';
 import { lockPathOf } from '../vault/paths.js';
 import { list, lookup, visible } from '../vault/secrets.js';
 import { LocalSession } from '../vault/session.js';
 import { decryptPayload, readVaultFile } from '../vault/store.js';
-import { withLock } from '../vault/lock.js';
 import { VERSION } from '../version.js';
 import { ping } from './client.js';
 import { prepareSocketDir } from './paths.js';
-import { type ErrorReply, MAX_REQUEST_BYTES, type Reply, type Request, type Status, encode } from './protocol.js';
+import { type ErrorReply, encode, MAX_REQUEST_BYTES, type Reply, type Request, type Status } from './protocol.js';
 
 export interface AgentOptions {
   vaultPath: string;
@@ -130,13 +130,18 @@ export class Agent {
     conn.on('data', (chunk: string) => {
       buffered += chunk;
       if (Buffer.byteLength(buffered) > MAX_REQUEST_BYTES) {
-        conn.end(encode({ ok: false, code: 'bad_request', error: `request larger than ${MAX_REQUEST_BYTES} bytes` } satisfies ErrorReply));
+        conn.end(
+          encode({
+            ok: false,
+            code: 'bad_request',
+            error: `request larger than ${MAX_REQUEST_BYTES} bytes`,
+          } satisfies ErrorReply),
+        );
         conn.destroySoon();
         buffered = '';
         return;
       }
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) !== -1) {
+      for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n')) {
         const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
         void this.answer(line).then((reply) => {
@@ -153,15 +158,24 @@ export class Agent {
       req = JSON.parse(line) as Request;
       if (!req || typeof req !== 'object' || typeof req.op !== 'string') throw new Error('no op');
     } catch {
-      return { ok: false, code: 'bad_request', error: 'malformed request: expected one JSON object with an "op" per line' };
+      return {
+        ok: false,
+        code: 'bad_request',
+        error: 'malformed request: expected one JSON object with an "op" per line',
+      };
     }
     try {
       return await this.handle(req);
     } catch (err) {
-      if (err instanceof Locked) return { ok: false, code: 'locked', error: 'the agent is locked; run: kamal-secret unlock' };
+      if (err instanceof Locked)
+        return { ok: false, code: 'locked', error: 'the agent is locked; run: kamal-secret unlock' };
       if (err instanceof UserError) return { ok: false, code: 'user', error: err.message, exit: err.exitCode };
       this.opts.log(`error answering ${req.op}: ${(err as Error).message}`);
-      return { ok: false, code: 'bad_request', error: `the agent could not answer ${String(req.op)}: ${(err as Error).message}` };
+      return {
+        ok: false,
+        code: 'bad_request',
+        error: `the agent could not answer ${String(req.op)}: ${(err as Error).message}`,
+      };
     }
   }
 
@@ -267,6 +281,7 @@ const str = (v: unknown): string => {
   return v;
 };
 const strs = (v: unknown): string[] => {
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new UserError('malformed request: expected a list of strings');
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+    throw new UserError('malformed request: expected a list of strings');
   return v;
 };

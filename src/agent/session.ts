@@ -4,15 +4,15 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LockedError, UserError } from '../errors.js';
+import { NEW_PASSPHRASE_ENV, PASSPHRASE_ENV } from '../keychain/passphrase.js';
 import { askPassphrase } from '../keychain/unlock.js';
-import { PASSPHRASE_ENV, NEW_PASSPHRASE_ENV } from '../keychain/passphrase.js';
 import type { Found, Listed, Mutation, MutationResult } from '../vault/secrets.js';
 import type { VaultSession } from '../vault/session.js';
+import { VERSION } from '../version.js';
 import { AgentUnavailable, agentStatus, ping, request } from './client.js';
+import { agentLogPath } from './log.js';
 import { prepareSocketDir } from './paths.js';
 import type { Reply, Request, Status } from './protocol.js';
-import { agentLogPath } from './log.js';
-import { VERSION } from '../version.js';
 
 const BIN = fileURLToPath(new URL('../../bin/kamal-secret.js', import.meta.url));
 const START_TIMEOUT_MS = 10_000;
@@ -25,7 +25,8 @@ export class AgentSession implements VaultSession {
     try {
       reply = await request(this.socket, req);
     } catch (err) {
-      if (err instanceof AgentUnavailable) throw new UserError(`the agent at ${this.socket} stopped answering (${err.message}); run the command again`);
+      if (err instanceof AgentUnavailable)
+        throw new UserError(`the agent at ${this.socket} stopped answering (${err.message}); run the command again`);
       throw err;
     }
     if (reply.ok) return reply as T;
@@ -108,7 +109,11 @@ async function waitUntil(done: () => Promise<boolean>): Promise<boolean> {
   return false;
 }
 
-export async function startDetached(vaultPath: string, socket: string, times?: { ttl: string; maxTtl: string }): Promise<void> {
+export async function startDetached(
+  vaultPath: string,
+  socket: string,
+  times?: { ttl: string; maxTtl: string },
+): Promise<void> {
   const log = fs.openSync(agentLogPath(vaultPath), 'a', 0o600);
   const env = { ...process.env };
   if (times) Object.assign(env, { KAMAL_SECRET_AGENT_TTL: times.ttl, KAMAL_SECRET_AGENT_MAX_TTL: times.maxTtl });
@@ -119,5 +124,7 @@ export async function startDetached(vaultPath: string, socket: string, times?: {
   child.unref();
   fs.closeSync(log);
   if (await waitUntil(() => ping(socket))) return;
-  throw new UserError(`the agent did not start within ${START_TIMEOUT_MS / 1000} s; see ${agentLogPath(vaultPath)}, or set KAMAL_SECRET_NO_AGENT=1 to work without it`);
+  throw new UserError(
+    `the agent did not start within ${START_TIMEOUT_MS / 1000} s; see ${agentLogPath(vaultPath)}, or set KAMAL_SECRET_NO_AGENT=1 to work without it`,
+  );
 }

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { Argument, Option } from 'commander';
-import { defaultTimes, parseDuration, runAgent } from '../agent/main.js';
-import { AgentSession, ensureAgent, startDetached } from '../agent/session.js';
 import { agentStatus, ping } from '../agent/client.js';
+import { defaultTimes, parseDuration, runAgent } from '../agent/main.js';
 import { prepareSocketDir, socketPath } from '../agent/paths.js';
+import { AgentSession, ensureAgent, startDetached } from '../agent/session.js';
 import { vaultPath } from '../vault/paths.js';
 import { readVaultFile } from '../vault/store.js';
 import { example } from './options.js';
@@ -14,8 +14,16 @@ export function register(program: Command): void {
     .command('agent')
     .description('run the agent that holds the unlocked vault key (foreground), or start|stop|status it')
     .addArgument(new Argument('[action]', 'start, stop or status').choices(['start', 'stop', 'status']))
-    .addOption(new Option('--ttl <duration>', 'lock after this long unused (e.g. 90s, 30m, 1h)').default(defaultTimes().ttl).env('KAMAL_SECRET_AGENT_TTL'))
-    .addOption(new Option('--max-ttl <duration>', 'lock this long after unlocking, used or not').default(defaultTimes().maxTtl).env('KAMAL_SECRET_AGENT_MAX_TTL'))
+    .addOption(
+      new Option('--ttl <duration>', 'lock after this long unused (e.g. 90s, 30m, 1h)')
+        .default(defaultTimes().ttl)
+        .env('KAMAL_SECRET_AGENT_TTL'),
+    )
+    .addOption(
+      new Option('--max-ttl <duration>', 'lock this long after unlocking, used or not')
+        .default(defaultTimes().maxTtl)
+        .env('KAMAL_SECRET_AGENT_MAX_TTL'),
+    )
     .option('--json', 'status as JSON')
     .action(async (action: string | undefined, opts: { ttl: string; maxTtl: string; json?: boolean }) => {
       parseDuration(opts.ttl, '--ttl');
@@ -36,7 +44,10 @@ export function register(program: Command): void {
       }
       await runAgent({ ttl: opts.ttl, maxTtl: opts.maxTtl });
     });
-  example(agent, 'kamal-secret agent start\nkamal-secret agent status --json\nkamal-secret agent --ttl 15m   # in the foreground');
+  example(
+    agent,
+    'kamal-secret agent start\nkamal-secret agent status --json\nkamal-secret agent --ttl 15m   # in the foreground',
+  );
 
   const lock = program
     .command('lock')
@@ -67,8 +78,17 @@ async function tellRunningAgent(sock: string, op: 'stop' | 'lock'): Promise<void
 
 async function printStatus(sock: string, asJson: boolean): Promise<void> {
   const status = await agentStatus(sock);
-  const shape = { running: Boolean(status), pid: status?.pid ?? null, locked: status ? status.locked : true, socket: sock, unlocked_via: status?.unlocked_via ?? null, version: status?.version ?? null };
+  const shape = {
+    running: Boolean(status),
+    pid: status?.pid ?? null,
+    locked: status ? status.locked : true,
+    socket: sock,
+    unlocked_via: status?.unlocked_via ?? null,
+    version: status?.version ?? null,
+  };
   if (asJson) return json(shape);
   if (!status) return out(`no agent is running (socket ${sock}); it starts on demand`);
-  out(`agent ${status.pid} (kamal-secret ${status.version ?? 'older than 0.1.0'}) on ${sock}: ${status.locked ? 'locked' : `unlocked via ${status.unlocked_via}`}`);
+  out(
+    `agent ${status.pid} (kamal-secret ${status.version ?? 'older than 0.1.0'}) on ${sock}: ${status.locked ? 'locked' : `unlocked via ${status.unlocked_via}`}`,
+  );
 }

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UserError } from '../errors.js';
@@ -8,8 +10,6 @@ import type { VaultSession } from '../vault/session.js';
 import { example } from './options.js';
 import { bold, json, out, warn } from './output.js';
 import { withSession } from './session.js';
-import fs from 'node:fs';
-import path from 'node:path';
 
 export function register(program: Command): void {
   const cmd = program
@@ -18,7 +18,11 @@ export function register(program: Command): void {
     .option('-d, --destination <dest>', 'check this destination only (default: the plain deploy and every destination)')
     .option('--json', 'print {"files", "findings"} as JSON')
     .option('--exec', 'also run commands other than kamal-secret get and file reads (cat, grep, cut), as Kamal would')
-    .addOption(new Option('--dotenv <version>', "the dotenv gem's behaviour to model").choices(['3.1', '3.2', 'both']).default('both'))
+    .addOption(
+      new Option('--dotenv <version>', "the dotenv gem's behaviour to model")
+        .choices(['3.1', '3.2', 'both'])
+        .default('both'),
+    )
     .action(async (opts: { destination?: string; json?: boolean; exec?: boolean; dotenv: string }) => {
       const app = findApp();
       if (!app) throw new UserError('no config/deploy.yml here or above; run check inside a Kamal app');
@@ -70,11 +74,15 @@ async function allSecrets(session: VaultSession): Promise<Map<string, string>> {
 function print(report: CheckReport): void {
   for (const f of report.findings) {
     const where = `${f.file}${f.line ? `:${f.line}` : ''}`;
-    out(`${where}: ${f.severity === 'error' ? bold(f.severity) : f.severity}: ${f.message} [${f.code}]\n    fix: ${f.fix}`);
+    out(
+      `${where}: ${f.severity === 'error' ? bold(f.severity) : f.severity}: ${f.message} [${f.code}]\n    fix: ${f.fix}`,
+    );
   }
   const count = (severity: string, word: string) => {
     const n = report.findings.filter((f) => f.severity === severity).length;
     return `${n} ${word}${n === 1 ? '' : 's'}`;
   };
-  out(`checked ${report.files.map((f) => path.relative(process.cwd(), f) || f).join(', ') || 'no secrets files'}: ${count('error', 'error')}, ${count('warning', 'warning')}, ${count('info', 'note')}`);
+  out(
+    `checked ${report.files.map((f) => path.relative(process.cwd(), f) || f).join(', ') || 'no secrets files'}: ${count('error', 'error')}, ${count('warning', 'warning')}, ${count('info', 'note')}`,
+  );
 }

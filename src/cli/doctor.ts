@@ -38,20 +38,44 @@ async function runChecks(): Promise<Check[]> {
     vaultId = readVaultFile(vault).header.vault_id;
     checks.push({ what: 'vault', where: vault, ok: true, detail: `vault ${vaultId}, permissions and header in order` });
   } catch (err) {
-    checks.push({ what: 'vault', where: vault, ok: false, detail: err instanceof UserError ? err.message : String(err) });
+    checks.push({
+      what: 'vault',
+      where: vault,
+      ok: false,
+      detail: err instanceof UserError ? err.message : String(err),
+    });
   }
   const s = await agentStatus(sock);
   if (s) {
-    checks.push({ what: 'agent', where: sock, ok: true, detail: `pid ${s.pid}, ${s.locked ? 'locked' : `unlocked via ${s.unlocked_via}`}` });
+    checks.push({
+      what: 'agent',
+      where: sock,
+      ok: true,
+      detail: `pid ${s.pid}, ${s.locked ? 'locked' : `unlocked via ${s.unlocked_via}`}`,
+    });
   } else {
-    checks.push({ what: 'agent', where: sock, ok: true, detail: 'not running; it starts when a command needs the key' });
+    checks.push({
+      what: 'agent',
+      where: sock,
+      ok: true,
+      detail: 'not running; it starts when a command needs the key',
+    });
   }
-  const where = process.platform === 'linux' ? 'Secret Service (D-Bus)' : process.platform === 'darwin' ? 'macOS Keychain' : 'OS credential store';
+  const where =
+    process.platform === 'linux'
+      ? 'Secret Service (D-Bus)'
+      : process.platform === 'darwin'
+        ? 'macOS Keychain'
+        : 'OS credential store';
   if (!vaultId) {
     checks.push({ what: 'keychain', where, ok: false, detail: 'not checked: no readable vault' });
   } else {
     const r = await keychainGet(vaultId);
-    const detail = r.ok ? 'holds this vault\'s key: unlocking needs no passphrase' : r.absent ? 'usable, but holds no key for this vault (init --no-keychain, or another machine)' : `not usable: ${r.reason}; the passphrase unlocks the vault`;
+    const detail = r.ok
+      ? "holds this vault's key: unlocking needs no passphrase"
+      : r.absent
+        ? 'usable, but holds no key for this vault (init --no-keychain, or another machine)'
+        : `not usable: ${r.reason}; the passphrase unlocks the vault`;
     checks.push({ what: 'keychain', where, ok: r.ok, detail });
   }
   return checks;

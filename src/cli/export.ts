@@ -12,21 +12,30 @@ export function register(program: Command): void {
     program
       .command('export')
       .description('print the secrets visible in the current scope (inner scopes win)')
-      .addOption(new Option('--format <format>', 'output format; gitlab: the variables gitlab sync would create').choices(['dotenv', 'json', 'gitlab']).default('dotenv')),
+      .addOption(
+        new Option('--format <format>', 'output format; gitlab: the variables gitlab sync would create')
+          .choices(['dotenv', 'json', 'gitlab'])
+          .default('dotenv'),
+      ),
   ).action(async (opts: ScopeOptions & { format: string }) => {
     const scope = resolveScope(opts);
-    if (opts.format === 'gitlab') return json(await withSession(async (s) => (await import('./gitlab.js')).variablesToSend(s, scope)));
+    if (opts.format === 'gitlab')
+      return json(await withSession(async (s) => (await import('./gitlab.js')).variablesToSend(s, scope)));
     const secrets = await withSession((s) => s.visible(scopeChain(scope)));
     if (opts.format === 'json') return json(valuesOf(secrets));
     for (const [name, { value }] of secrets) {
-      if (!dotenvPortable(value)) warn(`${name}: its value holds a single quote and one of \\ " $, which no dotenv quoting keeps for both readers: the dotenv gem (Kamal, dotenv -f) reads this line back as is, Node's dotenv (and kamal-secret import) does not; use --format json for an exact copy`);
+      if (!dotenvPortable(value))
+        warn(
+          `${name}: its value holds a single quote and one of \\ " $, which no dotenv quoting keeps for both readers: the dotenv gem (Kamal, dotenv -f) reads this line back as is, Node's dotenv (and kamal-secret import) does not; use --format json for an exact copy`,
+        );
       out(`${name}=${dotenvQuote(value)}`);
     }
   });
   example(cmd, 'kamal-secret export --format json -d production\nkamal-secret export --format gitlab > variables.json');
 }
 
-export const valuesOf = (secrets: Map<string, Found>) => Object.fromEntries([...secrets].map(([name, f]) => [name, f.value]));
+export const valuesOf = (secrets: Map<string, Found>) =>
+  Object.fromEntries([...secrets].map(([name, f]) => [name, f.value]));
 
 /**
  * Quote a value for a .env file: single quotes (literal in both the dotenv gem and

@@ -11,7 +11,9 @@ export function register(program: Command): void {
   const cmd = scopeOptions(
     program
       .command('fetch')
-      .description('print secrets as the shell-escaped JSON of `kamal secrets fetch --inline`, for `kamal secrets extract`')
+      .description(
+        'print secrets as the shell-escaped JSON of `kamal secrets fetch --inline`, for `kamal secrets extract`',
+      )
       .argument('<names...>', 'secret names'),
   ).action(async (names: string[], opts: ScopeOptions) => {
     const scope = resolveScope(opts);
@@ -26,5 +28,8 @@ export function register(program: Command): void {
     });
     out(kamalFetchOutput(values));
   });
-  example(cmd, '# in .kamal/secrets:\nSECRETS=$(kamal-secret fetch RAILS_MASTER_KEY DATABASE_URL)\nRAILS_MASTER_KEY=$(kamal secrets extract RAILS_MASTER_KEY ${SECRETS})');
+  example(
+    cmd,
+    '# in .kamal/secrets:\nSECRETS=$(kamal-secret fetch RAILS_MASTER_KEY DATABASE_URL)\nRAILS_MASTER_KEY=$(kamal secrets extract RAILS_MASTER_KEY ${SECRETS})',
+  );
 }

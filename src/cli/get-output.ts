@@ -6,7 +6,9 @@ import { describeScope, formatRef } from '../vault/refs.js';
 
 export function notFound(name: string, chain: string[]): UserError {
   const searched = chain.map((scope) => formatRef({ scope, name })).join(', ');
-  return new UserError(`${name} not found; searched ${searched}${chain.length === 1 ? ` (${describeScope(chain[0])})` : ''}; add it with: kamal-secret set ${formatRef({ scope: chain[0], name })}`);
+  return new UserError(
+    `${name} not found; searched ${searched}${chain.length === 1 ? ` (${describeScope(chain[0])})` : ''}; add it with: kamal-secret set ${formatRef({ scope: chain[0], name })}`,
+  );
 }
 
 /** When Kamal captures our stdout, a `$` in the value may be expanded by dotenv 3.2. */

@@ -10,7 +10,7 @@ export function register(program: Command): void {
   const cmd = scopeOptions(
     program
       .command('get')
-      .description('print a secret\'s value, searching APP/DEST, then APP, then the global scope')
+      .description("print a secret's value, searching APP/DEST, then APP, then the global scope")
       .argument('<ref>', 'NAME, APP/NAME or APP/DESTINATION/NAME'),
   ).action(async (refText: string, opts: ScopeOptions) => {
     const ref = parseRef(refText, resolveScope(opts));
@@ -21,5 +21,8 @@ export function register(program: Command): void {
     const warning = kamalAlterationWarning(found.ref, found.value);
     if (warning) info(warning);
   });
-  example(cmd, 'kamal-secret get RAILS_MASTER_KEY\n# in .kamal/secrets:  RAILS_MASTER_KEY=$(kamal-secret get RAILS_MASTER_KEY)');
+  example(
+    cmd,
+    'kamal-secret get RAILS_MASTER_KEY\n# in .kamal/secrets:  RAILS_MASTER_KEY=$(kamal-secret get RAILS_MASTER_KEY)',
+  );
 }

@@ -2,11 +2,11 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UsageError, UserError } from '../errors.js';
 import type { SyncResult } from '../gitlab/sync.js';
+import type { VaultSession } from '../vault/session.js';
 import { example, scopeOptions } from './options.js';
 import { json, out, table, warn } from './output.js';
 import { resolveScope, type ScopeOptions } from './scope.js';
 import { withSession } from './session.js';
-import type { VaultSession } from '../vault/session.js';
 
 interface SyncFlags extends ScopeOptions {
   project?: string;
@@ -41,26 +41,46 @@ export function register(program: Command): void {
       .option('--allow-unmasked', 'send values GitLab cannot mask, unmasked')
       .option('--force', 'overwrite hidden variables, whose values cannot be compared')
       .option('--type <NAME=file|env_var>', 'variable type for one name', (v: string, acc: string[]) => [...acc, v], [])
-      .addOption(new Option('--gitlab-version-compat <rule>', 'masking rule of the server').choices(['current', 'old']).default('current'))
+      .addOption(
+        new Option('--gitlab-version-compat <rule>', 'masking rule of the server')
+          .choices(['current', 'old'])
+          .default('current'),
+      )
       .option('--json', 'print {"project", "plan", "failed"} as JSON'),
   ).action(async (flags: SyncFlags) => {
     const scope = resolveScope(flags);
     const types = parseTypes(flags.type);
     const { syncToGitLab } = await import('../gitlab/sync.js');
-    const result = await withSession((s) => syncToGitLab(s, scope, {
-      project: flags.project, group: flags.group, environmentScope: flags.environmentScope, types, compat: flags.gitlabVersionCompat,
-      dryRun: Boolean(flags.dryRun), allowUnmasked: Boolean(flags.allowUnmasked), protected: Boolean(flags.protected), hidden: Boolean(flags.hidden),
-      prune: Boolean(flags.prune), pruneAll: Boolean(flags.pruneAll), force: Boolean(flags.force),
-    }));
+    const result = await withSession((s) =>
+      syncToGitLab(s, scope, {
+        project: flags.project,
+        group: flags.group,
+        environmentScope: flags.environmentScope,
+        types,
+        compat: flags.gitlabVersionCompat,
+        dryRun: Boolean(flags.dryRun),
+        allowUnmasked: Boolean(flags.allowUnmasked),
+        protected: Boolean(flags.protected),
+        hidden: Boolean(flags.hidden),
+        prune: Boolean(flags.prune),
+        pruneAll: Boolean(flags.pruneAll),
+        force: Boolean(flags.force),
+      }),
+    );
     if (flags.json) json({ project: result.target, plan: result.plan, failed: result.failed });
     else printPlan(result, Boolean(flags.dryRun));
     if (result.failed.length) process.exitCode = 1;
   });
-  example(sync, 'kamal-secret gitlab sync --project group/app --dry-run\nkamal-secret gitlab sync -d production --protected');
+  example(
+    sync,
+    'kamal-secret gitlab sync --project group/app --dry-run\nkamal-secret gitlab sync -d production --protected',
+  );
 
   const ci = gitlab
     .command('ci')
-    .description('print a .gitlab-ci.yml deploy job for this app (one per destination) and the builder settings for fast CI builds')
+    .description(
+      'print a .gitlab-ci.yml deploy job for this app (one per destination) and the builder settings for fast CI builds',
+    )
     .action(async () => {
       const { findApp } = await import('../kamal/app.js');
       const app = findApp();
@@ -83,10 +103,16 @@ export async function variablesToSend(session: VaultSession, scope: string): Pro
 
 function printPlan({ plan: items, failed, targetLabel }: SyncResult, dryRun: boolean): void {
   out(`${dryRun ? 'plan (dry run)' : 'sync'} for ${targetLabel}:`);
-  if (items.length) for (const line of table(items.map((i) => [i.action, i.key, `scope ${i.environment_scope}`, i.variable_type, i.reason]))) out(`  ${line}`);
+  if (items.length)
+    for (const line of table(
+      items.map((i) => [i.action, i.key, `scope ${i.environment_scope}`, i.variable_type, i.reason]),
+    ))
+      out(`  ${line}`);
   for (const f of failed) out(`  failed  ${f.key} (scope ${f.environment_scope}): ${f.message}`);
   const n = (a: string) => items.filter((i) => i.action === a).length;
-  out(`${n('create')} to create, ${n('update')} to update, ${n('unchanged')} unchanged, ${n('delete')} to delete, ${n('skip')} skipped${failed.length ? `, ${failed.length} failed (run again to finish)` : ''}`);
+  out(
+    `${n('create')} to create, ${n('update')} to update, ${n('unchanged')} unchanged, ${n('delete')} to delete, ${n('skip')} skipped${failed.length ? `, ${failed.length} failed (run again to finish)` : ''}`,
+  );
 }
 
 function parseTypes(specs: string[]): Map<string, 'env_var' | 'file'> {

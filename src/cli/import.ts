@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { parseSecretsFile } from '../kamal/dotenv-model.js';
-import { readUserFile } from './read-file.js';
 import { describeScope, isValidName } from '../vault/refs.js';
 import { example, scopeOptions } from './options.js';
 import { out, warn } from './output.js';
+import { readUserFile } from './read-file.js';
 import { resolveScope, type ScopeOptions } from './scope.js';
 import { withSession } from './session.js';
 
@@ -25,10 +25,13 @@ export function register(program: Command): void {
       return false;
     });
     for (const warning of gemDifferences(text, new Map(entries))) warn(warning);
-    const report = await withSession((s) => s.mutate({ op: 'import', scope, entries, overwrite: Boolean(opts.overwrite) }));
+    const report = await withSession((s) =>
+      s.mutate({ op: 'import', scope, entries, overwrite: Boolean(opts.overwrite) }),
+    );
     if (!('created' in report)) return;
     out(`imported ${file} into ${describeScope(scope)}`);
-    for (const [label, names] of Object.entries(report)) if (names.length) out(`  ${label.padEnd(9)} ${names.join(' ')}`);
+    for (const [label, names] of Object.entries(report))
+      if (names.length) out(`  ${label.padEnd(9)} ${names.join(' ')}`);
     if (report.skipped.length) out('  (skipped names exist with other values; use --overwrite to replace them)');
   });
   example(cmd, 'kamal-secret import .env && shred -u .env');
@@ -48,7 +51,8 @@ function gemDifferences(text: string, imported: Map<string, string>): string[] {
     if (value === undefined || e.value === value) continue;
     const fix = `imported as the text; if you relied on the gem's reading, kamal-secret set ${name}`;
     if (e.commands.length) warnings.push(`${name}: the dotenv gem runs the $(…) in its value as a command; ${fix}`);
-    else if (e.variables.length) warnings.push(`${name}: the dotenv gem expands $${e.variables[0].name} in its value; ${fix}`);
+    else if (e.variables.length)
+      warnings.push(`${name}: the dotenv gem expands $${e.variables[0].name} in its value; ${fix}`);
     else warnings.push(`${name}: the dotenv gem removes backslash escapes from its value; ${fix}`);
   }
   return warnings;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { keychainSet } from '../keychain/keychain.js';
-import { PASSPHRASE_ENV, newPassphrase } from '../keychain/passphrase.js';
+import { newPassphrase, PASSPHRASE_ENV } from '../keychain/passphrase.js';
 import { newHeader, randomKey } from '../vault/crypto.js';
 import { vaultPath } from '../vault/paths.js';
 import { emptyPayload } from '../vault/secrets.js';
@@ -18,9 +18,17 @@ export function register(program: Command): void {
     .action(async (opts: { keychain: boolean; passphraseStdin?: boolean }) => {
       const path = vaultPath();
       checkPermissions(path);
-      if (vaultExists(path)) throw new UserError(`a vault already exists at ${path}; refusing to replace it (set KAMAL_SECRET_VAULT for another one)`);
-      const passphrase = await newPassphrase({ fromStdin: Boolean(opts.passphraseStdin), envName: PASSPHRASE_ENV, what: 'New recovery passphrase' });
-      if (passphrase.length < 12) warn('the passphrase is shorter than 12 characters; change it with: kamal-secret passwd');
+      if (vaultExists(path))
+        throw new UserError(
+          `a vault already exists at ${path}; refusing to replace it (set KAMAL_SECRET_VAULT for another one)`,
+        );
+      const passphrase = await newPassphrase({
+        fromStdin: Boolean(opts.passphraseStdin),
+        envName: PASSPHRASE_ENV,
+        what: 'New recovery passphrase',
+      });
+      if (passphrase.length < 12)
+        warn('the passphrase is shorter than 12 characters; change it with: kamal-secret passwd');
       const key = await randomKey();
       const header = await newHeader(key, passphrase);
       await createVault(path, header, key, emptyPayload());
@@ -30,7 +38,10 @@ export function register(program: Command): void {
         return;
       }
       const stored = await keychainSet(header.vault_id, key);
-      if (stored.ok) out('stored the vault key in the OS keychain: no passphrase needed on this machine; keep the passphrase for recovery');
+      if (stored.ok)
+        out(
+          'stored the vault key in the OS keychain: no passphrase needed on this machine; keep the passphrase for recovery',
+        );
       else info(`the vault key is protected by your passphrase only: no usable OS keychain (${stored.reason})`);
     });
   example(cmd, 'kamal-secret init\nprintf "%s\\n" "$PASSPHRASE" | kamal-secret init --passphrase-stdin --no-keychain');

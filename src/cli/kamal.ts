@@ -12,7 +12,9 @@ export function register(program: Command): void {
   const kamal = program.command('kamal').description('wire a Kamal app to kamal-secret');
   const init = kamal
     .command('init')
-    .description('write .kamal/secrets (.kamal/secrets-common when the app has destinations) in env mode for the names deploy.yml needs, and install a pre-connect hook that refuses empty secrets')
+    .description(
+      'write .kamal/secrets (.kamal/secrets-common when the app has destinations) in env mode for the names deploy.yml needs, and install a pre-connect hook that refuses empty secrets',
+    )
     .option('--force', 'overwrite an existing file')
     .action((opts: { force?: boolean }) => {
       const app = findApp();
@@ -24,12 +26,23 @@ export function register(program: Command): void {
       // With destinations, `kamal deploy -d X` reads secrets-common and secrets.X but not
       // plain secrets; env-mode lines are the same for every destination, so they go in
       // the one file Kamal always reads.
-      const secretsFile = path.resolve(app.root, destinations.length ? `${config.secretsPath}-common` : config.secretsPath);
-      if (fs.existsSync(secretsFile) && !opts.force) throw new UserError(`${path.relative(process.cwd(), secretsFile)} exists; refusing to overwrite it (use --force)`);
+      const secretsFile = path.resolve(
+        app.root,
+        destinations.length ? `${config.secretsPath}-common` : config.secretsPath,
+      );
+      if (fs.existsSync(secretsFile) && !opts.force)
+        throw new UserError(
+          `${path.relative(process.cwd(), secretsFile)} exists; refusing to overwrite it (use --force)`,
+        );
       fs.mkdirSync(path.dirname(secretsFile), { recursive: true });
       const lines = [...names].sort().map((n) => `${n}=$${n}`);
-      fs.writeFileSync(secretsFile, `# Env mode: values come from the environment.\n# Locally: kamal-secret run -- kamal deploy. In CI: CI/CD variables (kamal-secret gitlab sync).\n${lines.join('\n')}\n`);
-      out(`wrote ${path.relative(process.cwd(), secretsFile) || secretsFile} with ${lines.length} names: ${[...names].sort().join(' ')}`);
+      fs.writeFileSync(
+        secretsFile,
+        `# Env mode: values come from the environment.\n# Locally: kamal-secret run -- kamal deploy. In CI: CI/CD variables (kamal-secret gitlab sync).\n${lines.join('\n')}\n`,
+      );
+      out(
+        `wrote ${path.relative(process.cwd(), secretsFile) || secretsFile} with ${lines.length} names: ${[...names].sort().join(' ')}`,
+      );
       out(installHook(path.join(app.root, '.kamal', 'hooks'), config.secretsPath));
     });
   example(init, 'kamal-secret kamal init && kamal-secret check');

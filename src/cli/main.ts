@@ -4,7 +4,6 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, UserError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { error } from './output.js';
 import * as agent from './agent.js';
 import * as check from './check.js';
 import * as doctor from './doctor.js';
@@ -16,11 +15,11 @@ import * as importCmd from './import.js';
 import * as init from './init.js';
 import * as kamal from './kamal.js';
 import * as list from './list.js';
+import { error } from './output.js';
 import * as passwd from './passwd.js';
 import * as rm from './rm.js';
 import * as run from './run.js';
 import * as set from './set.js';
-
 
 export function buildProgram(): Command {
   const program = new Command('kamal-secret')
@@ -30,7 +29,24 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'kamal-secret: ')) });
-  for (const mod of [init, set, get, list, rm, importCmd, exportCmd, passwd, run, check, fetch, kamal, gitlab, agent, doctor]) mod.register(program);
+  for (const mod of [
+    init,
+    set,
+    get,
+    list,
+    rm,
+    importCmd,
+    exportCmd,
+    passwd,
+    run,
+    check,
+    fetch,
+    kamal,
+    gitlab,
+    agent,
+    doctor,
+  ])
+    mod.register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
@@ -62,4 +78,17 @@ function exitCodeFor(err: unknown): number {
   throw err;
 }
 
-const SYSTEM_REFUSALS = new Set(['EACCES', 'EPERM', 'ENOSPC', 'EROFS', 'EDQUOT', 'ENOTDIR', 'EISDIR', 'ENAMETOOLONG', 'ELOOP', 'EMFILE', 'ENFILE', 'EEXIST']);
+const SYSTEM_REFUSALS = new Set([
+  'EACCES',
+  'EPERM',
+  'ENOSPC',
+  'EROFS',
+  'EDQUOT',
+  'ENOTDIR',
+  'EISDIR',
+  'ENAMETOOLONG',
+  'ELOOP',
+  'EMFILE',
+  'ENFILE',
+  'EEXIST',
+]);

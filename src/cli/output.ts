@@ -1,8 +1,10 @@
 // Printing: data on stdout, everything else on stderr, colour only on a TTY without NO_COLOR.
 
-const colourOn = (stream: NodeJS.WriteStream) => Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+const colourOn = (stream: NodeJS.WriteStream) =>
+  Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 
-const paint = (code: number, text: string, stream: NodeJS.WriteStream) => (colourOn(stream) ? `\x1b[${code}m${text}\x1b[0m` : text);
+const paint = (code: number, text: string, stream: NodeJS.WriteStream) =>
+  colourOn(stream) ? `\x1b[${code}m${text}\x1b[0m` : text;
 
 export const bold = (t: string) => paint(1, t, process.stdout);
 export const dim = (t: string) => paint(2, t, process.stdout);
@@ -30,5 +32,10 @@ export function json(value: unknown): void {
 /** Left-aligned columns for human tables. */
 export function table(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => r[i].length))) ?? [];
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd(),
+  );
 }

@@ -9,10 +9,17 @@ export function register(program: Command): void {
   const cmd = program
     .command('passwd')
     .description('change the recovery passphrase (rewraps the vault key; no secret is re-encrypted)')
-    .option('--passphrase-stdin', `read the new passphrase as one line on stdin (else ${NEW_PASSPHRASE_ENV}, else asked twice)`)
+    .option(
+      '--passphrase-stdin',
+      `read the new passphrase as one line on stdin (else ${NEW_PASSPHRASE_ENV}, else asked twice)`,
+    )
     .action(async (opts: { passphraseStdin?: boolean }) => {
       await withSession(async (session) => {
-        const next = await newPassphrase({ fromStdin: Boolean(opts.passphraseStdin), envName: NEW_PASSPHRASE_ENV, what: 'New recovery passphrase' });
+        const next = await newPassphrase({
+          fromStdin: Boolean(opts.passphraseStdin),
+          envName: NEW_PASSPHRASE_ENV,
+          what: 'New recovery passphrase',
+        });
         await session.rewrap(next);
       });
       out(`changed the passphrase of ${vaultPath()}`);

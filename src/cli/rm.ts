@@ -7,7 +7,10 @@ import { withSession } from './session.js';
 
 export function register(program: Command): void {
   const rm = scopeOptions(
-    program.command('rm').description('remove a secret from exactly the scope given or defaulted').argument('<ref>', 'NAME, APP/NAME or APP/DESTINATION/NAME'),
+    program
+      .command('rm')
+      .description('remove a secret from exactly the scope given or defaulted')
+      .argument('<ref>', 'NAME, APP/NAME or APP/DESTINATION/NAME'),
   ).action(async (refText: string, opts: ScopeOptions) => {
     const ref = formatRef(parseRef(refText, resolveScope(opts)));
     await withSession((s) => s.mutate({ op: 'rm', ref }));

@@ -14,20 +14,24 @@ export function register(program: Command): void {
     program
       .command('run')
       .description('run a command with the secrets visible in the current scope in its environment')
-      .option('--preserve-env', 'keep variables already in the environment instead of the vault\'s values')
+      .option('--preserve-env', "keep variables already in the environment instead of the vault's values")
       .argument('<command...>', 'the command, after --'),
-  ).passThroughOptions().action(async (command: string[], opts: ScopeOptions & { preserveEnv?: boolean }) => {
-    const destination = opts.destination ?? kamalDestination(command);
-    const scope = resolveScope({ ...opts, destination });
-    const secrets = await withSession((s) => s.visible(scopeChain(scope)));
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const [name, { value }] of secrets) if (!(opts.preserveEnv && env[name] !== undefined)) env[name] = value;
-    if (destination && !env.KAMAL_DESTINATION) env.KAMAL_DESTINATION = destination;
-    for (const name of unresolvedKamalNames(env, destination)) {
-      warn(`${name}: .kamal/secrets reads $${name}, but neither the environment nor the vault (scope ${scope || '(global)'}) has it: Kamal will deploy it empty; fix: kamal-secret set ${name}`);
-    }
-    process.exitCode = await exec(command, env);
-  });
+  )
+    .passThroughOptions()
+    .action(async (command: string[], opts: ScopeOptions & { preserveEnv?: boolean }) => {
+      const destination = opts.destination ?? kamalDestination(command);
+      const scope = resolveScope({ ...opts, destination });
+      const secrets = await withSession((s) => s.visible(scopeChain(scope)));
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      for (const [name, { value }] of secrets) if (!(opts.preserveEnv && env[name] !== undefined)) env[name] = value;
+      if (destination && !env.KAMAL_DESTINATION) env.KAMAL_DESTINATION = destination;
+      for (const name of unresolvedKamalNames(env, destination)) {
+        warn(
+          `${name}: .kamal/secrets reads $${name}, but neither the environment nor the vault (scope ${scope || '(global)'}) has it: Kamal will deploy it empty; fix: kamal-secret set ${name}`,
+        );
+      }
+      process.exitCode = await exec(command, env);
+    });
   example(cmd, 'kamal-secret run -- kamal deploy\nkamal-secret run -d production -- kamal deploy -d production');
 }
 
@@ -44,7 +48,13 @@ function kamalDestination(command: string[]): string | undefined {
 
 /** Names that the secrets files Kamal will read take from the environment, and that no one provides. */
 function unresolvedKamalNames(env: NodeJS.ProcessEnv, destination: string | undefined): string[] {
-  return [...new Set(variablesKamalReads([destination], env).filter((v) => v.source === 'unset').map((v) => v.name))];
+  return [
+    ...new Set(
+      variablesKamalReads([destination], env)
+        .filter((v) => v.source === 'unset')
+        .map((v) => v.name),
+    ),
+  ];
 }
 
 function exec(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -57,12 +67,19 @@ function exec(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
     const forward = (signal: NodeJS.Signals) => () => (child ? child.kill(signal) : early.push(signal));
     const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
     for (const [s, h] of handlers) process.on(s, h);
-    const stopForwarding = () => { for (const [s, h] of handlers) process.off(s, h); };
+    const stopForwarding = () => {
+      for (const [s, h] of handlers) process.off(s, h);
+    };
     child = spawn(command[0], command.slice(1), { env, stdio: 'inherit' });
     for (const signal of early) child.kill(signal);
     child.on('error', (err: NodeJS.ErrnoException) => {
       stopForwarding();
-      reject(new UserError(err.code === 'ENOENT' ? `${command[0]}: command not found` : `cannot run ${command[0]}: ${err.message}`, err.code === 'ENOENT' ? 127 : 126));
+      reject(
+        new UserError(
+          err.code === 'ENOENT' ? `${command[0]}: command not found` : `cannot run ${command[0]}: ${err.message}`,
+          err.code === 'ENOENT' ? 127 : 126,
+        ),
+      );
     });
     child.on('exit', (code, signal) => {
       stopForwarding();

@@ -25,14 +25,19 @@ export function resolveScope(opts: ScopeOptions, env: NodeJS.ProcessEnv = proces
     const app = findApp(cwd);
     const service = app ? readServiceName(fs.readFileSync(app.deployYml, 'utf8')) : null;
     if (app && service !== null && !isValidScopeSegment(service)) {
-      throw new UsageError(`service "${service}" in ${app.deployYml} cannot be a scope (Kamal allows letters, digits, "-" and "_"): fix it, or give --scope APP`);
+      throw new UsageError(
+        `service "${service}" in ${app.deployYml} cannot be a scope (Kamal allows letters, digits, "-" and "_"): fix it, or give --scope APP`,
+      );
     }
     scope = service ?? '';
   }
   validateScope(scope);
   if (!destination) return scope;
   if (scope === '') {
-    if (opts.destination) throw new UsageError(`-d ${destination} needs an app: run inside a Kamal app (config/deploy.yml) or give --scope APP`);
+    if (opts.destination)
+      throw new UsageError(
+        `-d ${destination} needs an app: run inside a Kamal app (config/deploy.yml) or give --scope APP`,
+      );
     return scope; // KAMAL_DESTINATION outside an app has nothing to narrow
   }
   const [app, dest] = scope.split('/');

@@ -1,8 +1,8 @@
 // Opening the vault for a command: through the agent (started on demand), or in
 // this process with KAMAL_SECRET_NO_AGENT=1. Commands get a VaultSession and never care which.
 
-import { ensureAgent } from '../agent/session.js';
 import { socketPath } from '../agent/paths.js';
+import { ensureAgent } from '../agent/session.js';
 import { unlockInProcess } from '../keychain/unlock.js';
 import { vaultPath } from '../vault/paths.js';
 import { LocalSession, type VaultSession } from '../vault/session.js';

@@ -6,8 +6,8 @@ import { kamalValueRisks } from '../kamal/value-risks.js';
 import { promptHidden, readStdinAll } from '../keychain/passphrase.js';
 import { formatRef, parseRef } from '../vault/refs.js';
 import { example, scopeOptions } from './options.js';
-import { readUserFile } from './read-file.js';
 import { out, warn } from './output.js';
+import { readUserFile } from './read-file.js';
 import { resolveScope, type ScopeOptions } from './scope.js';
 import { withSession } from './session.js';
 
@@ -20,13 +20,18 @@ export function register(program: Command): void {
   const cmd = scopeOptions(
     program
       .command('set')
-      .description('store a secret: from piped stdin, a hidden prompt, a file, or generated (never from the command line)')
+      .description(
+        'store a secret: from piped stdin, a hidden prompt, a file, or generated (never from the command line)',
+      )
       .argument('<ref>', 'NAME, APP/NAME or APP/DESTINATION/NAME')
       .argument('[value...]', '(refused: a value on the command line leaks into ps and shell history)')
       .option('--file <path>', 'read the value from a file, byte for byte')
       .option('--generate [length]', 'generate a random URL-safe value (default 32 characters)'),
   ).action(async (refText: string, extra: string[], opts: SetOptions) => {
-    if (extra.length) throw new UsageError('refusing a secret value on the command line (it would show in ps and shell history); pipe it on stdin, or use --file or --generate');
+    if (extra.length)
+      throw new UsageError(
+        'refusing a secret value on the command line (it would show in ps and shell history); pipe it on stdin, or use --file or --generate',
+      );
     const ref = parseRef(refText, resolveScope(opts));
     const value = await readValue(opts, formatRef(ref));
     const result = await withSession((s) => s.mutate({ op: 'set', ref: formatRef(ref), value }));
@@ -35,11 +40,15 @@ export function register(program: Command): void {
     const mask = maskability(value);
     if (!mask.maskable) warn(`${formatRef(ref)} cannot be a masked GitLab variable: ${mask.reason}`);
   });
-  example(cmd, 'kamal-secret set RAILS_MASTER_KEY --file config/master.key\nop read op://vault/db/url | kamal-secret set shop/production/DATABASE_URL\nkamal-secret set SECRET_KEY_BASE --generate 64');
+  example(
+    cmd,
+    'kamal-secret set RAILS_MASTER_KEY --file config/master.key\nop read op://vault/db/url | kamal-secret set shop/production/DATABASE_URL\nkamal-secret set SECRET_KEY_BASE --generate 64',
+  );
 }
 
 async function readValue(opts: SetOptions, ref: string): Promise<string> {
-  if (opts.file !== undefined && opts.generate !== undefined) throw new UsageError('use either --file or --generate, not both');
+  if (opts.file !== undefined && opts.generate !== undefined)
+    throw new UsageError('use either --file or --generate, not both');
   let value: string;
   if (opts.file !== undefined) {
     value = readUserFile(opts.file);
@@ -60,6 +69,7 @@ const URL_SAFE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 
 /** `length` characters drawn uniformly from the URL-safe alphabet (64 symbols: no modulo bias). */
 function generate(length: number): string {
-  if (!Number.isInteger(length) || length < 8 || length > 4096) throw new UsageError('--generate takes a length from 8 to 4096');
+  if (!Number.isInteger(length) || length < 8 || length > 4096)
+    throw new UsageError('--generate takes a length from 8 to 4096');
   return [...randomBytes(length)].map((b) => URL_SAFE[b & 63]).join('');
 }

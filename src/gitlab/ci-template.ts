@@ -5,7 +5,9 @@
 export const KAMAL_IMAGE = 'ghcr.io/basecamp/kamal:v2.12.0';
 
 export function gitlabCiYaml(service: string, destinations: string[]): string {
-  const jobs = destinations.length ? destinations.map((d) => job(`deploy:${d}`, `kamal deploy -d ${d}`, d)) : [job('deploy', 'kamal deploy')];
+  const jobs = destinations.length
+    ? destinations.map((d) => job(`deploy:${d}`, `kamal deploy -d ${d}`, d))
+    : [job('deploy', 'kamal deploy')];
   return `# Deploy job for ${service}, printed by \`kamal-secret gitlab ci\`.
 # Secrets come from CI/CD variables kept by \`kamal-secret gitlab sync\`; .kamal/secrets
 # reads them as NAME=$NAME. Variables of a destination have environment scope DEST,

@@ -15,7 +15,10 @@ export interface Variable {
 }
 
 export class GitLabError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -39,7 +42,11 @@ export class GitLabClient {
     return `${this.opts.baseUrl.replace(/\/$/, '')}/api/v4/${this.opts.target}${path}${q ? `?${q}` : ''}`;
   }
 
-  private async call(method: string, path: string, { query, body }: { query?: Record<string, string>; body?: Record<string, unknown> } = {}): Promise<Response> {
+  private async call(
+    method: string,
+    path: string,
+    { query, body }: { query?: Record<string, string>; body?: Record<string, unknown> } = {},
+  ): Promise<Response> {
     const sleep = this.opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
     const maxRetries = this.opts.maxRetries ?? 4;
     for (let attempt = 0; ; attempt++) {
@@ -52,13 +59,16 @@ export class GitLabClient {
           body: body ? JSON.stringify(body) : undefined,
         });
       } catch (err) {
-        if (attempt >= maxRetries) throw new GitLabError(0, `cannot reach ${this.opts.baseUrl}: ${(err as Error).message}`);
+        if (attempt >= maxRetries)
+          throw new GitLabError(0, `cannot reach ${this.opts.baseUrl}: ${(err as Error).message}`);
         await sleep(backoff(attempt));
         continue;
       }
       if (res.status === 429 && attempt < maxRetries) {
         const retryAfter = Number(res.headers.get('retry-after'));
-        await sleep(Number.isFinite(retryAfter) && retryAfter >= 0 ? Math.min(retryAfter, 60) * 1000 : backoff(attempt));
+        await sleep(
+          Number.isFinite(retryAfter) && retryAfter >= 0 ? Math.min(retryAfter, 60) * 1000 : backoff(attempt),
+        );
         continue;
       }
       if (res.status >= 500 && attempt < maxRetries) {
@@ -82,7 +92,9 @@ export class GitLabClient {
   }
 
   async get(key: string, scope: string): Promise<Variable> {
-    const res = await this.call('GET', `/variables/${encodeURIComponent(key)}`, { query: { 'filter[environment_scope]': scope } });
+    const res = await this.call('GET', `/variables/${encodeURIComponent(key)}`, {
+      query: { 'filter[environment_scope]': scope },
+    });
     return (await res.json()) as Variable;
   }
 
@@ -91,13 +103,18 @@ export class GitLabClient {
   }
 
   async update(key: string, scope: string, fields: Record<string, unknown>): Promise<void> {
-    await this.call('PUT', `/variables/${encodeURIComponent(key)}`, { query: { 'filter[environment_scope]': scope }, body: fields });
+    await this.call('PUT', `/variables/${encodeURIComponent(key)}`, {
+      query: { 'filter[environment_scope]': scope },
+      body: fields,
+    });
   }
 
   /** Gone already counts as done: a retried DELETE whose first answer was lost finds nothing. */
   async remove(key: string, scope: string): Promise<void> {
     try {
-      await this.call('DELETE', `/variables/${encodeURIComponent(key)}`, { query: { 'filter[environment_scope]': scope } });
+      await this.call('DELETE', `/variables/${encodeURIComponent(key)}`, {
+        query: { 'filter[environment_scope]': scope },
+      });
     } catch (err) {
       if (!(err instanceof GitLabError && err.status === 404 && /Variable Not Found/i.test(err.message))) throw err;
     }
@@ -130,7 +147,9 @@ async function errorText(res: Response): Promise<string> {
     if (body.error_description) return `${body.error}: ${body.error_description}`;
     if (typeof body.message === 'string') return body.message;
     if (body.message && typeof body.message === 'object') {
-      return Object.entries(body.message as Record<string, string[]>).map(([field, msgs]) => `${field} ${[msgs].flat().join(', ')}`).join('; ');
+      return Object.entries(body.message as Record<string, string[]>)
+        .map(([field, msgs]) => `${field} ${[msgs].flat().join(', ')}`)
+        .join('; ');
     }
     if (body.error) return body.error;
   } catch {

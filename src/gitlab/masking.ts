@@ -7,9 +7,7 @@ const MASKED_RAW = /^[^ \t\r\n\f\v]{8,}$/u;
 
 export type Compat = 'current' | 'old';
 
-export type Maskability =
-  | { maskable: true }
-  | { maskable: false; reason: string; multiline: boolean };
+export type Maskability = { maskable: true } | { maskable: false; reason: string; multiline: boolean };
 
 /**
  * Whether GitLab will accept `value` as masked. Variables are always sent with
@@ -17,13 +15,23 @@ export type Maskability =
  * only know the older rule, values outside its character set cannot be masked.
  */
 export function maskability(value: string, compat: Compat = 'current'): Maskability {
-  if (/[\r\n]/.test(value)) return { maskable: false, multiline: true, reason: 'multi-line values can never be masked' };
+  if (/[\r\n]/.test(value))
+    return { maskable: false, multiline: true, reason: 'multi-line values can never be masked' };
   const length = [...value].length;
-  if (length < 8) return { maskable: false, multiline: false, reason: `shorter than 8 characters (${length}): GitLab cannot mask it` };
+  if (length < 8)
+    return {
+      maskable: false,
+      multiline: false,
+      reason: `shorter than 8 characters (${length}): GitLab cannot mask it`,
+    };
   if (compat === 'old') {
     return MASKED_EXPANDED.test(value)
       ? { maskable: true }
-      : { maskable: false, multiline: false, reason: 'has characters outside A-Z a-z 0-9 _+=/@:.~- that this GitLab version cannot mask' };
+      : {
+          maskable: false,
+          multiline: false,
+          reason: 'has characters outside A-Z a-z 0-9 _+=/@:.~- that this GitLab version cannot mask',
+        };
   }
   return MASKED_RAW.test(value)
     ? { maskable: true }

@@ -1,8 +1,8 @@
 // Plan a sync: compare the secrets we want in GitLab with the variables it has, and
 // send only the fields that differ. Values never enter the plan's printable fields.
 
-import { type Compat, maskability } from './masking.js';
 import type { Variable } from './client.js';
+import { type Compat, maskability } from './masking.js';
 
 export const MANAGED_DESCRIPTION = 'managed by kamal-secret';
 
@@ -48,28 +48,61 @@ export function plan(desired: Desired[], existing: Variable[], opts: PlanOptions
     const current = byKey.get(id);
     const m = maskability(d.value, opts.compat);
     const type = d.typeOverride ?? (!m.maskable && m.multiline && !d.readByKamal ? 'file' : 'env_var');
-    const base = { key: d.key, environment_scope: d.environment_scope, variable_type: type, raw: true, protected: opts.protected || Boolean(current?.protected) };
+    const base = {
+      key: d.key,
+      environment_scope: d.environment_scope,
+      variable_type: type,
+      raw: true,
+      protected: opts.protected || Boolean(current?.protected),
+    };
     if (!m.maskable && !m.multiline && !opts.allowUnmasked) {
-      items.push({ ...base, action: 'skip', masked: false, reason: `${m.reason}; use --allow-unmasked to send it unmasked` });
+      items.push({
+        ...base,
+        action: 'skip',
+        masked: false,
+        reason: `${m.reason}; use --allow-unmasked to send it unmasked`,
+      });
       continue;
     }
     const masked = m.maskable;
-    const note = m.maskable ? 'masked' : m.multiline ? `unmasked: ${m.reason}${type === 'file' ? ' (sent as a file variable)' : ''}` : `unmasked: ${m.reason} (--allow-unmasked)`;
+    const note = m.maskable
+      ? 'masked'
+      : m.multiline
+        ? `unmasked: ${m.reason}${type === 'file' ? ' (sent as a file variable)' : ''}`
+        : `unmasked: ${m.reason} (--allow-unmasked)`;
     if (!current) {
-      const send: Record<string, unknown> = { key: d.key, value: d.value, variable_type: type, masked, raw: true, environment_scope: d.environment_scope, description: MANAGED_DESCRIPTION };
+      const send: Record<string, unknown> = {
+        key: d.key,
+        value: d.value,
+        variable_type: type,
+        masked,
+        raw: true,
+        environment_scope: d.environment_scope,
+        description: MANAGED_DESCRIPTION,
+      };
       if (opts.protected) send.protected = true;
       if (opts.hidden && masked) send.masked_and_hidden = true;
       items.push({ ...base, action: 'create', masked, reason: note, send });
       continue;
     }
     if (current.masked && !masked) {
-      items.push({ ...base, action: 'skip', masked: true, reason: `the variable is masked in GitLab and the new value cannot be (${note}); not unmasking it` });
+      items.push({
+        ...base,
+        action: 'skip',
+        masked: true,
+        reason: `the variable is masked in GitLab and the new value cannot be (${note}); not unmasking it`,
+      });
       continue;
     }
     const send: Record<string, unknown> = {};
     const hiddenValue = current.value === null || current.hidden === true;
     if (hiddenValue && !opts.force) {
-      items.push({ ...base, action: 'unchanged', masked: current.masked, reason: 'hidden in GitLab: its value cannot be compared; use --force to overwrite it' });
+      items.push({
+        ...base,
+        action: 'unchanged',
+        masked: current.masked,
+        reason: 'hidden in GitLab: its value cannot be compared; use --force to overwrite it',
+      });
       continue;
     }
     if (hiddenValue || current.value !== d.value) send.value = d.value;
@@ -78,16 +111,27 @@ export function plan(desired: Desired[], existing: Variable[], opts: PlanOptions
     if (current.raw !== true) send.raw = true;
     if (opts.protected && !current.protected) send.protected = true;
     const changed = Object.keys(send);
-    items.push(changed.length
-      ? { ...base, action: 'update', masked, reason: `changed: ${changed.join(', ')}`, send }
-      : { ...base, action: 'unchanged', masked: current.masked, reason: note });
+    items.push(
+      changed.length
+        ? { ...base, action: 'update', masked, reason: `changed: ${changed.join(', ')}`, send }
+        : { ...base, action: 'unchanged', masked: current.masked, reason: note },
+    );
   }
   if (opts.prune || opts.pruneAll) {
     const scopes = new Set(desired.map((d) => d.environment_scope));
     for (const v of existing) {
       if (wanted.has(`${v.key}\0${v.environment_scope}`) || !scopes.has(v.environment_scope)) continue;
       if (!opts.pruneAll && v.description !== MANAGED_DESCRIPTION) continue;
-      items.push({ key: v.key, environment_scope: v.environment_scope, action: 'delete', reason: opts.pruneAll ? 'not in the vault (--prune-all)' : 'created by kamal-secret, no longer in the vault', variable_type: v.variable_type, masked: v.masked, raw: v.raw, protected: v.protected });
+      items.push({
+        key: v.key,
+        environment_scope: v.environment_scope,
+        action: 'delete',
+        reason: opts.pruneAll ? 'not in the vault (--prune-all)' : 'created by kamal-secret, no longer in the vault',
+        variable_type: v.variable_type,
+        masked: v.masked,
+        raw: v.raw,
+        protected: v.protected,
+      });
     }
   }
   return items;

@@ -2,30 +2,42 @@
 // maps to environment scope `*`, each APP/DEST scope to `DEST`; names Kamal reads
 // through $NAME stay env_var), the plan against what GitLab has, and its writes.
 
+import { UserError } from '../errors.js';
 import { findApp } from '../kamal/app.js';
 import { listDestinations } from '../kamal/deploy-config.js';
 import { variablesKamalReads } from '../kamal/secrets-files.js';
 import { scopeChain } from '../vault/refs.js';
 import type { VaultSession } from '../vault/session.js';
-import { UserError } from '../errors.js';
-import { GitLabClient, GitLabError, type Variable, explain } from './client.js';
+import { explain, GitLabClient, GitLabError, type Variable } from './client.js';
 import type { Compat } from './masking.js';
 import { type Desired, type PlanItem, type PlanOptions, plan } from './planner.js';
 import { gitlabUrl, resolveTarget } from './target.js';
 
-export async function desiredVariables(session: VaultSession, scope: string, opts: { environmentScope?: string; types: Map<string, 'env_var' | 'file'> }): Promise<Desired[]> {
+export async function desiredVariables(
+  session: VaultSession,
+  scope: string,
+  opts: { environmentScope?: string; types: Map<string, 'env_var' | 'file'> },
+): Promise<Desired[]> {
   const readByKamal = namesKamalReads();
   const [app, dest] = scope.split('/');
   const groups: [string, string[]][] = dest ? [[dest, scopeChain(scope)]] : [['*', scopeChain(scope)]];
   if (!dest && app) {
-    const dests = new Set((await session.list()).filter((e) => e.scope.startsWith(`${app}/`)).map((e) => e.scope.split('/')[1]));
+    const dests = new Set(
+      (await session.list()).filter((e) => e.scope.startsWith(`${app}/`)).map((e) => e.scope.split('/')[1]),
+    );
     for (const d of dests) groups.push([d, [`${app}/${d}`]]);
   }
   const out: Desired[] = [];
   for (const [environmentScope, chain] of groups) {
     for (const [name, found] of await session.visible(chain)) {
       if (name === 'GITLAB_TOKEN') continue;
-      out.push({ key: name, value: found.value, environment_scope: opts.environmentScope ?? environmentScope, readByKamal: readByKamal.has(name), typeOverride: opts.types.get(name) });
+      out.push({
+        key: name,
+        value: found.value,
+        environment_scope: opts.environmentScope ?? environmentScope,
+        readByKamal: readByKamal.has(name),
+        typeOverride: opts.types.get(name),
+      });
     }
   }
   return out;
@@ -68,7 +80,10 @@ export async function syncToGitLab(session: VaultSession, scope: string, opts: S
   const target = resolveTarget(opts, baseUrl);
   const desired = await desiredVariables(session, scope, opts);
   const token = process.env.GITLAB_TOKEN || (await session.lookup('GITLAB_TOKEN', scopeChain(scope)))?.value;
-  if (!token) throw new UserError('no GitLab token: set GITLAB_TOKEN, or store one: kamal-secret set GITLAB_TOKEN (a project access token with scope api, role Maintainer)');
+  if (!token)
+    throw new UserError(
+      'no GitLab token: set GITLAB_TOKEN, or store one: kamal-secret set GITLAB_TOKEN (a project access token with scope api, role Maintainer)',
+    );
   const client = new GitLabClient({ baseUrl, token, target: target.apiPath });
   let items: PlanItem[];
   try {
@@ -80,7 +95,9 @@ export async function syncToGitLab(session: VaultSession, scope: string, opts: S
   // plan() yields one item per desired variable, in order, then the deletions.
   const desiredOf = new Map(desired.map((d, i) => [items[i], d]));
   const reconcile = (item: PlanItem, current: Variable) => plan([desiredOf.get(item)!], [current], opts)[0];
-  const outcomes = opts.dryRun ? [] : await inParallel(items, WRITE_CONCURRENCY, (item) => apply(client, item, target.label, reconcile));
+  const outcomes = opts.dryRun
+    ? []
+    : await inParallel(items, WRITE_CONCURRENCY, (item) => apply(client, item, target.label, reconcile));
   return {
     target: target.id,
     targetLabel: target.label,
@@ -89,7 +106,12 @@ export async function syncToGitLab(session: VaultSession, scope: string, opts: S
   };
 }
 
-async function apply(client: GitLabClient, item: PlanItem, targetLabel: string, reconcile: Reconcile): Promise<Failure | null> {
+async function apply(
+  client: GitLabClient,
+  item: PlanItem,
+  targetLabel: string,
+  reconcile: Reconcile,
+): Promise<Failure | null> {
   try {
     if (item.action === 'create') await create(client, item, reconcile);
     else if (item.action === 'update') await client.update(item.key, item.environment_scope, item.send!);
@@ -135,8 +157,19 @@ async function inParallel<T, R>(items: T[], limit: number, fn: (item: T) => Prom
 }
 
 /** The bodies a first sync would POST, and the variables it would skip (with why). */
-export async function variablesToSend(session: VaultSession, scope: string): Promise<{ send: Record<string, unknown>[]; skipped: PlanItem[] }> {
+export async function variablesToSend(
+  session: VaultSession,
+  scope: string,
+): Promise<{ send: Record<string, unknown>[]; skipped: PlanItem[] }> {
   const desired = await desiredVariables(session, scope, { types: new Map() });
-  const items = plan(desired, [], { compat: 'current', allowUnmasked: false, protected: false, hidden: false, prune: false, pruneAll: false, force: false });
+  const items = plan(desired, [], {
+    compat: 'current',
+    allowUnmasked: false,
+    protected: false,
+    hidden: false,
+    prune: false,
+    pruneAll: false,
+    force: false,
+  });
   return { send: items.filter((i) => i.send).map((i) => i.send!), skipped: items.filter((i) => i.action === 'skip') };
 }

@@ -22,13 +22,15 @@ export function gitlabUrl(env: NodeJS.ProcessEnv = process.env): string {
     throw new UsageError(`GITLAB_URL is not a URL: ${url}`);
   }
   const loopback = ['localhost', '[::1]'].includes(parsed.hostname) || parsed.hostname.startsWith('127.');
-  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) throw new UsageError(`refusing ${url}: GitLab must be reached over https (plain http only on loopback)`);
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback))
+    throw new UsageError(`refusing ${url}: GitLab must be reached over https (plain http only on loopback)`);
   return url;
 }
 
 export function resolveTarget(opts: { project?: string; group?: string }, baseUrl: string): Target {
   if (opts.project && opts.group) throw new UsageError('use either --project or --group, not both');
-  if (opts.group) return { apiPath: `groups/${encodeURIComponent(opts.group)}`, id: opts.group, label: `group ${opts.group}` };
+  if (opts.group)
+    return { apiPath: `groups/${encodeURIComponent(opts.group)}`, id: opts.group, label: `group ${opts.group}` };
   const project = opts.project ?? originProject(baseUrl);
   return { apiPath: `projects/${encodeURIComponent(project)}`, id: project, label: `project ${project}` };
 }
@@ -37,12 +39,18 @@ export function resolveTarget(opts: { project?: string; group?: string }, baseUr
 function originProject(baseUrl: string): string {
   let remote = '';
   try {
-    remote = execFileSync('git', ['config', '--get', 'remote.origin.url'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    remote = execFileSync('git', ['config', '--get', 'remote.origin.url'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     // not a git repository
   }
   const host = new URL(baseUrl).hostname;
   const m = /^(?:[a-z+]+:\/\/(?:[^@/]+@)?([^/:]+)(?::\d+)?\/|[^@]+@([^:]+):)(.+?)(?:\.git)?\/?$/.exec(remote);
-  if (!m || (m[1] ?? m[2]) !== host) throw new UsageError('no --project given and the origin remote does not point at the GitLab host; give --project group/app');
+  if (!m || (m[1] ?? m[2]) !== host)
+    throw new UsageError(
+      'no --project given and the origin remote does not point at the GitLab host; give --project group/app',
+    );
   return m[3];
 }

@@ -48,13 +48,20 @@ export function check(opts: CheckOptions): CheckReport {
   const findings = [...byKey.values()].map(({ finding, versions }) =>
     versions.has(undefined) || versions.size === opts.versions.length || finding.message.includes('dotenv')
       ? finding
-      : { ...finding, message: `${finding.message} (on dotenv ${[...versions].join(' and ')})` });
+      : { ...finding, message: `${finding.message} (on dotenv ${[...versions].join(' and ')})` },
+  );
   const rank = { error: 0, warning: 1, info: 2 };
-  findings.sort((a, b) => (a.file === b.file ? (a.line ?? 0) - (b.line ?? 0) || rank[a.severity] - rank[b.severity] : a.file < b.file ? -1 : 1));
+  findings.sort((a, b) =>
+    a.file === b.file ? (a.line ?? 0) - (b.line ?? 0) || rank[a.severity] - rank[b.severity] : a.file < b.file ? -1 : 1,
+  );
   return { files: [...files], findings };
 }
 
-function checkDestination(config: DeployConfig, destination: string | undefined, opts: CheckOptions): (Finding & { version?: DotenvVersion })[] {
+function checkDestination(
+  config: DeployConfig,
+  destination: string | undefined,
+  opts: CheckOptions,
+): (Finding & { version?: DotenvVersion })[] {
   const out: (Finding & { version?: DotenvVersion })[] = [];
   const scope = config.service ? (destination ? `${config.service}/${destination}` : config.service) : '';
   const visible = opts.vault ? visibleFrom(opts.vault, scopeChain(scope)) : null;
@@ -62,7 +69,13 @@ function checkDestination(config: DeployConfig, destination: string | undefined,
   // `kamal-secret run` puts the vault's secrets into Kamal's environment (env mode).
   const runEnv: Record<string, string | undefined> = { ...env };
   for (const [name, f] of visible ?? []) runEnv[name] ??= f.value;
-  const exec = makeExecutor({ cwd: config.root, env, scope, exec: opts.exec, lookup: (name, chain) => lookupIn(opts, name, chain) });
+  const exec = makeExecutor({
+    cwd: config.root,
+    env,
+    scope,
+    exec: opts.exec,
+    lookup: (name, chain) => lookupIn(opts, name, chain),
+  });
   const rel = (file: string) => path.relative(config.root, file) || file;
   const where = destination ? ` (with -d ${destination})` : '';
   const present = secretsFiles(config, destination).filter((f) => fs.existsSync(f));
@@ -75,7 +88,14 @@ function checkDestination(config: DeployConfig, destination: string | undefined,
       const parsed = parseSecretsFile(fs.readFileSync(file, 'utf8'), version, runEnv, exec);
       const isCommon = file.endsWith('-common');
       if (isCommon) for (const e of parsed.entries) commonNames.add(e.name);
-      const context = { file: rel(file), version, visible, commonNames: isCommon ? new Set<string>() : commonNames, scopeLabel: scope || '(global)', needed: config.needed };
+      const context = {
+        file: rel(file),
+        version,
+        visible,
+        commonNames: isCommon ? new Set<string>() : commonNames,
+        scopeLabel: scope || '(global)',
+        needed: config.needed,
+      };
       out.push(...fileFindings(parsed, context).map((x) => ({ ...x, version })));
       for (const [name, e] of parsed.values) values.set(name, e);
     }
@@ -88,22 +108,40 @@ function checkDestination(config: DeployConfig, destination: string | undefined,
     const missingOn = opts.versions.filter((v) => !merged.get(v)?.has(name));
     if (missingOn.length === 0) continue;
     out.push({
-      file: target, line: null, name, severity: 'error', code: 'missing-secret',
+      file: target,
+      line: null,
+      name,
+      severity: 'error',
+      code: 'missing-secret',
       message: `deploy.yml needs ${name} (${from}) but no secrets file Kamal reads${where} defines it${versionNote(missingOn, opts.versions)}: the deploy aborts with "Secret '${name}' not found"`,
       fix: `add ${name}=$${name} to ${target} (and kamal-secret set ${name})`,
     });
   }
   if (present.length === 0 && config.needed.size > 0) {
-    out.push({ file: target, line: null, name: null, severity: 'error', code: 'no-secrets-file', message: `no secrets file${where}: Kamal reads ${secretsFiles(config, destination).map(rel).join(' and ')}`, fix: 'run: kamal-secret kamal init' });
+    out.push({
+      file: target,
+      line: null,
+      name: null,
+      severity: 'error',
+      code: 'no-secrets-file',
+      message: `no secrets file${where}: Kamal reads ${secretsFiles(config, destination).map(rel).join(' and ')}`,
+      fix: 'run: kamal-secret kamal init',
+    });
   }
   if (destination) {
     const plain = secretsFiles(config)[1];
     if (fs.existsSync(plain)) {
-      const plainNames = parseSecretsFile(fs.readFileSync(plain, 'utf8'), '3.1', runEnv, RUN_NOTHING).entries.map((e) => e.name);
+      const plainNames = parseSecretsFile(fs.readFileSync(plain, 'utf8'), '3.1', runEnv, RUN_NOTHING).entries.map(
+        (e) => e.name,
+      );
       for (const name of new Set(plainNames)) {
         if (anyVersion.has(name)) continue;
         out.push({
-          file: rel(plain), line: null, name, severity: 'warning', code: 'destination-drops-name',
+          file: rel(plain),
+          line: null,
+          name,
+          severity: 'warning',
+          code: 'destination-drops-name',
           message: `${name} is defined in ${rel(plain)}, which Kamal does not read with -d ${destination}`,
           fix: `define ${name} in ${rel(secretsFiles(config, destination)[1])} or in ${rel(secretsFiles(config)[0])}`,
         });
@@ -134,4 +172,5 @@ function visibleFrom(vault: Map<string, string>, chain: string[]): Map<string, F
   return out;
 }
 
-const versionNote = (on: DotenvVersion[], all: DotenvVersion[]) => (on.length === all.length ? '' : ` (on dotenv ${on.join(' and ')})`);
+const versionNote = (on: DotenvVersion[], all: DotenvVersion[]) =>
+  on.length === all.length ? '' : ` (on dotenv ${on.join(' and ')})`;

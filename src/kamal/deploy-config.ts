@@ -2,8 +2,8 @@
 // config/deploy.DEST.yml for a destination, read with a real YAML parser.
 
 import fs from 'node:fs';
-import path from 'node:path';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { UserError } from '../errors.js';
 
 export interface DeployConfig {
@@ -20,12 +20,16 @@ type Yaml = Record<string, unknown>;
 
 /** The YAML parser, loaded on first use: commands that never read deploy.yml do not pay for it. */
 let yamlParse: ((text: string) => unknown) | undefined;
-const parseYaml = (text: string) => (yamlParse ??= (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse)(text);
+function parseYaml(text: string): unknown {
+  yamlParse ??= (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse;
+  return yamlParse(text);
+}
 
 export function readDeployConfig(root: string, destination?: string): DeployConfig {
   const base = readYaml(path.join(root, 'config', 'deploy.yml'));
   const destFile = destination ? path.join(root, 'config', `deploy.${destination}.yml`) : null;
-  if (destFile && !fs.existsSync(destFile)) throw new UserError(`no config/deploy.${destination}.yml for destination ${destination}`);
+  if (destFile && !fs.existsSync(destFile))
+    throw new UserError(`no config/deploy.${destination}.yml for destination ${destination}`);
   const config = destFile ? deepMerge(base, readYaml(destFile)) : base;
   const needed = new Map<string, string>();
   const need = (names: unknown, where: string) => {
@@ -38,8 +42,10 @@ export function readDeployConfig(root: string, destination?: string): DeployConf
     const v = obj(config.registry)[field];
     if (Array.isArray(v)) need(v.slice(0, 1), `registry.${field}`);
   }
-  for (const [role, roleConfig] of Object.entries(obj(config.servers))) need(obj(obj(roleConfig).env).secret, `servers.${role}.env.secret`);
-  for (const [name, accessory] of Object.entries(obj(config.accessories))) need(obj(obj(accessory).env).secret, `accessories.${name}.env.secret`);
+  for (const [role, roleConfig] of Object.entries(obj(config.servers)))
+    need(obj(obj(roleConfig).env).secret, `servers.${role}.env.secret`);
+  for (const [name, accessory] of Object.entries(obj(config.accessories)))
+    need(obj(obj(accessory).env).secret, `accessories.${name}.env.secret`);
   need(obj(config.builder).secrets, 'builder.secrets');
   const ssh = obj(config.ssh);
   if (Array.isArray(ssh.key_data)) need(ssh.key_data, 'ssh.key_data');
@@ -47,7 +53,13 @@ export function readDeployConfig(root: string, destination?: string): DeployConf
   if (Array.isArray(obj(proxy.ssl).certificate_pem)) need(obj(proxy.ssl).certificate_pem, 'proxy.ssl.certificate_pem');
   if (Array.isArray(obj(proxy.ssl).private_key_pem)) need(obj(proxy.ssl).private_key_pem, 'proxy.ssl.private_key_pem');
   const secretsPath = typeof config.secrets_path === 'string' ? config.secrets_path : '.kamal/secrets';
-  return { root, service: typeof config.service === 'string' ? config.service : null, secretsPath, needed, destinations: listDestinations(root) };
+  return {
+    root,
+    service: typeof config.service === 'string' ? config.service : null,
+    secretsPath,
+    needed,
+    destinations: listDestinations(root),
+  };
 }
 
 /** The secrets files Kamal reads, in order: common first, then plain or per-destination. */
@@ -58,7 +70,8 @@ export function secretsFiles(config: DeployConfig, destination?: string): string
 
 export function listDestinations(root: string): string[] {
   const dir = path.join(root, 'config');
-  return fs.readdirSync(dir)
+  return fs
+    .readdirSync(dir)
     .map((f) => /^deploy\.(.+)\.yml$/.exec(f)?.[1])
     .filter((d): d is string => Boolean(d))
     .sort();
@@ -85,13 +98,18 @@ const obj = (v: unknown): Yaml => (v && typeof v === 'object' && !Array.isArray(
 /** `secret:` lists hold NAME or ALIAS:NAME (Kamal reads the secret after the colon). */
 function secretNames(v: unknown): string[] {
   if (!Array.isArray(v)) return [];
-  return v.filter((x): x is string => typeof x === 'string').map((x) => (x.includes(':') ? x.slice(x.indexOf(':') + 1) : x));
+  return v
+    .filter((x): x is string => typeof x === 'string')
+    .map((x) => (x.includes(':') ? x.slice(x.indexOf(':') + 1) : x));
 }
 
 function deepMerge(a: Yaml, b: Yaml): Yaml {
   const out: Yaml = { ...a };
   for (const [k, v] of Object.entries(b)) {
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' && !Array.isArray(out[k]) ? deepMerge(out[k] as Yaml, v as Yaml) : v;
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' && !Array.isArray(out[k])
+        ? deepMerge(out[k] as Yaml, v as Yaml)
+        : v;
   }
   return out;
 }

@@ -23,14 +23,17 @@ const VARIABLE = /(\\)?(\$)(?!\()\{?([A-Z0-9_]+)?\}?/gi;
 
 export type CommandOutcome =
   | {
-    kind: 'ran'; stdout: string; status: number; via: 'vault' | 'shell' | 'exec' | 'kamal' | 'file';
-    /** what a command evaluated without running it wrote on stderr */
-    stderr?: string;
-    /** for a command that greps a name out of a dotenv file: why its output is not the value that file gives it */
-    altered?: string;
-  }
+      kind: 'ran';
+      stdout: string;
+      status: number;
+      via: 'vault' | 'shell' | 'exec' | 'kamal' | 'file';
+      /** what a command evaluated without running it wrote on stderr */
+      stderr?: string;
+      /** for a command that greps a name out of a dotenv file: why its output is not the value that file gives it */
+      altered?: string;
+    }
   | { kind: 'not-found'; program: string }
-  | { kind: 'not-run'; reason: string; /** Kamal itself aborts on this command */ fatal?: boolean };
+  | { kind: 'not-run'; reason: string /** Kamal itself aborts on this command */; fatal?: boolean };
 
 /** Runs (or resolves, or declines to run) one command as Kamal would. */
 export type Executor = (command: string) => CommandOutcome;
@@ -79,7 +82,12 @@ interface Ctx {
 
 const UNKNOWN = '\u0000unknown\u0000';
 
-export function parseSecretsFile(text: string, version: DotenvVersion, env: Record<string, string | undefined>, exec: Executor): ParseResult {
+export function parseSecretsFile(
+  text: string,
+  version: DotenvVersion,
+  env: Record<string, string | undefined>,
+  exec: Executor,
+): ParseResult {
   const source = text.replace(/\r\n?/g, '\n');
   const hash = new Map<string, string | null>();
   const entries: Entry[] = [];
@@ -98,12 +106,26 @@ export function parseSecretsFile(text: string, version: DotenvVersion, env: Reco
     }
     const after = rawValue === undefined ? '' : m[0].slice(m[0].lastIndexOf(rawValue) + rawValue.length);
     const cutAtHash = after.startsWith('#') && !/\s$/.test(rawValue ?? '') && !QUOTED.test(rawValue?.trim() ?? '');
-    const entry: Entry = { name, line, raw: rawValue?.trim() ?? null, cutAtHash, quote: '', exported: Boolean(exportKw), value: '', commands: [], variables: [] };
+    const entry: Entry = {
+      name,
+      line,
+      raw: rawValue?.trim() ?? null,
+      cutAtHash,
+      quote: '',
+      exported: Boolean(exportKw),
+      value: '',
+      commands: [],
+      variables: [],
+    };
     const ctx: Ctx = { hash, env, exec, entry };
     const value = parseValue(rawValue ?? '', version, ctx);
     if (value === ABORT) {
       const notFound = entry.commands.find((c) => c.outcome.kind === 'not-found');
-      result.abort = { kind: 'not-found', line, program: notFound?.outcome.kind === 'not-found' ? notFound.outcome.program : '' };
+      result.abort = {
+        kind: 'not-found',
+        line,
+        program: notFound?.outcome.kind === 'not-found' ? notFound.outcome.program : '',
+      };
       result.values.clear(); // dotenv swallows the ENOENT and the whole file yields nothing
       return result;
     }
@@ -127,7 +149,8 @@ function parseValue(rawValue: string, version: DotenvVersion, ctx: Ctx): string 
   if (ctx.entry.quote === "'") return value;
   if (ctx.entry.quote === '"') value = expandNewlines(value, ctx);
   value = value.replace(/\\([^$])/g, '$1');
-  const steps = version === '3.1' ? [substituteVariables, substituteCommands] : [substituteCommands, substituteVariables];
+  const steps =
+    version === '3.1' ? [substituteVariables, substituteCommands] : [substituteCommands, substituteVariables];
   for (const step of steps) {
     const next = step(value, ctx, false);
     if (next === ABORT) return ABORT;
@@ -139,7 +162,9 @@ function parseValue(rawValue: string, version: DotenvVersion, ctx: Ctx): string 
 function expandNewlines(value: string, ctx: Ctx): string {
   const mode = ctx.hash.get('DOTENV_LINEBREAK_MODE') ?? ctx.env.DOTENV_LINEBREAK_MODE;
   // dotenv 3 keeps "\n" as backslash + n (its gsub writes "\\\\n", unescaped below to "\n").
-  return mode === 'legacy' ? value.replace(/\\n/g, '\n').replace(/\\r/g, '\r') : value.replace(/\\n/g, '\\\\n').replace(/\\r/g, '\\\\r');
+  return mode === 'legacy'
+    ? value.replace(/\\n/g, '\n').replace(/\\r/g, '\r')
+    : value.replace(/\\n/g, '\\\\n').replace(/\\r/g, '\\\\r');
 }
 
 function substituteVariables(value: string, ctx: Ctx, inCommand: boolean): string {
@@ -192,7 +217,9 @@ function substituteCommands(value: string, ctx: Ctx): string | typeof ABORT {
         if (escaped) out += value.slice(start, end);
         else {
           const command = substituteVariables(value.slice(start + 2, end - 1), ctx, true);
-          const outcome = command.includes(UNKNOWN) ? { kind: 'not-run' as const, reason: 'it uses a value that is not known without running commands' } : ctx.exec(command);
+          const outcome = command.includes(UNKNOWN)
+            ? { kind: 'not-run' as const, reason: 'it uses a value that is not known without running commands' }
+            : ctx.exec(command);
           ctx.entry.commands.push({ command: command.replaceAll(UNKNOWN, '…'), outcome });
           if (outcome.kind === 'not-found') return ABORT;
           out += outcome.kind === 'ran' ? chomp(outcome.stdout) : UNKNOWN;
@@ -223,7 +250,11 @@ export function shellSplit(line: string): string[] {
   for (const m of line.matchAll(re)) {
     const [, plain, single, double, esc, garbage, sep] = m;
     if (garbage !== undefined) throw new Error(`unmatched quote in ${line}`);
-    word = (word ?? '') + (plain ?? single ?? (double !== undefined ? double.replace(/\\([$`"\\\n])/g, '$1') : esc !== undefined ? esc.slice(1) : ''));
+    word =
+      (word ?? '') +
+      (plain ??
+        single ??
+        (double !== undefined ? double.replace(/\\([$`"\\\n])/g, '$1') : esc !== undefined ? esc.slice(1) : ''));
     if (sep !== undefined) {
       words.push(word);
       word = null;

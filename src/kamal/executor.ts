@@ -13,7 +13,36 @@ import { onPath } from './path-lookup.js';
 
 /** Ruby's backticks run through /bin/sh only when the command has shell metacharacters. */
 const SHELL_META = /[*?{}[\]<>()~&|\\$;'`"\n#]/;
-const SHELL_WORDS = new Set(['.', ':', 'break', 'case', 'continue', 'do', 'done', 'elif', 'else', 'esac', 'eval', 'exec', 'exit', 'export', 'fi', 'for', 'if', 'in', 'readonly', 'return', 'set', 'shift', 'then', 'times', 'trap', 'unset', 'until', 'while']);
+const SHELL_WORDS = new Set([
+  '.',
+  ':',
+  'break',
+  'case',
+  'continue',
+  'do',
+  'done',
+  'elif',
+  'else',
+  'esac',
+  'eval',
+  'exec',
+  'exit',
+  'export',
+  'fi',
+  'for',
+  'if',
+  'in',
+  'readonly',
+  'return',
+  'set',
+  'shift',
+  'then',
+  'times',
+  'trap',
+  'unset',
+  'until',
+  'while',
+]);
 
 export function runsThroughShell(command: string): boolean {
   const first = command.trim().split(/\s+/)[0] ?? '';
@@ -61,11 +90,28 @@ export function makeExecutor(opts: ExecutorOptions): Executor {
     }
     const read = evaluateFileRead(command, opts.cwd);
     if (read) return { kind: 'ran', via: 'file', ...read };
-    if (!opts.exec) return { kind: 'not-run', reason: 'check runs no command but kamal-secret get and file reads (cat, grep, cut) without --exec' };
+    if (!opts.exec)
+      return {
+        kind: 'not-run',
+        reason: 'check runs no command but kamal-secret get and file reads (cat, grep, cut) without --exec',
+      };
     const r = throughShell
-      ? spawnSync('/bin/sh', ['-c', command], { cwd: opts.cwd, env: opts.env, encoding: 'utf8', stdio: ['inherit', 'pipe', 'inherit'], timeout: 60_000 })
-      : spawnSync(words[0], words.slice(1), { cwd: opts.cwd, env: opts.env, encoding: 'utf8', stdio: ['inherit', 'pipe', 'inherit'], timeout: 60_000 });
-    if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return { kind: 'not-found', program: words[0] };
+      ? spawnSync('/bin/sh', ['-c', command], {
+          cwd: opts.cwd,
+          env: opts.env,
+          encoding: 'utf8',
+          stdio: ['inherit', 'pipe', 'inherit'],
+          timeout: 60_000,
+        })
+      : spawnSync(words[0], words.slice(1), {
+          cwd: opts.cwd,
+          env: opts.env,
+          encoding: 'utf8',
+          stdio: ['inherit', 'pipe', 'inherit'],
+          timeout: 60_000,
+        });
+    if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')
+      return { kind: 'not-found', program: words[0] };
     return { kind: 'ran', via: throughShell ? 'shell' : 'exec', stdout: r.stdout ?? '', status: r.status ?? 1 };
   };
 }

@@ -42,7 +42,8 @@ export function evaluateFileRead(command: string, cwd: string): FileReadOutcome 
   let stream: Stream = { text: '', status: 0, stderr: '' };
   for (const stage of stages) {
     if (stage.program === 'cat') stream = cat(stage.files, files);
-    else if (stage.program === 'grep') stream = grep(stage.pattern, stage.file === undefined ? stream : cat([stage.file], files, 'grep'));
+    else if (stage.program === 'grep')
+      stream = grep(stage.pattern, stage.file === undefined ? stream : cat([stage.file], files, 'grep'));
     else if (stage.program === 'cut') stream = cut(stage.delimiter, stage.fields, stream);
     else stream = { ...stream, text: unlines(lines(stream.text).slice(0, stage.count)), status: 0 };
   }
@@ -64,8 +65,10 @@ function parsePipeline(command: string): Stage[] | null {
   const stages: Stage[] = [];
   for (const [i, [program, ...args]] of words.entries()) {
     const first = i === 0;
-    if (program === 'cat' && first && args.length && args.every((a) => !a.startsWith('-'))) stages.push({ program, files: args });
-    else if (program === 'grep' && args.length === (first ? 2 : 1) && LITERAL_PATTERN.test(args[0])) stages.push({ program, pattern: args[0], file: args[1] });
+    if (program === 'cat' && first && args.length && args.every((a) => !a.startsWith('-')))
+      stages.push({ program, files: args });
+    else if (program === 'grep' && args.length === (first ? 2 : 1) && LITERAL_PATTERN.test(args[0]))
+      stages.push({ program, pattern: args[0], file: args[1] });
     else if (program === 'cut' && !first) {
       const spec = cutSpec(args);
       if (!spec) return null;
@@ -86,14 +89,20 @@ type FileText = { text: string } | { why: string };
 function readFiles(stages: Stage[], cwd: string): Map<string, FileText> | null {
   const files = new Map<string, FileText>();
   for (const stage of stages) {
-    for (const file of stage.program === 'cat' ? stage.files : stage.program === 'grep' && stage.file !== undefined ? [stage.file] : []) {
+    for (const file of stage.program === 'cat'
+      ? stage.files
+      : stage.program === 'grep' && stage.file !== undefined
+        ? [stage.file]
+        : []) {
       try {
         const full = path.resolve(cwd, file);
         const st = fs.statSync(full);
         if (!st.isFile() || st.size > MAX_FILE_BYTES) return null;
         files.set(file, { text: fs.readFileSync(full, 'utf8') });
       } catch (err) {
-        files.set(file, { why: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : 'Permission denied' });
+        files.set(file, {
+          why: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : 'Permission denied',
+        });
       }
     }
   }
@@ -111,15 +120,19 @@ function alteration(delivered: string, stages: Stage[], files: Map<string, FileT
   const source = grepped.file ?? (first.program === 'cat' && first.files.length === 1 ? first.files[0] : undefined);
   const file = source === undefined ? undefined : files.get(source);
   const name = grepped.pattern.replace(/^\^/, '').replace(/=$/, '');
-  const meant = file && 'text' in file && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? dotenvValue(file.text, name) : undefined;
+  const meant =
+    file && 'text' in file && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? dotenvValue(file.text, name) : undefined;
   if (meant === undefined || delivered === '' || delivered === meant) return undefined;
   const delimiter = stages.find((s): s is Extract<Stage, { program: 'cut' }> => s.program === 'cut')?.delimiter;
   const count = delivered.split('\n').length;
-  if (count > 1) return `grep ${grepped.pattern} matches ${count} lines of ${source}, and they arrive joined by newlines`;
-  if (delimiter && meant.includes(delimiter) && meant.startsWith(delivered)) return `the value holds "${delimiter}", and cut keeps only the text before it`;
+  if (count > 1)
+    return `grep ${grepped.pattern} matches ${count} lines of ${source}, and they arrive joined by newlines`;
+  if (delimiter && meant.includes(delimiter) && meant.startsWith(delivered))
+    return `the value holds "${delimiter}", and cut keeps only the text before it`;
   if (/^(["']).*\1$/s.test(delivered)) return `cut keeps the quotes that ${source} puts around the value`;
   if (delivered.trim() === meant) return `cut keeps the white space around the value`;
-  if (delivered.startsWith(meant) && /^\s*#/.test(delivered.slice(meant.length))) return `cut keeps the comment after the value`;
+  if (delivered.startsWith(meant) && /^\s*#/.test(delivered.slice(meant.length)))
+    return `cut keeps the comment after the value`;
   return `it is not the value ${source} gives ${name} (dotenv drops quotes, "export", comments and escapes; grep and cut do not)`;
 }
 
@@ -146,7 +159,14 @@ function grep(pattern: string, input: Stream): Stream {
 }
 
 function cut(delimiter: string, fields: (n: number) => boolean, input: Stream): Stream {
-  const out = lines(input.text).map((l) => (l.includes(delimiter) ? l.split(delimiter).filter((_, i) => fields(i + 1)).join(delimiter) : l));
+  const out = lines(input.text).map((l) =>
+    l.includes(delimiter)
+      ? l
+          .split(delimiter)
+          .filter((_, i) => fields(i + 1))
+          .join(delimiter)
+      : l,
+  );
   return { text: unlines(out), status: 0, stderr: input.stderr };
 }
 
@@ -173,7 +193,12 @@ function cutSpec(args: string[]): { delimiter: string; fields: (n: number) => bo
 
 /** `head -n N`, `head -nN`, `head -N`; null for anything else. */
 function headCount(args: string[]): number | null {
-  const text = args.length === 2 && args[0] === '-n' ? args[1] : args.length === 1 && args[0].startsWith('-') ? args[0].replace(/^-n?/, '') : null;
+  const text =
+    args.length === 2 && args[0] === '-n'
+      ? args[1]
+      : args.length === 1 && args[0].startsWith('-')
+        ? args[0].replace(/^-n?/, '')
+        : null;
   return text !== null && /^\d+$/.test(text) ? Number(text) : null;
 }
 

@@ -22,7 +22,12 @@ const ADAPTERS: Record<string, { cli?: string; label?: string; needsAccount: boo
   test: { needsAccount: true },
 };
 
-const ALIASES: Record<string, string> = { '1password': 'one_password', lastpass: 'last_pass', gcp: 'gcp_secret_manager', 'bitwarden-sm': 'bitwarden_secrets_manager' };
+const ALIASES: Record<string, string> = {
+  '1password': 'one_password',
+  lastpass: 'last_pass',
+  gcp: 'gcp_secret_manager',
+  'bitwarden-sm': 'bitwarden_secrets_manager',
+};
 
 /** What `kamal secrets fetch --inline` prints: the JSON object, shell-escaped. */
 export function kamalFetchOutput(values: Record<string, string>): string {
@@ -40,7 +45,8 @@ export function kamalInline(command: string, env: NodeJS.ProcessEnv): CommandOut
   } catch {
     return { kind: 'ran', via: 'kamal', stdout: '', status: 1 };
   }
-  if (words[0] !== 'kamal' || words[1] !== 'secrets') return { kind: 'not-run', reason: 'kamal secrets is written in a form check does not model' };
+  if (words[0] !== 'kamal' || words[1] !== 'secrets')
+    return { kind: 'not-run', reason: 'kamal secrets is written in a form check does not model' };
   if (words[2] === 'extract') return extract(words.slice(3));
   if (words[2] === 'fetch') return fetchSecrets(words.slice(3), env);
   return { kind: 'not-run', reason: `kamal secrets ${words[2] ?? ''} is not modelled` };
@@ -52,7 +58,9 @@ function extract(args: string[]): CommandOutcome {
   try {
     const parsed = JSON.parse(json) as Record<string, string>;
     const value = parsed[name] ?? Object.entries(parsed).find(([k]) => k.endsWith(`/${name}`))?.[1];
-    return value === undefined ? { kind: 'ran', via: 'kamal', stdout: '', status: 1 } : { kind: 'ran', via: 'kamal', stdout: String(value), status: 0 };
+    return value === undefined
+      ? { kind: 'ran', via: 'kamal', stdout: '', status: 1 }
+      : { kind: 'ran', via: 'kamal', stdout: String(value), status: 0 };
   } catch {
     return { kind: 'ran', via: 'kamal', stdout: '', status: 1 };
   }
@@ -60,18 +68,32 @@ function extract(args: string[]): CommandOutcome {
 
 function fetchSecrets(args: string[], env: NodeJS.ProcessEnv): CommandOutcome {
   const opts = fetchOptions(args);
-  if (!opts?.adapter) return { kind: 'not-run', reason: 'kamal secrets fetch is written in a form check does not model' };
-  const key = ALIASES[opts.adapter.toLowerCase()] ?? Object.keys(ADAPTERS).find((k) => camelize(k) === camelize(opts.adapter!));
-  if (!key) return { kind: 'not-run', fatal: true, reason: `Kamal aborts with "Unknown secrets adapter: ${opts.adapter}"` };
+  if (!opts?.adapter)
+    return { kind: 'not-run', reason: 'kamal secrets fetch is written in a form check does not model' };
+  const key =
+    ALIASES[opts.adapter.toLowerCase()] ?? Object.keys(ADAPTERS).find((k) => camelize(k) === camelize(opts.adapter!));
+  if (!key)
+    return { kind: 'not-run', fatal: true, reason: `Kamal aborts with "Unknown secrets adapter: ${opts.adapter}"` };
   const adapter = ADAPTERS[key];
-  if (adapter.needsAccount && !opts.account) return { kind: 'not-run', reason: `kamal secrets fetch --adapter ${opts.adapter} needs --account` };
+  if (adapter.needsAccount && !opts.account)
+    return { kind: 'not-run', reason: `kamal secrets fetch --adapter ${opts.adapter} needs --account` };
   if (adapter.cli && !onPath(adapter.cli, env)) {
-    return { kind: 'not-run', fatal: true, reason: `${adapter.cli} is not on PATH, and Kamal aborts with "${adapter.label} is not installed"` };
+    return {
+      kind: 'not-run',
+      fatal: true,
+      reason: `${adapter.cli} is not on PATH, and Kamal aborts with "${adapter.label} is not installed"`,
+    };
   }
-  if (key !== 'test') return { kind: 'not-run', reason: `kamal secrets fetch asks ${adapter.label!.replace(/ CLI$/, '')}, which check does not call` };
+  if (key !== 'test')
+    return {
+      kind: 'not-run',
+      reason: `kamal secrets fetch asks ${adapter.label!.replace(/ CLI$/, '')}, which check does not call`,
+    };
   // The test adapter answers each (prefixed) name reversed, LPAREN and RPAREN made parentheses.
   const keys = opts.secrets.map((s) => (opts.from ? `${opts.from}/${s}` : s));
-  const values = Object.fromEntries(keys.map((k) => [k, [...k.replace(/LPAREN/g, '(').replace(/RPAREN/g, ')')].reverse().join('')]));
+  const values = Object.fromEntries(
+    keys.map((k) => [k, [...k.replace(/LPAREN/g, '(').replace(/RPAREN/g, ')')].reverse().join('')]),
+  );
   return { kind: 'ran', via: 'kamal', stdout: kamalFetchOutput(values), status: 0 };
 }
 
@@ -94,4 +116,8 @@ function fetchOptions(args: string[]): { adapter?: string; account?: string; fro
   return out;
 }
 
-const camelize = (s: string) => s.split('_').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+const camelize = (s: string) =>
+  s
+    .split('_')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { findApp } from './app.js';
 import { readDeployConfig, secretsFiles } from './deploy-config.js';
-import { type Executor, type VariableEvent, parseSecretsFile } from './dotenv-model.js';
+import { type Executor, parseSecretsFile, type VariableEvent } from './dotenv-model.js';
 
 export const RUN_NOTHING: Executor = () => ({ kind: 'not-run', reason: 'commands are not run here' });
 
@@ -13,7 +13,10 @@ export const RUN_NOTHING: Executor = () => ({ kind: 'not-run', reason: 'commands
  * each destination given (undefined: the plain deploy), with where its value would
  * come from under `env`. Empty outside a Kamal app or with an unreadable config.
  */
-export function variablesKamalReads(destinations: (string | undefined)[], env: Record<string, string | undefined>): VariableEvent[] {
+export function variablesKamalReads(
+  destinations: (string | undefined)[],
+  env: Record<string, string | undefined>,
+): VariableEvent[] {
   const app = findApp();
   if (!app) return [];
   const files = new Set<string>();
@@ -24,5 +27,7 @@ export function variablesKamalReads(destinations: (string | undefined)[], env: R
   }
   return [...files]
     .filter((f) => fs.existsSync(f))
-    .flatMap((f) => parseSecretsFile(fs.readFileSync(f, 'utf8'), '3.1', env, RUN_NOTHING).entries.flatMap((e) => e.variables));
+    .flatMap((f) =>
+      parseSecretsFile(fs.readFileSync(f, 'utf8'), '3.1', env, RUN_NOTHING).entries.flatMap((e) => e.variables),
+    );
 }

@@ -7,9 +7,7 @@ import { fileURLToPath } from 'node:url';
 export const KEYCHAIN_SERVICE = 'kamal-secret';
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
 
-export type KeychainResult =
-  | { ok: true; key?: Uint8Array }
-  | { ok: false; reason: string; absent?: boolean };
+export type KeychainResult = { ok: true; key?: Uint8Array } | { ok: false; reason: string; absent?: boolean };
 
 export function keychainTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   const ms = Number(env.KAMAL_SECRET_KEYCHAIN_TIMEOUT_MS);
@@ -20,7 +18,10 @@ export function keychainDisabled(env: NodeJS.ProcessEnv = process.env): boolean 
   return env.KAMAL_SECRET_NO_KEYCHAIN === '1';
 }
 
-function runChild(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+function runChild(
+  args: string[],
+  input?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CHILD, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -44,7 +45,11 @@ function runChild(args: string[], input?: string): Promise<{ code: number | null
 }
 
 function failure(r: Awaited<ReturnType<typeof runChild>>): KeychainResult {
-  if (r.timedOut) return { ok: false, reason: `the keychain did not answer within ${keychainTimeoutMs()} ms (locked, or its service is stuck)` };
+  if (r.timedOut)
+    return {
+      ok: false,
+      reason: `the keychain did not answer within ${keychainTimeoutMs()} ms (locked, or its service is stuck)`,
+    };
   if (r.code === 3) return { ok: false, absent: true, reason: 'the keychain has no key for this vault' };
   return { ok: false, reason: r.stderr || `the keychain helper exited with ${r.code}` };
 }

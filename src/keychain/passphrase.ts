@@ -53,7 +53,10 @@ export async function promptHidden(message: string): Promise<string | null> {
   if (!terminal) return null;
   try {
     const { default: password } = await import('@inquirer/password');
-    return await password({ message, mask: false }, { input: terminal.input, output: terminal.output, clearPromptOnDone: true });
+    return await password(
+      { message, mask: false },
+      { input: terminal.input, output: terminal.output, clearPromptOnDone: true },
+    );
   } catch (err) {
     if ((err as Error).name === 'ExitPromptError') throw new UserError('cancelled');
     throw err;
@@ -70,7 +73,9 @@ export async function newPassphrase(opts: { fromStdin: boolean; envName: string;
   if (pass === undefined) {
     pass = await promptHidden(`${opts.what}:`);
     if (pass === null) {
-      throw new UserError(`no ${opts.what.toLowerCase()}: run on a terminal, pass one line on stdin with --passphrase-stdin, or set ${opts.envName}`);
+      throw new UserError(
+        `no ${opts.what.toLowerCase()}: run on a terminal, pass one line on stdin with --passphrase-stdin, or set ${opts.envName}`,
+      );
     }
     const again = await promptHidden(`${opts.what} (again):`);
     if (again !== pass) throw new UserError('the two passphrases differ; nothing was changed');

@@ -10,7 +10,12 @@ import { PASSPHRASE_ENV, passphraseFromEnv, promptHidden } from './passphrase.js
 export type UnlockedVia = 'keychain' | 'passphrase';
 
 /** The vault key from a passphrase; a wrong one is a one-line user error. */
-export async function keyFromPassphrase(vaultPath: string, header: Header, passphrase: string, derive?: Derive): Promise<Uint8Array> {
+export async function keyFromPassphrase(
+  vaultPath: string,
+  header: Header,
+  passphrase: string,
+  derive?: Derive,
+): Promise<Uint8Array> {
   try {
     return await unwrapKey(header, passphrase, derive);
   } catch (err) {
@@ -24,11 +29,17 @@ export async function askPassphrase(vaultPath: string): Promise<string> {
   const fromEnv = passphraseFromEnv();
   if (fromEnv) return fromEnv;
   const typed = await promptHidden(`Passphrase for ${vaultPath}:`);
-  if (typed === null) throw new LockedError(`the vault is locked and there is no terminal to ask for its passphrase; run: kamal-secret unlock (or set ${PASSPHRASE_ENV})`);
+  if (typed === null)
+    throw new LockedError(
+      `the vault is locked and there is no terminal to ask for its passphrase; run: kamal-secret unlock (or set ${PASSPHRASE_ENV})`,
+    );
   return typed;
 }
 
-export async function unlockInProcess(vaultPath: string, header: Header): Promise<{ key: Uint8Array; via: UnlockedVia }> {
+export async function unlockInProcess(
+  vaultPath: string,
+  header: Header,
+): Promise<{ key: Uint8Array; via: UnlockedVia }> {
   if (!passphraseFromEnv()) {
     const fromKeychain = await keychainGet(header.vault_id);
     if (fromKeychain.ok && fromKeychain.key) return { key: fromKeychain.key, via: 'keychain' };

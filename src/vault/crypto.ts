@@ -4,9 +4,20 @@
 import { randomUUID } from 'node:crypto';
 import type sodiumModule from 'libsodium-wrappers-sumo';
 import {
-  FORMAT_NAME, FORMAT_VERSION, KEY_BYTES, NONCE_BYTES, SALT_BYTES,
-  type Header, type KdfParams, type Payload, type Sealed, type VaultFile,
-  WRAPPED_KEY_AD, headerDigest, parsePayload, payloadAd,
+  FORMAT_NAME,
+  FORMAT_VERSION,
+  type Header,
+  headerDigest,
+  type KdfParams,
+  KEY_BYTES,
+  NONCE_BYTES,
+  type Payload,
+  parsePayload,
+  payloadAd,
+  SALT_BYTES,
+  type Sealed,
+  type VaultFile,
+  WRAPPED_KEY_AD,
 } from './format.js';
 
 export const DEFAULT_KDF: { opslimit: number; memlimit: number } = { opslimit: 3, memlimit: 64 * 1024 * 1024 };
@@ -33,7 +44,14 @@ export async function randomKey(): Promise<Uint8Array> {
 
 export async function deriveKey(passphrase: string, kdf: KdfParams): Promise<Uint8Array> {
   const s = await sodium();
-  return s.crypto_pwhash(KEY_BYTES, passphrase, unb64(kdf.salt), kdf.opslimit, kdf.memlimit, s.crypto_pwhash_ALG_ARGON2ID13);
+  return s.crypto_pwhash(
+    KEY_BYTES,
+    passphrase,
+    unb64(kdf.salt),
+    kdf.opslimit,
+    kdf.memlimit,
+    s.crypto_pwhash_ALG_ARGON2ID13,
+  );
 }
 
 async function seal(plaintext: Uint8Array | string, ad: string, key: Uint8Array): Promise<Sealed> {
@@ -53,10 +71,21 @@ async function open(sealed: Sealed, ad: string, key: Uint8Array): Promise<Uint8A
 }
 
 /** A new header for `vaultKey`, wrapped under `passphrase` with a fresh salt. */
-export async function newHeader(vaultKey: Uint8Array, passphrase: string, vaultId: string = randomUUID(), kdfCost = DEFAULT_KDF): Promise<Header> {
+export async function newHeader(
+  vaultKey: Uint8Array,
+  passphrase: string,
+  vaultId: string = randomUUID(),
+  kdfCost = DEFAULT_KDF,
+): Promise<Header> {
   const s = await sodium();
   const kdf: KdfParams = { name: 'argon2id', ...kdfCost, salt: b64(s.randombytes_buf(SALT_BYTES)) };
-  const header: Header = { format: FORMAT_NAME, version: FORMAT_VERSION, vault_id: vaultId, kdf, wrapped_key: { nonce: '', ciphertext: '' } };
+  const header: Header = {
+    format: FORMAT_NAME,
+    version: FORMAT_VERSION,
+    vault_id: vaultId,
+    kdf,
+    wrapped_key: { nonce: '', ciphertext: '' },
+  };
   const passKey = await deriveKey(passphrase, kdf);
   header.wrapped_key = await seal(vaultKey, WRAPPED_KEY_AD, passKey);
   s.memzero(passKey);

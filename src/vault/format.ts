@@ -121,13 +121,18 @@ export function parse(text: string): VaultFile {
   const header = obj(file.header, 'header');
   if (header.format !== FORMAT_NAME) throw new FormatError('it is not a kamal-secret vault (header.format)');
   if (header.version !== FORMAT_VERSION) {
-    throw new FormatError(`its format version ${String(header.version)} is not supported (this kamal-secret reads version ${FORMAT_VERSION})`);
+    throw new FormatError(
+      `its format version ${String(header.version)} is not supported (this kamal-secret reads version ${FORMAT_VERSION})`,
+    );
   }
-  if (typeof header.vault_id !== 'string' || !/^[0-9a-f-]{36}$/.test(header.vault_id)) throw new FormatError('header.vault_id is malformed');
+  if (typeof header.vault_id !== 'string' || !/^[0-9a-f-]{36}$/.test(header.vault_id))
+    throw new FormatError('header.vault_id is malformed');
   const kdf = obj(header.kdf, 'header.kdf');
   if (kdf.name !== 'argon2id') throw new FormatError('header.kdf.name must be argon2id');
-  if (!isIntIn(kdf.opslimit, KDF_LIMITS.minOps, KDF_LIMITS.maxOps)) throw new FormatError(`header.kdf.opslimit must be ${KDF_LIMITS.minOps}..${KDF_LIMITS.maxOps}`);
-  if (!isIntIn(kdf.memlimit, KDF_LIMITS.minMem, KDF_LIMITS.maxMem)) throw new FormatError('header.kdf.memlimit must be 64 MiB..4 GiB');
+  if (!isIntIn(kdf.opslimit, KDF_LIMITS.minOps, KDF_LIMITS.maxOps))
+    throw new FormatError(`header.kdf.opslimit must be ${KDF_LIMITS.minOps}..${KDF_LIMITS.maxOps}`);
+  if (!isIntIn(kdf.memlimit, KDF_LIMITS.minMem, KDF_LIMITS.maxMem))
+    throw new FormatError('header.kdf.memlimit must be 64 MiB..4 GiB');
   base64Field(kdf.salt, 'header.kdf.salt', SALT_BYTES);
   const wrapped = sealed(header.wrapped_key, 'header.wrapped_key', KEY_BYTES + TAG_BYTES);
   const payload = sealed(file.payload, 'payload');
@@ -136,14 +141,20 @@ export function parse(text: string): VaultFile {
       format: FORMAT_NAME,
       version: FORMAT_VERSION,
       vault_id: header.vault_id,
-      kdf: { name: 'argon2id', opslimit: kdf.opslimit as number, memlimit: kdf.memlimit as number, salt: kdf.salt as string },
+      kdf: {
+        name: 'argon2id',
+        opslimit: kdf.opslimit as number,
+        memlimit: kdf.memlimit as number,
+        salt: kdf.salt as string,
+      },
       wrapped_key: wrapped,
     },
     header_sha256: String(file.header_sha256),
     payload,
   };
   if (canonicalJson(result.header) !== canonicalJson(header)) throw new FormatError('the header has unknown fields');
-  if (result.header_sha256 !== headerDigest(result.header)) throw new FormatError('the header is damaged (its checksum does not match)');
+  if (result.header_sha256 !== headerDigest(result.header))
+    throw new FormatError('the header is damaged (its checksum does not match)');
   return result;
 }
 
@@ -163,8 +174,10 @@ function isIntIn(v: unknown, min: number, max: number): boolean {
 }
 
 function base64Field(v: unknown, what: string, bytes?: number): string {
-  if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0) throw new FormatError(`${what} is not base64`);
-  if (bytes !== undefined && Buffer.from(v, 'base64').length !== bytes) throw new FormatError(`${what} must be ${bytes} bytes`);
+  if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0)
+    throw new FormatError(`${what} is not base64`);
+  if (bytes !== undefined && Buffer.from(v, 'base64').length !== bytes)
+    throw new FormatError(`${what} must be ${bytes} bytes`);
   return v;
 }
 

@@ -2,7 +2,7 @@
 // heap by 64 MiB or more, and that heap never shrinks: a long-lived agent would keep
 // it for good. A worker's heap is freed when the worker ends.
 
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { deriveKey } from './crypto.js';
 import type { KdfParams } from './format.js';
 

@@ -29,7 +29,9 @@ async function acquire(lockPath: string, timeoutMs: number): Promise<void> {
       continue;
     }
     if (Date.now() > deadline) {
-      throw new UserError(`the vault is locked by another kamal-secret process (${lockPath}); if none is running, remove that file`);
+      throw new UserError(
+        `the vault is locked by another kamal-secret process (${lockPath}); if none is running, remove that file`,
+      );
     }
     await new Promise((r) => setTimeout(r, RETRY_MS + Math.random() * RETRY_MS));
   }

@@ -12,7 +12,8 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.KAMAL_SECRET_VAULT) return path.dirname(path.resolve(env.KAMAL_SECRET_VAULT));
   const home = os.homedir();
   if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'kamal-secret');
-  const xdg = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(home, '.local', 'share');
+  const xdg =
+    env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(home, '.local', 'share');
   return path.join(xdg, 'kamal-secret');
 }
 

@@ -17,7 +17,9 @@ export const isValidName = (name: string) => NAME.test(name);
 
 export function validateName(name: string): string {
   if (!NAME.test(name)) {
-    throw new UsageError(`invalid secret name "${name}": use letters, digits and _, not starting with a digit, at most 255 characters (like an env var)`);
+    throw new UsageError(
+      `invalid secret name "${name}": use letters, digits and _, not starting with a digit, at most 255 characters (like an env var)`,
+    );
   }
   return name;
 }
@@ -29,7 +31,9 @@ export function validateScope(scope: string): string {
   if (scope === '') return scope;
   const segments = scope.split('/');
   if (segments.length > 2 || !segments.every(isValidScopeSegment)) {
-    throw new UsageError(`invalid scope "${scope}": use APP or APP/DESTINATION, each starting with a letter or digit and made of letters, digits, ".", "_" and "-"`);
+    throw new UsageError(
+      `invalid scope "${scope}": use APP or APP/DESTINATION, each starting with a letter or digit and made of letters, digits, ".", "_" and "-"`,
+    );
   }
   return scope;
 }

@@ -3,7 +3,7 @@
 
 import { UsageError, UserError } from '../errors.js';
 import type { Payload, SecretRecord } from './format.js';
-import { type Ref, describeScope, formatRef, splitRef } from './refs.js';
+import { describeScope, formatRef, type Ref, splitRef } from './refs.js';
 
 export type Mutation =
   | { op: 'set'; ref: string; value: string }
@@ -52,7 +52,8 @@ export function visible(payload: Payload, chain: string[]): Map<string, Found> {
     const { scope, name } = splitRef(ref);
     if (!inChain.has(scope)) continue;
     const current = found.get(name);
-    if (!current || chain.indexOf(scope) < chain.indexOf(splitRef(current.ref).scope)) found.set(name, { ref, value: record.value });
+    if (!current || chain.indexOf(scope) < chain.indexOf(splitRef(current.ref).scope))
+      found.set(name, { ref, value: record.value });
   }
   return new Map([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
@@ -81,7 +82,8 @@ export function applyMutation(payload: Payload, m: Mutation, now = new Date().to
     case 'mv': {
       const source = secrets[m.from];
       if (!source) throw missing(m.from);
-      if (m.to === m.from) throw new UsageError(`${m.from} and ${m.to} are the same secret: give another name or scope to move it to`);
+      if (m.to === m.from)
+        throw new UsageError(`${m.from} and ${m.to} are the same secret: give another name or scope to move it to`);
       if (secrets[m.to]) throw new UserError(`${m.to} already exists; remove it first (kamal-secret rm ${m.to})`);
       secrets[m.to] = { ...source, updated_at: now };
       delete secrets[m.from];

@@ -1,11 +1,19 @@
 // One interface over "the unlocked vault", whoever holds the key: this process
 // (LocalSession) or the agent (agent/client.ts). Commands only talk to this.
 
-import type { Header } from './format.js';
 import { newHeader } from './crypto.js';
-import { type Found, type Listed, type Mutation, type MutationResult, applyMutation, list, lookup, visible } from './secrets.js';
+import type { Header, Payload } from './format.js';
+import {
+  applyMutation,
+  type Found,
+  type Listed,
+  list,
+  lookup,
+  type Mutation,
+  type MutationResult,
+  visible,
+} from './secrets.js';
 import { decryptPayload, readVaultFile, updateVault } from './store.js';
-import type { Payload } from './format.js';
 
 export interface VaultSession {
   lookup(name: string, chain: string[]): Promise<Found | null>;
@@ -20,7 +28,10 @@ export interface VaultSession {
 export class LocalSession implements VaultSession {
   private payload?: Payload;
 
-  constructor(readonly vaultPath: string, private readonly key: Uint8Array) {}
+  constructor(
+    readonly vaultPath: string,
+    private readonly key: Uint8Array,
+  ) {}
 
   private async read(): Promise<Payload> {
     this.payload ??= await decryptPayload(this.vaultPath, readVaultFile(this.vaultPath), this.key);
@@ -40,14 +51,20 @@ export class LocalSession implements VaultSession {
   }
 
   async mutate(m: Mutation) {
-    const result = await updateVault(this.vaultPath, this.key, (payload) => ({ payload, result: applyMutation(payload, m) }));
+    const result = await updateVault(this.vaultPath, this.key, (payload) => ({
+      payload,
+      result: applyMutation(payload, m),
+    }));
     this.payload = undefined;
     return result;
   }
 
   async rewrap(newPassphrase: string) {
     await updateVault(this.vaultPath, this.key, async (_payload, header: Header) => ({
-      header: await newHeader(this.key, newPassphrase, header.vault_id, { opslimit: header.kdf.opslimit, memlimit: header.kdf.memlimit }),
+      header: await newHeader(this.key, newPassphrase, header.vault_id, {
+        opslimit: header.kdf.opslimit,
+        memlimit: header.kdf.memlimit,
+      }),
       result: undefined,
     }));
   }

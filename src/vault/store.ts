@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { DecryptError, openVault, sealVault } from './crypto.js';
-import { FormatError, type Header, type Payload, type VaultFile, parse, serialize } from './format.js';
+import { FormatError, type Header, type Payload, parse, serialize, type VaultFile } from './format.js';
 import { processIsAlive, withLock } from './lock.js';
 import { backupPathOf, lockPathOf } from './paths.js';
 
@@ -20,10 +20,15 @@ export function vaultExists(vaultPath: string): boolean {
 /** Refuse a vault, or its directory, that another user could write or that someone else owns. */
 export function checkPermissions(vaultPath: string): void {
   if (isDirectory(vaultPath)) {
-    throw new UserError(`the vault path ${vaultPath} is a directory; set KAMAL_SECRET_VAULT to a file in it, like ${path.join(vaultPath, 'vault.json')}`);
+    throw new UserError(
+      `the vault path ${vaultPath} is a directory; set KAMAL_SECRET_VAULT to a file in it, like ${path.join(vaultPath, 'vault.json')}`,
+    );
   }
   const dir = path.dirname(vaultPath);
-  for (const [p, kind, mode] of [[dir, 'directory', '700'], [vaultPath, 'file', '600']] as const) {
+  for (const [p, kind, mode] of [
+    [dir, 'directory', '700'],
+    [vaultPath, 'file', '600'],
+  ] as const) {
     let st: fs.Stats;
     try {
       st = fs.statSync(p);
@@ -32,7 +37,9 @@ export function checkPermissions(vaultPath: string): void {
     }
     const uid = process.getuid?.();
     if (uid !== undefined && st.uid !== uid) {
-      throw new UserError(`refusing the vault ${kind} ${p}: it belongs to uid ${st.uid}, not to you; fix: chown ${uid} ${p}`);
+      throw new UserError(
+        `refusing the vault ${kind} ${p}: it belongs to uid ${st.uid}, not to you; fix: chown ${uid} ${p}`,
+      );
     }
     if (st.mode & 0o022) {
       throw new UserError(`refusing the vault ${kind} ${p}: other users can write it; fix: chmod ${mode} ${p}`);
@@ -54,7 +61,8 @@ export function readVaultFile(vaultPath: string): VaultFile {
   try {
     text = fs.readFileSync(vaultPath, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`no vault at ${vaultPath}; ${notFoundHint}`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new UserError(`no vault at ${vaultPath}; ${notFoundHint}`);
     throw new UserError(`cannot read the vault ${vaultPath}: ${(err as Error).message}`);
   }
   try {
@@ -69,14 +77,20 @@ export async function decryptPayload(vaultPath: string, file: VaultFile, key: Ui
   try {
     return await openVault(file, key);
   } catch (err) {
-    if (err instanceof DecryptError) throw damaged(vaultPath, 'its contents fail authentication (a byte was changed, or the key does not belong to this vault)');
+    if (err instanceof DecryptError)
+      throw damaged(
+        vaultPath,
+        'its contents fail authentication (a byte was changed, or the key does not belong to this vault)',
+      );
     if (err instanceof FormatError) throw damaged(vaultPath, err.reason);
     throw err;
   }
 }
 
 function damaged(vaultPath: string, reason: string): UserError {
-  return new UserError(`the vault ${vaultPath} is damaged: ${reason}; it was left untouched (the previous version, if any, is ${backupPathOf(vaultPath)})`);
+  return new UserError(
+    `the vault ${vaultPath} is damaged: ${reason}; it was left untouched (the previous version, if any, is ${backupPathOf(vaultPath)})`,
+  );
 }
 
 export function ensureVaultDir(vaultPath: string): void {
@@ -85,7 +99,9 @@ export function ensureVaultDir(vaultPath: string): void {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw new UserError(`cannot create the vault directory ${dir}: ${why}; set KAMAL_SECRET_VAULT to a path you can write`);
+    throw new UserError(
+      `cannot create the vault directory ${dir}: ${why}; set KAMAL_SECRET_VAULT to a path you can write`,
+    );
   }
   checkPermissions(vaultPath);
 }
@@ -111,7 +127,11 @@ export interface Change<T> {
  * payload and header; what it returns is sealed with a fresh nonce and written.
  * When it returns neither a payload nor a header, nothing is written.
  */
-export async function updateVault<T>(vaultPath: string, key: Uint8Array, change: (payload: Payload, header: Header) => Change<T> | Promise<Change<T>>): Promise<T> {
+export async function updateVault<T>(
+  vaultPath: string,
+  key: Uint8Array,
+  change: (payload: Payload, header: Header) => Change<T> | Promise<Change<T>>,
+): Promise<T> {
   checkPermissions(vaultPath);
   return withLock(lockPathOf(vaultPath), async () => {
     const file = readVaultFile(vaultPath);
@@ -155,7 +175,8 @@ function removeDeadWritersTemps(target: string): void {
   const dir = path.dirname(target);
   const base = path.basename(target);
   for (const name of fs.readdirSync(dir)) {
-    const m = name.startsWith(`.${base}.`) || name.startsWith(`${base}.bak.`) ? /\.(\d+)(?:\.\d+)?\.tmp$/.exec(name) : null;
+    const m =
+      name.startsWith(`.${base}.`) || name.startsWith(`${base}.bak.`) ? /\.(\d+)(?:\.\d+)?\.tmp$/.exec(name) : null;
     if (m && !processIsAlive(Number(m[1]))) fs.rmSync(path.join(dir, name), { force: true });
   }
 }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, ROOT, Sandbox, runCli, runProcess } from '../helpers/cli.js';
+import { BIN, ROOT, runCli, runProcess, Sandbox } from '../helpers/cli.js';
 
 let box: Sandbox;
 beforeEach(async () => {
@@ -49,8 +49,12 @@ describe('agent', () => {
     box.write({ '.env': 'C=value-of-c\n' });
     await box.run(['import', '.env', '--scope', 'shop']);
     await box.run(['mv', 'shop/C', 'shop/production/C']);
-    expect(JSON.parse((await box.run(['export', '--format', 'json', '--scope', 'shop/production'], { env: noPass })).stdout)).toEqual({
-      A: 'value-of-a', B: 'value-of-b', C: 'value-of-c',
+    expect(
+      JSON.parse((await box.run(['export', '--format', 'json', '--scope', 'shop/production'], { env: noPass })).stdout),
+    ).toEqual({
+      A: 'value-of-a',
+      B: 'value-of-b',
+      C: 'value-of-c',
     });
     await box.run(['rm', 'A']);
     expect((await box.run(['list', '--json'], { env: noPass })).stdout).not.toContain('"A"');
@@ -119,10 +123,7 @@ describe('agent', () => {
 
   it('two agents racing to start: one wins, the other steps aside', async () => {
     await box.run(['agent', 'stop']);
-    const [a, b] = await Promise.all([
-      box.run(['agent', 'start']),
-      box.run(['agent', 'start']),
-    ]);
+    const [a, b] = await Promise.all([box.run(['agent', 'start']), box.run(['agent', 'start'])]);
     expect([a.code, b.code]).toEqual([0, 0]);
     const pid = (await status()).pid;
     // Both foreground agents racing: the loser says so and exits 0.
@@ -143,7 +144,12 @@ describe('agent', () => {
 
   it('the fast get path and the full CLI give the same answers', async () => {
     await box.run(['set', 'shop/production/A'], { input: 'prod-a' });
-    for (const args of [['A'], ['A', '--scope', 'shop/production'], ['A', '--scope', 'shop', '-d', 'production'], ['A', '-g']]) {
+    for (const args of [
+      ['A'],
+      ['A', '--scope', 'shop/production'],
+      ['A', '--scope', 'shop', '-d', 'production'],
+      ['A', '-g'],
+    ]) {
       const fast = await box.run(['get', ...args], { env: noPass });
       const full = await box.run(['get', ...args], { env: { KAMAL_SECRET_NO_AGENT: '1' } });
       expect({ args, out: fast.stdout, code: fast.code }).toEqual({ args, out: full.stdout, code: full.code });
@@ -152,34 +158,54 @@ describe('agent', () => {
 
   it('get through a running agent loads the launcher and one bundled file, nothing else', async () => {
     const probe = box.path('probe.cjs');
-    fs.writeFileSync(probe, "process.on('exit', () => process.stderr.write('MODULES ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));\n");
+    fs.writeFileSync(
+      probe,
+      "process.on('exit', () => process.stderr.write('MODULES ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));\n",
+    );
     const r = await box.run(['get', 'A'], { env: { ...noPass, NODE_OPTIONS: `--require ${probe}` } });
     expect(r.stdout).toBe('value-of-a\n');
     const modules = JSON.parse(/MODULES (.*)/.exec(r.stderr)![1]) as string[];
-    expect(modules.filter((m) => m !== probe).map((m) => path.relative(ROOT, m)).sort()).toEqual(['bin/kamal-secret.js', 'dist/fast-get.cjs']);
+    expect(
+      modules
+        .filter((m) => m !== probe)
+        .map((m) => path.relative(ROOT, m))
+        .sort(),
+    ).toEqual(['bin/kamal-secret.js', 'dist/fast-get.cjs']);
   });
 
   it('an agent left running by another version (an upgrade) is replaced by ours', async () => {
     await box.run(['agent', 'stop']);
     const ops: string[] = [];
-    const old = net.createServer((conn) => conn.on('data', (d) => {
-      const req = JSON.parse(String(d).split('\n')[0]) as { op: string };
-      ops.push(req.op);
-      if (req.op === 'stop') {
-        conn.end('{"ok":true,"stopping":true}\n');
-        old.close();
-      } else conn.end(`${JSON.stringify({ ok: true, running: true, pid: 1, locked: false, socket: sock(), vault: box.vault, unlocked_via: 'passphrase', keychain: '', version: '0.0.1' })}\n`);
-    }));
+    const old = net.createServer((conn) =>
+      conn.on('data', (d) => {
+        const req = JSON.parse(String(d).split('\n')[0]) as { op: string };
+        ops.push(req.op);
+        if (req.op === 'stop') {
+          conn.end('{"ok":true,"stopping":true}\n');
+          old.close();
+        } else
+          conn.end(
+            `${JSON.stringify({ ok: true, running: true, pid: 1, locked: false, socket: sock(), vault: box.vault, unlocked_via: 'passphrase', keychain: '', version: '0.0.1' })}\n`,
+          );
+      }),
+    );
     await new Promise<void>((resolve) => old.listen(sock(), resolve));
     fs.chmodSync(sock(), 0o600);
     expect((await box.run(['list'])).code).toBe(0);
     expect(ops).toEqual(['status', 'stop']);
     const status = JSON.parse((await box.run(['agent', 'status', '--json'])).stdout);
-    expect(status).toMatchObject({ running: true, version: JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version });
+    expect(status).toMatchObject({
+      running: true,
+      version: JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version,
+    });
   });
 
   it('an XDG_RUNTIME_DIR that does not exist (after su) falls back to the temp dir', async () => {
-    const stale = new Sandbox({ KAMAL_SECRET_NO_AGENT: undefined, KAMAL_SECRET_AGENT_SOCK: undefined, XDG_RUNTIME_DIR: '/nonexistent/run/user/4242' });
+    const stale = new Sandbox({
+      KAMAL_SECRET_NO_AGENT: undefined,
+      KAMAL_SECRET_AGENT_SOCK: undefined,
+      XDG_RUNTIME_DIR: '/nonexistent/run/user/4242',
+    });
     try {
       await stale.init();
       await stale.set('A', 'value-a');
@@ -192,9 +218,13 @@ describe('agent', () => {
   });
 
   it('a socket path longer than Unix sockets allow is refused at once, in one line', async () => {
-    const r = await box.run(['list'], { env: { KAMAL_SECRET_AGENT_SOCK: path.join(box.dir, 'x'.repeat(120), 'agent.sock') } });
+    const r = await box.run(['list'], {
+      env: { KAMAL_SECRET_AGENT_SOCK: path.join(box.dir, 'x'.repeat(120), 'agent.sock') },
+    });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^kamal-secret: the agent socket path .* bytes long, more than the 107 a Unix socket allows; set KAMAL_SECRET_AGENT_SOCK to .*\n$/);
+    expect(r.stderr).toMatch(
+      /^kamal-secret: the agent socket path .* bytes long, more than the 107 a Unix socket allows; set KAMAL_SECRET_AGENT_SOCK to .*\n$/,
+    );
   });
 
   it('two default vaults (different data homes) never share an agent', async () => {
@@ -203,7 +233,10 @@ describe('agent', () => {
     const one = new Sandbox({ ...shared, KAMAL_SECRET_NO_AGENT: undefined });
     const two = new Sandbox({ ...shared, KAMAL_SECRET_NO_AGENT: undefined });
     try {
-      for (const [b, value] of [[one, 'vault-one'], [two, 'vault-two']] as const) {
+      for (const [b, value] of [
+        [one, 'vault-one'],
+        [two, 'vault-two'],
+      ] as const) {
         await b.init();
         await b.set('WHICH', value);
       }
@@ -236,17 +269,23 @@ describe('another user', () => {
   const root = process.getuid?.() === 0;
   const haveSetpriv = fs.existsSync('/usr/bin/setpriv');
   const reason = !root ? 'needs root to run a client as nobody' : 'needs setpriv (util-linux)';
-  it.skipIf(!root || !haveSetpriv)(`cannot reach the agent or read a secret${root && haveSetpriv ? '' : ` (skipped: ${reason})`}`, async () => {
-    await box.run(['get', 'A']); // agent up and unlocked
-    const asNobody = ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--'];
-    const viaCli = await runProcess('setpriv', [...asNobody, process.execPath, BIN, 'get', 'A'], { env: { ...box.env, HOME: '/tmp' }, cwd: '/' });
-    expect(viaCli.code).not.toBe(0);
-    expect(viaCli.stdout).toBe('');
-    const connect = `require('net').connect(${JSON.stringify(sock())}).on('error',e=>{console.log(e.code);process.exit(7)}).on('connect',()=>{console.log('connected');process.exit(0)})`;
-    const raw = await runProcess('setpriv', [...asNobody, process.execPath, '-e', connect], { cwd: '/' });
-    expect(raw.stdout.trim()).toBe('EACCES');
-    expect(raw.code).toBe(7);
-  });
+  it.skipIf(!root || !haveSetpriv)(
+    `cannot reach the agent or read a secret${root && haveSetpriv ? '' : ` (skipped: ${reason})`}`,
+    async () => {
+      await box.run(['get', 'A']); // agent up and unlocked
+      const asNobody = ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--'];
+      const viaCli = await runProcess('setpriv', [...asNobody, process.execPath, BIN, 'get', 'A'], {
+        env: { ...box.env, HOME: '/tmp' },
+        cwd: '/',
+      });
+      expect(viaCli.code).not.toBe(0);
+      expect(viaCli.stdout).toBe('');
+      const connect = `require('net').connect(${JSON.stringify(sock())}).on('error',e=>{console.log(e.code);process.exit(7)}).on('connect',()=>{console.log('connected');process.exit(0)})`;
+      const raw = await runProcess('setpriv', [...asNobody, process.execPath, '-e', connect], { cwd: '/' });
+      expect(raw.stdout.trim()).toBe('EACCES');
+      expect(raw.code).toBe(7);
+    },
+  );
 });
 
 it('runCli with no agent env reports no agent as not running', async () => {

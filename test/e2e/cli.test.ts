@@ -24,7 +24,9 @@ describe('init', () => {
 
   it('takes the passphrase as one line on stdin', async () => {
     const other = new Sandbox({ KAMAL_SECRET_PASSPHRASE: undefined });
-    expect((await other.run(['init', '--no-keychain', '--passphrase-stdin'], { input: 'from stdin pass\n' })).code).toBe(0);
+    expect(
+      (await other.run(['init', '--no-keychain', '--passphrase-stdin'], { input: 'from stdin pass\n' })).code,
+    ).toBe(0);
     expect((await other.run(['list'], { env: { KAMAL_SECRET_PASSPHRASE: 'from stdin pass' } })).code).toBe(0);
     await other.cleanup();
   });
@@ -33,11 +35,17 @@ describe('init', () => {
     box.write({ 'a-file': 'not a directory' });
     const r = await box.run(['init'], { env: { KAMAL_SECRET_VAULT: box.path('a-file/vault/vault.json') } });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^kamal-secret: cannot create the vault directory .*a-file\/vault: .*not a directory.*; set KAMAL_SECRET_VAULT to a path you can write\n$/);
+    expect(r.stderr).toMatch(
+      /^kamal-secret: cannot create the vault directory .*a-file\/vault: .*not a directory.*; set KAMAL_SECRET_VAULT to a path you can write\n$/,
+    );
     fs.mkdirSync(box.path('a-dir'), { mode: 0o700 });
     for (const cmd of ['init', 'list']) {
       const dir = await box.run([cmd], { env: { KAMAL_SECRET_VAULT: box.path('a-dir') } });
-      expect({ cmd, code: dir.code, stderr: dir.stderr }).toEqual({ cmd, code: 1, stderr: `kamal-secret: the vault path ${box.path('a-dir')} is a directory; set KAMAL_SECRET_VAULT to a file in it, like ${box.path('a-dir/vault.json')}\n` });
+      expect({ cmd, code: dir.code, stderr: dir.stderr }).toEqual({
+        cmd,
+        code: 1,
+        stderr: `kamal-secret: the vault path ${box.path('a-dir')} is a directory; set KAMAL_SECRET_VAULT to a file in it, like ${box.path('a-dir/vault.json')}\n`,
+      });
     }
   });
 
@@ -169,17 +177,25 @@ describe('scopes', () => {
     box.write({ 'app/config/deploy.yml': 'service: shop # the app\nimage: x/shop\n', 'app/sub/dir/.keep': '' });
     const cwd = box.path('app/sub/dir');
     expect((await box.run(['set', 'TOKEN'], { input: 'app-level', cwd })).stdout).toBe('created shop/TOKEN\n');
-    expect((await box.run(['set', 'TOKEN', '-d', 'production'], { input: 'prod-level', cwd })).stdout).toBe('created shop/production/TOKEN\n');
+    expect((await box.run(['set', 'TOKEN', '-d', 'production'], { input: 'prod-level', cwd })).stdout).toBe(
+      'created shop/production/TOKEN\n',
+    );
     expect((await box.run(['get', 'TOKEN'], { cwd })).stdout).toBe('app-level\n');
-    expect((await box.run(['get', 'TOKEN'], { cwd, env: { KAMAL_DESTINATION: 'production' } })).stdout).toBe('prod-level\n');
-    expect((await box.run(['set', 'TOKEN', '--global'], { input: 'global-level', cwd })).stdout).toBe('created TOKEN\n');
+    expect((await box.run(['get', 'TOKEN'], { cwd, env: { KAMAL_DESTINATION: 'production' } })).stdout).toBe(
+      'prod-level\n',
+    );
+    expect((await box.run(['set', 'TOKEN', '--global'], { input: 'global-level', cwd })).stdout).toBe(
+      'created TOKEN\n',
+    );
   });
 
   it('a deploy.yml service that cannot be a scope is named, with the way out', async () => {
     box.write({ 'app/config/deploy.yml': 'service: shop/admin\nimage: x/shop\n' });
     const r = await box.run(['get', 'TOKEN'], { cwd: box.path('app') });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`kamal-secret: service "shop/admin" in ${box.path('app/config/deploy.yml')} cannot be a scope (Kamal allows letters, digits, "-" and "_"): fix it, or give --scope APP\n`);
+    expect(r.stderr).toBe(
+      `kamal-secret: service "shop/admin" in ${box.path('app/config/deploy.yml')} cannot be a scope (Kamal allows letters, digits, "-" and "_"): fix it, or give --scope APP\n`,
+    );
     expect((await box.run(['get', 'TOKEN', '--scope', 'shop'], { cwd: box.path('app') })).code).toBe(1);
   });
 
@@ -200,7 +216,11 @@ describe('list, import, export, passwd', () => {
     await box.set('shop/production/DATABASE_URL', 'postgres://secret-host');
     const r = await box.run(['list', '--json']);
     const [entry] = JSON.parse(r.stdout);
-    expect(entry).toMatchObject({ ref: 'shop/production/DATABASE_URL', scope: 'shop/production', name: 'DATABASE_URL' });
+    expect(entry).toMatchObject({
+      ref: 'shop/production/DATABASE_URL',
+      scope: 'shop/production',
+      name: 'DATABASE_URL',
+    });
     expect(new Date(entry.updated_at).toISOString()).toBe(entry.updated_at);
     expect(r.stdout).not.toContain('secret-host');
     expect((await box.run(['list'])).stdout).not.toContain('secret-host');
@@ -222,11 +242,16 @@ describe('list, import, export, passwd', () => {
   });
 
   it('import says which values the dotenv gem would have read differently, never printing them', async () => {
-    box.write({ '.env': 'PW=hunter2hunter2\nURL=postgres://u:${PW}@db/app\nHOST=$(hostname)\nQ="say \\"hi\\""\nLIT=\'pa$word\'\nPLAIN=plain-value\n' });
+    box.write({
+      '.env':
+        'PW=hunter2hunter2\nURL=postgres://u:${PW}@db/app\nHOST=$(hostname)\nQ="say \\"hi\\""\nLIT=\'pa$word\'\nPLAIN=plain-value\n',
+    });
     const r = await box.run(['import', box.path('.env')]);
     expect(r.code).toBe(0);
     expect(r.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^kamal-secret: warning: URL: the dotenv gem expands \$PW in its value; imported as the text/),
+      expect.stringMatching(
+        /^kamal-secret: warning: URL: the dotenv gem expands \$PW in its value; imported as the text/,
+      ),
       expect.stringMatching(/^kamal-secret: warning: HOST: the dotenv gem runs the \$\(…\) in its value as a command/),
       expect.stringMatching(/^kamal-secret: warning: Q: the dotenv gem removes backslash escapes/),
     ]);
@@ -244,7 +269,9 @@ describe('list, import, export, passwd', () => {
     const dotenv = await box.run(['export', '--scope', 'shop']);
     expect(dotenv.stdout).toBe("A='shop-a'\nB=\"it's \\$HOME\"\n");
     // The dotenv gem reads B back as is (checked with real Kamal); Node's dotenv keeps the backslash: say so.
-    expect(dotenv.stderr).toMatch(/^kamal-secret: warning: B: its value holds a single quote .* use --format json for an exact copy\n$/);
+    expect(dotenv.stderr).toMatch(
+      /^kamal-secret: warning: B: its value holds a single quote .* use --format json for an exact copy\n$/,
+    );
     expect(dotenv.stderr).not.toContain('$HOME');
     const bad = await box.run(['export', '--format', 'yaml']);
     expect(bad.code).toBe(2);
@@ -255,7 +282,9 @@ describe('list, import, export, passwd', () => {
     const r = await box.run(['passwd'], { env: { KAMAL_SECRET_NEW_PASSPHRASE: 'a brand new passphrase' } });
     expect(r.code).toBe(0);
     expect((await box.run(['get', 'KEEP'])).stderr).toMatch(/wrong passphrase/);
-    expect((await box.run(['get', 'KEEP'], { env: { KAMAL_SECRET_PASSPHRASE: 'a brand new passphrase' } })).stdout).toBe('kept-value\n');
+    expect(
+      (await box.run(['get', 'KEEP'], { env: { KAMAL_SECRET_PASSPHRASE: 'a brand new passphrase' } })).stdout,
+    ).toBe('kept-value\n');
   });
 });
 
@@ -275,7 +304,27 @@ describe('permissions', () => {
 
 describe('help', () => {
   it('every command shows an example in --help', async () => {
-    const commands = ['init', 'set', 'get', 'list', 'rm', 'mv', 'import', 'export', 'passwd', 'run', 'check', 'fetch', 'agent', 'lock', 'unlock', 'doctor', 'kamal init', 'gitlab sync', 'gitlab ci'];
+    const commands = [
+      'init',
+      'set',
+      'get',
+      'list',
+      'rm',
+      'mv',
+      'import',
+      'export',
+      'passwd',
+      'run',
+      'check',
+      'fetch',
+      'agent',
+      'lock',
+      'unlock',
+      'doctor',
+      'kamal init',
+      'gitlab sync',
+      'gitlab ci',
+    ];
     for (const cmd of commands) {
       const r = await box.run([...cmd.split(' '), '--help']);
       expect({ cmd, code: r.code }).toEqual({ cmd, code: 0 });

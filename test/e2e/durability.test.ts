@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, Sandbox, cleanEnv } from '../helpers/cli.js';
+import { BIN, cleanEnv, Sandbox } from '../helpers/cli.js';
 
 let box: Sandbox;
 beforeEach(async () => {
@@ -24,7 +24,10 @@ describe('durability', () => {
     await box.set('STABLE', 'stable-value');
     // Kill `set` at delays spread over its whole life: start-up, Argon2id, seal, write, rename.
     for (let i = 0; i < 12; i++) {
-      const child = spawn(process.execPath, [BIN, 'set', `K${i}`], { env: cleanEnv(box.env), stdio: ['pipe', 'ignore', 'ignore'] });
+      const child = spawn(process.execPath, [BIN, 'set', `K${i}`], {
+        env: cleanEnv(box.env),
+        stdio: ['pipe', 'ignore', 'ignore'],
+      });
       const closed = new Promise((r) => child.on('close', r));
       child.stdin.end(`value-${i}`);
       const delay = 150 + i * 50 + Math.random() * 40;
@@ -44,9 +47,15 @@ describe('durability', () => {
 
   it("the next write removes a dead writer's temp files, never a live one's", async () => {
     const dead = 2 ** 22 + 17; // above Linux's default pid_max: no such process
-    box.write({ [`data/.vault.json.${dead}.1700000000000.tmp`]: 'half-written', [`data/vault.json.bak.${dead}.tmp`]: '', [`data/.vault.json.${process.pid}.1.tmp`]: 'in use' });
+    box.write({
+      [`data/.vault.json.${dead}.1700000000000.tmp`]: 'half-written',
+      [`data/vault.json.bak.${dead}.tmp`]: '',
+      [`data/.vault.json.${process.pid}.1.tmp`]: 'in use',
+    });
     await box.set('NEXT', 'next-value');
-    expect(fs.readdirSync(box.path('data')).filter((f) => f.endsWith('.tmp'))).toEqual([`.vault.json.${process.pid}.1.tmp`]);
+    expect(fs.readdirSync(box.path('data')).filter((f) => f.endsWith('.tmp'))).toEqual([
+      `.vault.json.${process.pid}.1.tmp`,
+    ]);
   });
 
   it('keeps the previous version as vault.json.bak', async () => {

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, Sandbox, runProcess } from '../helpers/cli.js';
+import { BIN, runProcess, Sandbox } from '../helpers/cli.js';
 
 const DEPLOY = `service: shop
 image: example/shop
@@ -28,14 +28,29 @@ beforeEach(async () => {
 });
 afterEach(() => box.cleanup());
 
-async function checkApp(secrets: Record<string, string>, args: string[] = [], deploy = DEPLOY, extraEnv: Record<string, string> = {}) {
-  box.write({ 'app/config/deploy.yml': deploy, ...Object.fromEntries(Object.entries(secrets).map(([f, t]) => [`app/.kamal/${f}`, t])) });
+async function checkApp(
+  secrets: Record<string, string>,
+  args: string[] = [],
+  deploy = DEPLOY,
+  extraEnv: Record<string, string> = {},
+) {
+  box.write({
+    'app/config/deploy.yml': deploy,
+    ...Object.fromEntries(Object.entries(secrets).map(([f, t]) => [`app/.kamal/${f}`, t])),
+  });
   const r = await box.run(['check', '--json', ...args], { cwd: box.path('app'), env: { ...env, ...extraEnv } });
   const report = JSON.parse(r.stdout);
-  return { code: r.code, report, codes: report.findings.filter((f: { severity: string }) => f.severity === 'error').map((f: { code: string; line: number | null; name: string | null }) => `${f.code}:${f.line}:${f.name}`) };
+  return {
+    code: r.code,
+    report,
+    codes: report.findings
+      .filter((f: { severity: string }) => f.severity === 'error')
+      .map((f: { code: string; line: number | null; name: string | null }) => `${f.code}:${f.line}:${f.name}`),
+  };
 }
 
-const clean = 'KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD\nRAILS_MASTER_KEY=$(kamal-secret get RAILS_MASTER_KEY)\n';
+const clean =
+  'KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD\nRAILS_MASTER_KEY=$(kamal-secret get RAILS_MASTER_KEY)\n';
 
 describe('check', () => {
   it('a clean app (env mode and command mode) yields no error and exits 0', async () => {
@@ -46,17 +61,42 @@ describe('check', () => {
   });
 
   const pitfalls: [string, Record<string, string>, string[], string][] = [
-    ['1 shell operators', { secrets: `${clean}FALLBACK=\${RAILS_MASTER_KEY:-dev}\n` }, ['--exec'], 'shell-operator:3:FALLBACK'],
+    [
+      '1 shell operators',
+      { secrets: `${clean}FALLBACK=\${RAILS_MASTER_KEY:-dev}\n` },
+      ['--exec'],
+      'shell-operator:3:FALLBACK',
+    ],
     ['2 a command that fails', { secrets: `${clean}C=$(false)\n` }, ['--exec'], 'command-failed:3:C'],
     ['2 a command that prints nothing', { secrets: `${clean}C=$(true)\n` }, ['--exec'], 'command-empty:3:C'],
-    ['2 a kamal-secret get of a missing name', { secrets: `${clean}NOPE=$(kamal-secret get NOPE)\n` }, [], 'command-failed:3:NOPE'],
+    [
+      '2 a kamal-secret get of a missing name',
+      { secrets: `${clean}NOPE=$(kamal-secret get NOPE)\n` },
+      [],
+      'command-failed:3:NOPE',
+    ],
     ['3 a program not on PATH', { secrets: `${clean}X=$(no-such-program get X)\n` }, [], 'command-not-found:3:null'],
-    ['4 a needed name no file defines', { secrets: 'KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD\n' }, [], 'missing-secret:null:RAILS_MASTER_KEY'],
-    ['5 NAME=$NAME with no value anywhere', { secrets: `${clean}NEVER_SET=$NEVER_SET\n` }, [], 'unset-variable:3:NEVER_SET'],
+    [
+      '4 a needed name no file defines',
+      { secrets: 'KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD\n' },
+      [],
+      'missing-secret:null:RAILS_MASTER_KEY',
+    ],
+    [
+      '5 NAME=$NAME with no value anywhere',
+      { secrets: `${clean}NEVER_SET=$NEVER_SET\n` },
+      [],
+      'unset-variable:3:NEVER_SET',
+    ],
     ['7 an unquoted #', { secrets: `${clean}HASH=abc#def\n` }, [], 'unquoted-hash:3:HASH'],
     ['7 a backslash', { secrets: `${clean}BS=abc\\def\n` }, [], 'backslash:3:BS'],
     ['10 a bare export', { secrets: `${clean}export NEVER\n` }, [], 'bare-export:3:NEVER'],
-    ['cross-file reference', { 'secrets-common': 'SHARED=$(kamal-secret get RAILS_MASTER_KEY)\n', secrets: `${clean}COPY=$SHARED\n` }, [], 'cross-file-reference:3:COPY'],
+    [
+      'cross-file reference',
+      { 'secrets-common': 'SHARED=$(kamal-secret get RAILS_MASTER_KEY)\n', secrets: `${clean}COPY=$SHARED\n` },
+      [],
+      'cross-file-reference:3:COPY',
+    ],
   ];
   for (const [label, files, args, expected] of pitfalls) {
     it(`pitfall ${label}: ${expected}`, async () => {
@@ -72,13 +112,17 @@ describe('check', () => {
     expect((await checkApp(secrets, ['--dotenv', '3.2'])).codes).toEqual(['dollar-in-command:3:DB_PASS']);
     expect((await checkApp(secrets, ['--dotenv', '3.1'])).codes).toEqual([]);
     const both = await checkApp(secrets);
-    expect(both.report.findings.find((f: { code: string }) => f.code === 'dollar-in-command').message).toMatch(/dotenv 3\.2/);
+    expect(both.report.findings.find((f: { code: string }) => f.code === 'dollar-in-command').message).toMatch(
+      /dotenv 3\.2/,
+    );
     // Env mode delivers it intact on both: no error.
     expect((await checkApp({ secrets: `${clean}DB_PASS=$DB_PASS\n` })).codes).toEqual([]);
   });
 
   it('pitfall 8: the plaintext .env hack and literal values are flagged', async () => {
-    const { report } = await checkApp({ secrets: `${clean}DB=$(cat .env | grep DB | cut -d '=' -f 2)\nLITERAL=hunter2hunter2\n` });
+    const { report } = await checkApp({
+      secrets: `${clean}DB=$(cat .env | grep DB | cut -d '=' -f 2)\nLITERAL=hunter2hunter2\n`,
+    });
     const codes = report.findings.map((f: { code: string }) => f.code);
     expect(codes).toContain('plaintext-env');
     expect(codes).toContain('literal-value');
@@ -109,25 +153,34 @@ describe('check', () => {
   it('evaluates cat and the .env grep | cut hack by reading the files, running nothing', async () => {
     box.write({
       'app/config/master.key': '0123456789abcdef\n',
-      'app/.env': 'KAMAL_REGISTRY_PASSWORD=registry-password\nB64=YWJjZA==\nQUOTED="q-value"\nPLAIN=plain-value\nPREFIXED=one\nPREFIXED_OLD=two\nSPACED = spaced-value\nTRAILING=value # note\n',
+      'app/.env':
+        'KAMAL_REGISTRY_PASSWORD=registry-password\nB64=YWJjZA==\nQUOTED="q-value"\nPLAIN=plain-value\nPREFIXED=one\nPREFIXED_OLD=two\nSPACED = spaced-value\nTRAILING=value # note\n',
     });
     const { codes, report } = await checkApp({
       secrets: [
-        'KAMAL_REGISTRY_PASSWORD=$(cat .env | grep KAMAL_REGISTRY_PASSWORD | cut -d \'=\' -f 2)',
+        "KAMAL_REGISTRY_PASSWORD=$(cat .env | grep KAMAL_REGISTRY_PASSWORD | cut -d '=' -f 2)",
         'RAILS_MASTER_KEY=$(cat config/master.key)',
-        'B64=$(cat .env | grep B64 | cut -d \'=\' -f 2)',
+        "B64=$(cat .env | grep B64 | cut -d '=' -f 2)",
         'QUOTED=$(grep QUOTED .env | cut -d= -f2)',
         'PLAIN=$(grep ^PLAIN= .env | cut -d = -f 2-)',
-        'PREFIXED=$(cat .env | grep PREFIXED | cut -d \'=\' -f 2)',
+        "PREFIXED=$(cat .env | grep PREFIXED | cut -d '=' -f 2)",
         'MISSING=$(cat config/missing.key)',
-        'NOT_THERE=$(cat .env | grep NOT_THERE | cut -d \'=\' -f 2)',
+        "NOT_THERE=$(cat .env | grep NOT_THERE | cut -d '=' -f 2)",
         'ENDLESS=$(cat /dev/urandom | head -1)',
         'SPACED=$(grep SPACED .env | cut -d = -f 2)',
         'TRAILING=$(grep ^TRAILING= .env | cut -d = -f 2-)',
         '',
       ].join('\n'),
     });
-    expect(codes).toEqual(['env-file-extract:3:B64', 'env-file-extract:4:QUOTED', 'env-file-extract:6:PREFIXED', 'command-failed:7:MISSING', 'command-empty:8:NOT_THERE', 'env-file-extract:10:SPACED', 'env-file-extract:11:TRAILING']);
+    expect(codes).toEqual([
+      'env-file-extract:3:B64',
+      'env-file-extract:4:QUOTED',
+      'env-file-extract:6:PREFIXED',
+      'command-failed:7:MISSING',
+      'command-empty:8:NOT_THERE',
+      'env-file-extract:10:SPACED',
+      'env-file-extract:11:TRAILING',
+    ]);
     const messages = report.findings.map((f: { message: string }) => f.message).join('\n');
     expect(messages).toMatch(/holds "=", and cut keeps only the text before it/);
     expect(messages).toMatch(/cut keeps the quotes/);
@@ -136,15 +189,25 @@ describe('check', () => {
     expect(messages).toMatch(/cut keeps the comment after the value/);
     expect(messages).toMatch(/cat: config\/missing\.key: No such file or directory/);
     // Only regular files are read: a device is left to --exec.
-    expect(report.findings.filter((f: { code: string }) => f.code === 'command-not-run').map((f: { name: string }) => f.name)).toEqual(['ENDLESS']);
-    for (const value of ['YWJjZA', 'q-value', 'plain-value', '0123456789abcdef']) expect(JSON.stringify(report)).not.toContain(value);
+    expect(
+      report.findings
+        .filter((f: { code: string }) => f.code === 'command-not-run')
+        .map((f: { name: string }) => f.name),
+    ).toEqual(['ENDLESS']);
+    for (const value of ['YWJjZA', 'q-value', 'plain-value', '0123456789abcdef'])
+      expect(JSON.stringify(report)).not.toContain(value);
   });
 
   it('pitfall 9: a destination file that leaves out a name only in plain .kamal/secrets', async () => {
     box.write({ 'app/config/deploy.staging.yml': 'servers: [192.0.2.11]\n' });
-    const { report, codes } = await checkApp({ secrets: `${clean}EXTRA=$EXTRA\n`, 'secrets.staging': 'KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD\n' }, ['-d', 'staging']);
+    const { report, codes } = await checkApp(
+      { secrets: `${clean}EXTRA=$EXTRA\n`, 'secrets.staging': 'KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD\n' },
+      ['-d', 'staging'],
+    );
     expect(codes).toContain('missing-secret:null:RAILS_MASTER_KEY');
-    expect(report.findings.map((f: { code: string; name: string }) => `${f.code}:${f.name}`)).toContain('destination-drops-name:EXTRA');
+    expect(report.findings.map((f: { code: string; name: string }) => `${f.code}:${f.name}`)).toContain(
+      'destination-drops-name:EXTRA',
+    );
   });
 
   it('pitfall 10: a vault value with "$(" through NAME=$NAME is an error on dotenv 3.1', async () => {
@@ -156,50 +219,81 @@ describe('check', () => {
 
   // Found by comparing check with real Kamal 2.12 on dotenv 3.1.8 and 3.2.0.
   it('raises no error for forms Kamal delivers as meant', async () => {
-    const { codes } = await checkApp({ secrets: `${clean}C=$(kamal-secret get RAILS_MASTER_KEY)   # a comment after white space\nESCAPED=a\\\\b\nQ="say \\"hi\\""\nS='single $x # kept'\n` });
+    const { codes } = await checkApp({
+      secrets: `${clean}C=$(kamal-secret get RAILS_MASTER_KEY)   # a comment after white space\nESCAPED=a\\\\b\nQ="say \\"hi\\""\nS='single $x # kept'\n`,
+    });
     expect(codes).toEqual([]);
   });
 
   it('a needed name written empty is an error; an overridden or unneeded empty line is not', async () => {
-    expect((await checkApp({ secrets: 'KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD\nRAILS_MASTER_KEY=\n' })).codes).toEqual(['empty-value:2:RAILS_MASTER_KEY']);
+    expect(
+      (await checkApp({ secrets: 'KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD\nRAILS_MASTER_KEY=\n' })).codes,
+    ).toEqual(['empty-value:2:RAILS_MASTER_KEY']);
     expect((await checkApp({ secrets: `RAILS_MASTER_KEY=''\nUNUSED=\n${clean}` })).codes).toEqual([]);
   });
 
   it("single quotes around a vault name's reference deliver the text, not the value", async () => {
-    const { codes } = await checkApp({ secrets: `${clean}RAILS_MASTER_KEY='$RAILS_MASTER_KEY'\nURL='postgres://u:\${KAMAL_REGISTRY_PASSWORD}@db/app'\nPASSWORD='$abc-literal'\n` });
+    const { codes } = await checkApp({
+      secrets: `${clean}RAILS_MASTER_KEY='$RAILS_MASTER_KEY'\nURL='postgres://u:\${KAMAL_REGISTRY_PASSWORD}@db/app'\nPASSWORD='$abc-literal'\n`,
+    });
     expect(codes).toEqual(['single-quoted-variable:3:RAILS_MASTER_KEY', 'single-quoted-variable:4:URL']);
   });
 
   it('the fetch/extract pattern: errors on the names that arrive altered, not on the JSON in between', async () => {
     await box.set('shop/DB_PASS', 'pa$word1');
-    const { codes } = await checkApp({ secrets: `${clean}SECRETS=$(kamal-secret fetch RAILS_MASTER_KEY DB_PASS)\nRAILS_MASTER_KEY=$(kamal secrets extract RAILS_MASTER_KEY \${SECRETS})\nDB_PASS=$(kamal secrets extract DB_PASS \${SECRETS})\n` },
-      [], DEPLOY.replace('[RAILS_MASTER_KEY]', '[RAILS_MASTER_KEY, DB_PASS]'));
+    const { codes } = await checkApp(
+      {
+        secrets: `${clean}SECRETS=$(kamal-secret fetch RAILS_MASTER_KEY DB_PASS)\nRAILS_MASTER_KEY=$(kamal secrets extract RAILS_MASTER_KEY \${SECRETS})\nDB_PASS=$(kamal secrets extract DB_PASS \${SECRETS})\n`,
+      },
+      [],
+      DEPLOY.replace('[RAILS_MASTER_KEY]', '[RAILS_MASTER_KEY, DB_PASS]'),
+    );
     expect(codes).toEqual(['dollar-in-command:5:DB_PASS']);
   });
 
   it('kamal secrets lines run inside Kamal: no PATH lookup; a missing adapter CLI or an unknown adapter aborts Kamal', async () => {
     const onlyOurs = { PATH: box.path('bin') }; // neither kamal nor op on PATH
-    const fetch = (adapter: string) => `${clean}SECRETS=$(kamal secrets fetch --adapter ${adapter} --account a --from V/I RAILS_MASTER_KEY)\nX=$(kamal secrets extract RAILS_MASTER_KEY $SECRETS)\n`;
+    const fetch = (adapter: string) =>
+      `${clean}SECRETS=$(kamal secrets fetch --adapter ${adapter} --account a --from V/I RAILS_MASTER_KEY)\nX=$(kamal secrets extract RAILS_MASTER_KEY $SECRETS)\n`;
     const missingCli = await checkApp({ secrets: fetch('1password') }, [], DEPLOY, onlyOurs);
     expect(missingCli.codes).toEqual(['kamal-aborts:3:SECRETS']);
-    expect(missingCli.report.findings[0].message).toMatch(/op is not on PATH, and Kamal aborts with "1Password CLI is not installed"/);
-    expect((await checkApp({ secrets: fetch('keepass') }, [], DEPLOY, onlyOurs)).codes).toEqual(['kamal-aborts:3:SECRETS']);
+    expect(missingCli.report.findings[0].message).toMatch(
+      /op is not on PATH, and Kamal aborts with "1Password CLI is not installed"/,
+    );
+    expect((await checkApp({ secrets: fetch('keepass') }, [], DEPLOY, onlyOurs)).codes).toEqual([
+      'kamal-aborts:3:SECRETS',
+    ]);
     // Kamal's own test adapter answers every name reversed: evaluated exactly, no error.
     expect((await checkApp({ secrets: fetch('test') }, [], DEPLOY, onlyOurs)).codes).toEqual([]);
   });
 
   it('a program missing from PATH empties the whole file: names defined before it are missing too', async () => {
     const { codes } = await checkApp({ secrets: `${clean}X=$(no-such-program get X)\n` });
-    expect(codes).toEqual(expect.arrayContaining(['command-not-found:3:null', 'missing-secret:null:RAILS_MASTER_KEY', 'missing-secret:null:KAMAL_REGISTRY_PASSWORD']));
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        'command-not-found:3:null',
+        'missing-secret:null:RAILS_MASTER_KEY',
+        'missing-secret:null:KAMAL_REGISTRY_PASSWORD',
+      ]),
+    );
   });
 
   it('with the vault locked, names it might provide are warnings, not errors', async () => {
     await box.run(['lock']);
-    box.write({ 'app/config/deploy.yml': DEPLOY, 'app/.kamal/secrets': 'KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD\nRAILS_MASTER_KEY=$RAILS_MASTER_KEY\n' });
-    const r = await box.run(['check', '--json'], { cwd: box.path('app'), env: { ...env, KAMAL_SECRET_PASSPHRASE: undefined, KAMAL_SECRET_NO_AGENT: undefined } });
+    box.write({
+      'app/config/deploy.yml': DEPLOY,
+      'app/.kamal/secrets': 'KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD\nRAILS_MASTER_KEY=$RAILS_MASTER_KEY\n',
+    });
+    const r = await box.run(['check', '--json'], {
+      cwd: box.path('app'),
+      env: { ...env, KAMAL_SECRET_PASSPHRASE: undefined, KAMAL_SECRET_NO_AGENT: undefined },
+    });
     expect(r.stderr).toMatch(/the vault was not read/);
     const report = JSON.parse(r.stdout);
-    expect(report.findings.map((f: { severity: string; code: string }) => `${f.severity}:${f.code}`)).toEqual(['warning:unset-variable', 'warning:unset-variable']);
+    expect(report.findings.map((f: { severity: string; code: string }) => `${f.severity}:${f.code}`)).toEqual([
+      'warning:unset-variable',
+      'warning:unset-variable',
+    ]);
     expect(r.code).toBe(0);
   });
 
@@ -224,15 +318,22 @@ describe('run', () => {
     await box.set('shop/production/RAILS_MASTER_KEY', 'prod-master');
     box.write({ 'app/config/deploy.yml': DEPLOY });
     const cwd = box.path('app');
-    const r = await box.run(['run', '-d', 'production', '--', 'sh', '-c', 'echo "$RAILS_MASTER_KEY|$KAMAL_REGISTRY_PASSWORD"; exit 3'], { cwd, env });
+    const r = await box.run(
+      ['run', '-d', 'production', '--', 'sh', '-c', 'echo "$RAILS_MASTER_KEY|$KAMAL_REGISTRY_PASSWORD"; exit 3'],
+      { cwd, env },
+    );
     expect(r.stdout).toBe('prod-master|registry-password\n');
     expect(r.code).toBe(3);
   });
 
   it('vault values override the environment unless --preserve-env', async () => {
     const cmd = ['--', 'sh', '-c', 'echo "$KAMAL_REGISTRY_PASSWORD"'];
-    expect((await box.run(['run', ...cmd], { env: { KAMAL_REGISTRY_PASSWORD: 'from-env' } })).stdout).toBe('registry-password\n');
-    expect((await box.run(['run', '--preserve-env', ...cmd], { env: { KAMAL_REGISTRY_PASSWORD: 'from-env' } })).stdout).toBe('from-env\n');
+    expect((await box.run(['run', ...cmd], { env: { KAMAL_REGISTRY_PASSWORD: 'from-env' } })).stdout).toBe(
+      'registry-password\n',
+    );
+    expect(
+      (await box.run(['run', '--preserve-env', ...cmd], { env: { KAMAL_REGISTRY_PASSWORD: 'from-env' } })).stdout,
+    ).toBe('from-env\n');
   });
 
   it('takes the destination from `kamal … -d DEST` and warns about names nobody provides', async () => {
@@ -251,9 +352,18 @@ describe('run', () => {
   });
 
   it('forwards SIGTERM to the child and exits with its status', async () => {
-    const child = (await import('node:child_process')).spawn(process.execPath, [BIN, 'run', '--', 'sh', '-c', 'trap "echo got-term; exit 42" TERM; echo ready; while :; do sleep 0.1; done'], { env: { ...process.env, ...box.env, ...env } as NodeJS.ProcessEnv, cwd: box.dir });
+    const child = (await import('node:child_process')).spawn(
+      process.execPath,
+      [BIN, 'run', '--', 'sh', '-c', 'trap "echo got-term; exit 42" TERM; echo ready; while :; do sleep 0.1; done'],
+      { env: { ...process.env, ...box.env, ...env } as NodeJS.ProcessEnv, cwd: box.dir },
+    );
     let out = '';
-    await new Promise<void>((resolve) => child.stdout.on('data', (d) => { out += d; if (out.includes('ready')) resolve(); }));
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('ready')) resolve();
+      }),
+    );
     child.kill('SIGTERM');
     // 'close', not 'exit': the last of stdout may still be in the pipe when 'exit' fires.
     const code = await new Promise((resolve) => child.on('close', resolve));
@@ -272,7 +382,9 @@ describe('fetch and kamal init', () => {
   it('fetch prints shell-escaped JSON that `kamal secrets extract` reads back', async () => {
     await box.set('shop/DB_PASS', "pa$word 'quoted'");
     const r = await box.run(['fetch', 'DB_PASS', 'RAILS_MASTER_KEY', '--scope', 'shop']);
-    const words = (await import('../../src/kamal/dotenv-model.js')).shellSplit(`kamal secrets extract DB_PASS ${r.stdout.trim()}`);
+    const words = (await import('../../src/kamal/dotenv-model.js')).shellSplit(
+      `kamal secrets extract DB_PASS ${r.stdout.trim()}`,
+    );
     expect(JSON.parse(words[4])).toEqual({ DB_PASS: "pa$word 'quoted'", RAILS_MASTER_KEY: 'master-key-value' });
   });
 
@@ -281,13 +393,18 @@ describe('fetch and kamal init', () => {
     const cwd = box.path('app');
     const r = await box.run(['kamal', 'init'], { cwd });
     expect(r.code).toBe(0);
-    expect(fs.readFileSync(box.path('app/.kamal/secrets'), 'utf8')).toContain('KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD\nRAILS_MASTER_KEY=$RAILS_MASTER_KEY\n');
+    expect(fs.readFileSync(box.path('app/.kamal/secrets'), 'utf8')).toContain(
+      'KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD\nRAILS_MASTER_KEY=$RAILS_MASTER_KEY\n',
+    );
     const hook = box.path('app/.kamal/hooks/pre-connect');
     expect(fs.statSync(hook).mode & 0o111).toBe(0o111);
     const bad = await runProcess('sh', [hook], { cwd, env: { KAMAL_REGISTRY_PASSWORD: 'x', RAILS_MASTER_KEY: '' } });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('these secrets are empty: RAILS_MASTER_KEY');
-    const good = await runProcess('sh', [hook], { cwd, env: { KAMAL_REGISTRY_PASSWORD: 'secret-one', RAILS_MASTER_KEY: 'secret-two' } });
+    const good = await runProcess('sh', [hook], {
+      cwd,
+      env: { KAMAL_REGISTRY_PASSWORD: 'secret-one', RAILS_MASTER_KEY: 'secret-two' },
+    });
     expect(good).toMatchObject({ code: 0, stdout: 'old-hook-ran\n' });
     expect(good.stdout + good.stderr).not.toContain('secret-two');
     const again = await box.run(['kamal', 'init'], { cwd });

@@ -14,10 +14,16 @@ afterEach(() => box.cleanup());
 
 describe(`on a terminal${haveScript ? '' : ' (skipped: needs script from util-linux)'}`, () => {
   it.skipIf(!haveScript)('init asks for the passphrase twice, hidden, and refuses two that differ', async () => {
-    const differ = await runInTerminal(`${ks} init --no-keychain`, env, [[/New recovery passphrase:/, 'first phrase one'], [/\(again\):/, 'second phrase two']]);
+    const differ = await runInTerminal(`${ks} init --no-keychain`, env, [
+      [/New recovery passphrase:/, 'first phrase one'],
+      [/\(again\):/, 'second phrase two'],
+    ]);
     expect(differ.code).toBe(1);
     expect(differ.screen).toContain('the two passphrases differ');
-    const ok = await runInTerminal(`${ks} init --no-keychain`, env, [[/New recovery passphrase:/, PASSPHRASE], [/\(again\):/, PASSPHRASE]]);
+    const ok = await runInTerminal(`${ks} init --no-keychain`, env, [
+      [/New recovery passphrase:/, PASSPHRASE],
+      [/\(again\):/, PASSPHRASE],
+    ]);
     expect(ok.code).toBe(0);
     expect(ok.screen).toContain('created the vault');
     expect(ok.screen).not.toContain(PASSPHRASE);
@@ -25,7 +31,9 @@ describe(`on a terminal${haveScript ? '' : ' (skipped: needs script from util-li
 
   it.skipIf(!haveScript)('set reads a value typed at a hidden prompt, never echoed', async () => {
     await box.init();
-    const r = await runInTerminal(`${ks} set TYPED`, { ...env, KAMAL_SECRET_PASSPHRASE: PASSPHRASE }, [[/Value for TYPED:/, 'typed-secret-value']]);
+    const r = await runInTerminal(`${ks} set TYPED`, { ...env, KAMAL_SECRET_PASSPHRASE: PASSPHRASE }, [
+      [/Value for TYPED:/, 'typed-secret-value'],
+    ]);
     expect(r.code).toBe(0);
     expect(r.screen).not.toContain('typed-secret-value');
     expect((await box.run(['get', 'TYPED'])).stdout).toBe('typed-secret-value\n');

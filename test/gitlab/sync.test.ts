@@ -5,7 +5,12 @@ import { FakeGitLab } from '../helpers/gitlab-server.js';
 
 let box: Sandbox;
 let gl: FakeGitLab;
-const secretValues = ['masked-value-123', 'pin4', 'has white space here', '-----BEGIN KEY-----\nabc\n-----END KEY-----'];
+const secretValues = [
+  'masked-value-123',
+  'pin4',
+  'has white space here',
+  '-----BEGIN KEY-----\nabc\n-----END KEY-----',
+];
 
 beforeEach(async () => {
   gl = await new FakeGitLab().start();
@@ -21,7 +26,8 @@ afterEach(async () => {
   await gl.stop();
 });
 
-const sync = (args: string[] = [], env = {}) => box.run(['gitlab', 'sync', '--project', 'group/app', '--scope', 'shop', ...args], { env });
+const sync = (args: string[] = [], env = {}) =>
+  box.run(['gitlab', 'sync', '--project', 'group/app', '--scope', 'shop', ...args], { env });
 
 function expectNoValues(text: string): void {
   for (const v of secretValues) expect(text).not.toContain(v);
@@ -33,7 +39,13 @@ describe('gitlab sync', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     const byKey = Object.fromEntries(out.plan.map((p: { key: string }) => [p.key, p]));
-    expect(byKey.API_KEY).toMatchObject({ action: 'create', masked: true, raw: true, variable_type: 'env_var', environment_scope: '*' });
+    expect(byKey.API_KEY).toMatchObject({
+      action: 'create',
+      masked: true,
+      raw: true,
+      variable_type: 'env_var',
+      environment_scope: '*',
+    });
     expect(byKey.SSH_KEY).toMatchObject({ action: 'create', masked: false, variable_type: 'file' });
     expect(byKey.PIN).toMatchObject({ action: 'skip' });
     expect(byKey.PIN.reason).toMatch(/shorter than 8/);
@@ -68,11 +80,26 @@ describe('gitlab sync', () => {
   it('destinations map to environment scopes; the same key lives in two scopes', async () => {
     await box.set('shop/production/API_KEY', 'production-api-key');
     await sync();
-    expect(gl.vars.filter((v) => v.key === 'API_KEY').map((v) => v.environment_scope).sort()).toEqual(['*', 'production']);
+    expect(
+      gl.vars
+        .filter((v) => v.key === 'API_KEY')
+        .map((v) => v.environment_scope)
+        .sort(),
+    ).toEqual(['*', 'production']);
   });
 
   it('--prune deletes only variables kamal-secret created', async () => {
-    gl.vars.push({ key: 'FOREIGN', value: 'someone-elses', variable_type: 'env_var', protected: false, masked: false, raw: false, hidden: false, environment_scope: '*', description: null });
+    gl.vars.push({
+      key: 'FOREIGN',
+      value: 'someone-elses',
+      variable_type: 'env_var',
+      protected: false,
+      masked: false,
+      raw: false,
+      hidden: false,
+      environment_scope: '*',
+      description: null,
+    });
     await sync();
     await box.run(['rm', 'shop/API_KEY']);
     gl.loseNextWriteAnswer = true; // the DELETE lands, its answer is lost, the retry finds nothing
@@ -92,11 +119,27 @@ describe('gitlab sync', () => {
     const r = await sync();
     expect(r.code).toBe(0);
     expect(gl.vars.map((v) => v.key).sort()).toEqual(['API_KEY', 'SSH_KEY']);
-    expect(gl.log.some((l) => l.method === 'GET' && /^\/api\/v4\/projects\/group%2Fapp\/variables\/\w+\?filter%5Benvironment_scope%5D=/.test(l.path))).toBe(true);
+    expect(
+      gl.log.some(
+        (l) =>
+          l.method === 'GET' &&
+          /^\/api\/v4\/projects\/group%2Fapp\/variables\/\w+\?filter%5Benvironment_scope%5D=/.test(l.path),
+      ),
+    ).toBe(true);
   });
 
   it('a variable created by someone else between listing and creating is compared, then updated', async () => {
-    gl.vars.push({ key: 'API_KEY', value: 'someone-elses-value', variable_type: 'env_var', protected: false, masked: true, raw: true, hidden: false, environment_scope: '*', description: null });
+    gl.vars.push({
+      key: 'API_KEY',
+      value: 'someone-elses-value',
+      variable_type: 'env_var',
+      protected: false,
+      masked: true,
+      raw: true,
+      hidden: false,
+      environment_scope: '*',
+      description: null,
+    });
     gl.failNext = [{ status: 200, body: '[]', headers: { 'x-next-page': '' } }]; // the listing did not see it yet
     const r = await sync();
     expect(r.code).toBe(0);
@@ -106,7 +149,18 @@ describe('gitlab sync', () => {
   });
 
   it('lists every page: 150 variables', async () => {
-    for (let i = 0; i < 150; i++) gl.vars.push({ key: `OTHER_${i}`, value: 'x', variable_type: 'env_var', protected: false, masked: false, raw: false, hidden: false, environment_scope: '*', description: null });
+    for (let i = 0; i < 150; i++)
+      gl.vars.push({
+        key: `OTHER_${i}`,
+        value: 'x',
+        variable_type: 'env_var',
+        protected: false,
+        masked: false,
+        raw: false,
+        hidden: false,
+        environment_scope: '*',
+        description: null,
+      });
     await sync();
     expect(gl.log.filter((l) => l.method === 'GET').length).toBe(2);
     await sync();
@@ -114,8 +168,22 @@ describe('gitlab sync', () => {
   });
 
   it('lists every page when a proxy drops the x-* headers (Link) or every pagination header', async () => {
-    for (let i = 0; i < 250; i++) gl.vars.push({ key: `OTHER_${i}`, value: 'x', variable_type: 'env_var', protected: false, masked: false, raw: false, hidden: false, environment_scope: '*', description: null });
-    for (const dropped of [['x-next-page', 'x-total', 'x-total-pages'], ['x-next-page', 'link']]) {
+    for (let i = 0; i < 250; i++)
+      gl.vars.push({
+        key: `OTHER_${i}`,
+        value: 'x',
+        variable_type: 'env_var',
+        protected: false,
+        masked: false,
+        raw: false,
+        hidden: false,
+        environment_scope: '*',
+        description: null,
+      });
+    for (const dropped of [
+      ['x-next-page', 'x-total', 'x-total-pages'],
+      ['x-next-page', 'link'],
+    ]) {
       gl.droppedHeaders = dropped;
       gl.log = [];
       expect((await sync()).code).toBe(0);
@@ -143,7 +211,17 @@ describe('gitlab sync', () => {
   });
 
   it('a variable already masked gets only the fields that differ; nothing is unmasked', async () => {
-    gl.vars.push({ key: 'API_KEY', value: secretValues[0], variable_type: 'env_var', protected: true, masked: true, raw: false, hidden: false, environment_scope: '*', description: null });
+    gl.vars.push({
+      key: 'API_KEY',
+      value: secretValues[0],
+      variable_type: 'env_var',
+      protected: true,
+      masked: true,
+      raw: false,
+      hidden: false,
+      environment_scope: '*',
+      description: null,
+    });
     await sync();
     const put = gl.log.find((l) => l.method === 'PUT' && l.path.includes('API_KEY'))!;
     expect(JSON.parse(put.body)).toEqual({ raw: true });
@@ -151,17 +229,37 @@ describe('gitlab sync', () => {
     // A masked variable whose new value GitLab cannot mask is skipped, not unmasked.
     await box.set('shop/API_KEY', 'now has spaces in it');
     const r = await sync(['--json', '--allow-unmasked']);
-    expect(JSON.parse(r.stdout).plan.find((p: { key: string }) => p.key === 'API_KEY')).toMatchObject({ action: 'skip', masked: true });
+    expect(JSON.parse(r.stdout).plan.find((p: { key: string }) => p.key === 'API_KEY')).toMatchObject({
+      action: 'skip',
+      masked: true,
+    });
     expect(gl.vars.find((v) => v.key === 'API_KEY')).toMatchObject({ masked: true, value: secretValues[0] });
   });
 
   it('hidden variables are left alone without --force, overwritten with it; --hidden creates them hidden', async () => {
-    gl.vars.push({ key: 'API_KEY', value: 'old-hidden-value', variable_type: 'env_var', protected: false, masked: true, raw: true, hidden: true, environment_scope: '*', description: null });
+    gl.vars.push({
+      key: 'API_KEY',
+      value: 'old-hidden-value',
+      variable_type: 'env_var',
+      protected: false,
+      masked: true,
+      raw: true,
+      hidden: true,
+      environment_scope: '*',
+      description: null,
+    });
     const plain = JSON.parse((await sync(['--json'])).stdout);
-    expect(plain.plan.find((p: { key: string }) => p.key === 'API_KEY')).toMatchObject({ action: 'unchanged', reason: expect.stringMatching(/hidden.*--force/) });
+    expect(plain.plan.find((p: { key: string }) => p.key === 'API_KEY')).toMatchObject({
+      action: 'unchanged',
+      reason: expect.stringMatching(/hidden.*--force/),
+    });
     expect(gl.vars.find((v) => v.key === 'API_KEY')!.value).toBe('old-hidden-value');
     await sync(['--force']);
-    expect(gl.vars.find((v) => v.key === 'API_KEY')).toMatchObject({ value: secretValues[0], hidden: true, masked: true });
+    expect(gl.vars.find((v) => v.key === 'API_KEY')).toMatchObject({
+      value: secretValues[0],
+      hidden: true,
+      masked: true,
+    });
     await box.set('shop/NEW_TOKEN', 'brand-new-token-value');
     await sync(['--hidden']);
     expect(gl.vars.find((v) => v.key === 'NEW_TOKEN')).toMatchObject({ hidden: true, masked: true });
@@ -169,10 +267,17 @@ describe('gitlab sync', () => {
   });
 
   it('a multi-line value Kamal reads as $NAME stays env_var; --type overrides', async () => {
-    box.write({ 'app/config/deploy.yml': 'service: shop\nimage: x/shop\n', 'app/.kamal/secrets': 'SSH_KEY=$SSH_KEY\n' });
+    box.write({
+      'app/config/deploy.yml': 'service: shop\nimage: x/shop\n',
+      'app/.kamal/secrets': 'SSH_KEY=$SSH_KEY\n',
+    });
     const cwd = box.path('app');
     const r = await box.run(['gitlab', 'sync', '--project', '42', '--json'], { cwd });
-    expect(JSON.parse(r.stdout).plan.find((p: { key: string }) => p.key === 'SSH_KEY')).toMatchObject({ action: 'create', variable_type: 'env_var', masked: false });
+    expect(JSON.parse(r.stdout).plan.find((p: { key: string }) => p.key === 'SSH_KEY')).toMatchObject({
+      action: 'create',
+      variable_type: 'env_var',
+      masked: false,
+    });
     await box.run(['gitlab', 'sync', '--project', '42', '--type', 'SSH_KEY=file'], { cwd });
     expect(gl.vars.find((v) => v.key === 'SSH_KEY')!.variable_type).toBe('file');
     const bad = await box.run(['gitlab', 'sync', '--project', '42', '--type', 'SSH_KEY=yaml'], { cwd });
@@ -181,9 +286,13 @@ describe('gitlab sync', () => {
 
   it('--gitlab-version-compat old applies the older masking rule', async () => {
     await box.set('shop/DOLLAR_KEY', 'pa$word-long-enough');
-    const current = JSON.parse((await sync(['--json', '--dry-run'])).stdout).plan.find((p: { key: string }) => p.key === 'DOLLAR_KEY');
+    const current = JSON.parse((await sync(['--json', '--dry-run'])).stdout).plan.find(
+      (p: { key: string }) => p.key === 'DOLLAR_KEY',
+    );
     expect(current).toMatchObject({ action: 'create', masked: true });
-    const old = JSON.parse((await sync(['--json', '--dry-run', '--gitlab-version-compat', 'old'])).stdout).plan.find((p: { key: string }) => p.key === 'DOLLAR_KEY');
+    const old = JSON.parse((await sync(['--json', '--dry-run', '--gitlab-version-compat', 'old'])).stdout).plan.find(
+      (p: { key: string }) => p.key === 'DOLLAR_KEY',
+    );
     expect(old).toMatchObject({ action: 'skip' });
     expect(old.reason).toMatch(/this GitLab version cannot mask/);
   });
@@ -194,11 +303,26 @@ describe('gitlab sync', () => {
     const { runProcess } = await import('../helpers/cli.js');
     await runProcess('git', ['init', '-q'], { cwd });
     await runProcess('git', ['remote', 'add', 'origin', `${gl.url}/group/app.git`], { cwd });
-    gl.vars.push({ key: 'STALE', value: 'stale-value-123', variable_type: 'env_var', protected: false, masked: false, raw: false, hidden: false, environment_scope: 'review', description: null });
+    gl.vars.push({
+      key: 'STALE',
+      value: 'stale-value-123',
+      variable_type: 'env_var',
+      protected: false,
+      masked: false,
+      raw: false,
+      hidden: false,
+      environment_scope: 'review',
+      description: null,
+    });
     const r = await box.run(['gitlab', 'sync', '--environment-scope', 'review', '--prune-all'], { cwd });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('sync for project group/app');
-    expect(gl.vars.filter((v) => v.environment_scope === 'review').map((v) => v.key).sort()).toEqual(['API_KEY', 'SSH_KEY']);
+    expect(
+      gl.vars
+        .filter((v) => v.environment_scope === 'review')
+        .map((v) => v.key)
+        .sort(),
+    ).toEqual(['API_KEY', 'SSH_KEY']);
     const del = gl.log.find((l) => l.method === 'DELETE')!;
     expect(del.path).toBe('/api/v4/projects/group%2Fapp/variables/STALE?filter%5Benvironment_scope%5D=review');
   });
@@ -223,19 +347,26 @@ describe('gitlab sync', () => {
     await box.set('shop/production/API_KEY', 'production-api-key-2');
     const r = await sync();
     expect(r.code).toBe(0);
-    expect(gl.vars.find((v) => v.key === 'API_KEY' && v.environment_scope === 'production')!.value).toBe('production-api-key-2');
+    expect(gl.vars.find((v) => v.key === 'API_KEY' && v.environment_scope === 'production')!.value).toBe(
+      'production-api-key-2',
+    );
     expect(gl.vars.find((v) => v.key === 'API_KEY' && v.environment_scope === '*')!.value).toBe(secretValues[0]);
   });
 
   it('syncs group variables with --group', async () => {
     const r = await box.run(['gitlab', 'sync', '--group', '7', '--scope', 'shop']);
     expect(r.code).toBe(0);
-    expect(gl.log.filter((l) => l.method === 'POST').every((l) => l.path.startsWith('/api/v4/groups/7/variables'))).toBe(true);
+    expect(
+      gl.log.filter((l) => l.method === 'POST').every((l) => l.path.startsWith('/api/v4/groups/7/variables')),
+    ).toBe(true);
   });
 
   it('a per-variable failure does not stop the rest, and the exit status says so', async () => {
     await box.set('shop/ANOTHER', 'another-masked-value');
-    gl.failNext = [{ status: 200, body: '[]', headers: { 'x-next-page': '' } }, { status: 400, body: JSON.stringify({ message: { value: ['is invalid'] } }) }];
+    gl.failNext = [
+      { status: 200, body: '[]', headers: { 'x-next-page': '' } },
+      { status: 400, body: JSON.stringify({ message: { value: ['is invalid'] } }) },
+    ];
     const r = await sync(['--json']);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
@@ -267,22 +398,36 @@ describe('export --format gitlab and gitlab ci', () => {
     const exported = JSON.parse(r.stdout);
     await sync();
     const posted = gl.log.filter((l) => l.method === 'POST').map((l) => JSON.parse(l.body));
-    const byKeyAndScope = (a: { key: string; environment_scope: string }, b: { key: string; environment_scope: string }) =>
-      `${a.key} ${a.environment_scope}`.localeCompare(`${b.key} ${b.environment_scope}`);
+    const byKeyAndScope = (
+      a: { key: string; environment_scope: string },
+      b: { key: string; environment_scope: string },
+    ) => `${a.key} ${a.environment_scope}`.localeCompare(`${b.key} ${b.environment_scope}`);
     expect(exported.sort(byKeyAndScope)).toEqual(posted.sort(byKeyAndScope));
   });
 
   it('gitlab ci prints a deploy job per destination with the pinned Kamal image', async () => {
-    box.write({ 'app/config/deploy.yml': 'service: shop\nimage: x/shop\n', 'app/config/deploy.production.yml': 'servers: [192.0.2.1]\n', 'app/config/deploy.staging.yml': 'servers: [192.0.2.2]\n' });
+    box.write({
+      'app/config/deploy.yml': 'service: shop\nimage: x/shop\n',
+      'app/config/deploy.production.yml': 'servers: [192.0.2.1]\n',
+      'app/config/deploy.staging.yml': 'servers: [192.0.2.2]\n',
+    });
     const r = await box.run(['gitlab', 'ci'], { cwd: box.path('app') });
     expect(r.code).toBe(0);
     const { parse } = await import('yaml');
     const doc = parse(r.stdout);
-    expect(doc['.kamal'].image).toEqual({ name: expect.stringMatching(/^ghcr\.io\/basecamp\/kamal:v\d+\.\d+\.\d+$/), entrypoint: [''] });
-    expect(doc['deploy:production']).toMatchObject({ extends: '.kamal', environment: { name: 'production' }, script: ['kamal deploy -d production'] });
+    expect(doc['.kamal'].image).toEqual({
+      name: expect.stringMatching(/^ghcr\.io\/basecamp\/kamal:v\d+\.\d+\.\d+$/),
+      entrypoint: [''],
+    });
+    expect(doc['deploy:production']).toMatchObject({
+      extends: '.kamal',
+      environment: { name: 'production' },
+      script: ['kamal deploy -d production'],
+    });
     expect(doc['deploy:staging'].script).toEqual(['kamal deploy -d staging']);
-    expect(doc['.kamal'].before_script.join('\n')).toMatch(/chmod 600 "\$SSH_PRIVATE_KEY"[\s\S]*known_hosts[\s\S]*safe\.directory "\$CI_PROJECT_DIR"/);
+    expect(doc['.kamal'].before_script.join('\n')).toMatch(
+      /chmod 600 "\$SSH_PRIVATE_KEY"[\s\S]*known_hosts[\s\S]*safe\.directory "\$CI_PROJECT_DIR"/,
+    );
     expect(r.stdout).toMatch(/type: registry[\s\S]*mode=max[\s\S]*provenance: false/);
   });
 });
-

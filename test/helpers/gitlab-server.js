@@ -59,16 +59,26 @@ export class FakeGitLab {
         res.end(data === undefined ? '' : typeof data === 'string' ? data : JSON.stringify(data));
       };
       const injected = this.failNext.shift();
-      if (injected) return send(injected.status, injected.body ?? (injected.status === 429 ? 'Retry later' : { message: 'Internal Server Error' }), injected.headers);
+      if (injected)
+        return send(
+          injected.status,
+          injected.body ?? (injected.status === 429 ? 'Retry later' : { message: 'Internal Server Error' }),
+          injected.headers,
+        );
       const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
       const role = this.tokens[String(req.headers['private-token'] ?? bearer ?? '')];
       if (!role) return send(401, { message: '401 Unauthorized' });
       const m = /^\/api\/v4\/(projects|groups)\/([^/]+)\/variables(?:\/([^/]+))?$/.exec(url.pathname);
       if (!m) return send(404, { message: '404 Not Found' });
-      if (role === 'no-api' && req.method !== 'GET') return send(403, { error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token.' });
+      if (role === 'no-api' && req.method !== 'GET')
+        return send(403, {
+          error: 'insufficient_scope',
+          error_description: 'The request requires higher privileges than provided by the access token.',
+        });
       const id = decodeURIComponent(m[2]);
       const owner = m[1] === 'projects' ? this.project : this.group;
-      if (id !== owner.id && id !== owner.path) return send(404, { message: `404 ${m[1] === 'projects' ? 'Project' : 'Group'} Not Found` });
+      if (id !== owner.id && id !== owner.path)
+        return send(404, { message: `404 ${m[1] === 'projects' ? 'Project' : 'Group'} Not Found` });
       if (role === 'reporter') return send(403, { message: '403 Forbidden' });
       // One store for both kinds keeps the double simple; tests use one kind at a time.
       const key = m[3] ? decodeURIComponent(m[3]) : undefined;
@@ -79,24 +89,36 @@ export class FakeGitLab {
         return send(400, { error: 'body is not JSON' });
       }
       for (const field of ['protected', 'masked', 'raw', 'masked_and_hidden']) {
-        if (params[field] !== undefined && toBool(params[field]) === null) return send(400, { error: `${field} is invalid` });
+        if (params[field] !== undefined && toBool(params[field]) === null)
+          return send(400, { error: `${field} is invalid` });
       }
       const filter = url.searchParams.get('filter[environment_scope]');
       if (req.method === 'GET' && !key) {
         const perPage = Math.min(Number(url.searchParams.get('per_page') ?? 20), 100);
         const page = Number(url.searchParams.get('page') ?? 1);
         const pages = Math.max(1, Math.ceil(this.vars.length / perPage));
-        const slice = this.vars.slice((page - 1) * perPage, page * perPage).map((v) => ({ ...v, value: v.hidden ? null : v.value }));
+        const slice = this.vars
+          .slice((page - 1) * perPage, page * perPage)
+          .map((v) => ({ ...v, value: v.hidden ? null : v.value }));
         const pageUrl = (n) => {
           const u = new URL(url);
           u.searchParams.set('page', String(n));
           u.searchParams.set('per_page', String(perPage));
           return u.toString();
         };
-        const links = [...(page > 1 ? [[page - 1, 'prev']] : []), ...(page < pages ? [[page + 1, 'next']] : []), [1, 'first'], [pages, 'last']];
+        const links = [
+          ...(page > 1 ? [[page - 1, 'prev']] : []),
+          ...(page < pages ? [[page + 1, 'next']] : []),
+          [1, 'first'],
+          [pages, 'last'],
+        ];
         const headers = {
-          'x-total': String(this.vars.length), 'x-total-pages': String(pages), 'x-page': String(page), 'x-per-page': String(perPage),
-          'x-next-page': page < pages ? String(page + 1) : '', 'x-prev-page': page > 1 ? String(page - 1) : '',
+          'x-total': String(this.vars.length),
+          'x-total-pages': String(pages),
+          'x-page': String(page),
+          'x-per-page': String(perPage),
+          'x-next-page': page < pages ? String(page + 1) : '',
+          'x-prev-page': page > 1 ? String(page - 1) : '',
           link: links.map(([n, rel]) => `<${pageUrl(n)}>; rel="${rel}"`).join(', '),
         };
         for (const name of this.droppedHeaders) delete headers[name];
@@ -105,7 +127,8 @@ export class FakeGitLab {
       if (req.method === 'POST') {
         if (params.value === undefined) return send(400, { error: 'value is missing' });
         const v = this.normalise(params);
-        if (this.vars.some((x) => x.key === v.key && x.environment_scope === v.environment_scope)) return send(400, { message: { key: [`(${v.key}) has already been taken`] } });
+        if (this.vars.some((x) => x.key === v.key && x.environment_scope === v.environment_scope))
+          return send(400, { message: { key: [`(${v.key}) has already been taken`] } });
         const invalid = this.validate(v);
         if (invalid) return send(400, invalid);
         this.vars.push(v);
@@ -113,7 +136,10 @@ export class FakeGitLab {
       }
       const matches = this.vars.filter((x) => x.key === key && (filter === null || x.environment_scope === filter));
       if (matches.length === 0) return send(404, { message: '404 Variable Not Found' });
-      if (matches.length > 1) return send(409, { message: "There are multiple variables with provided parameters. Please use 'filter[environment_scope]'" });
+      if (matches.length > 1)
+        return send(409, {
+          message: "There are multiple variables with provided parameters. Please use 'filter[environment_scope]'",
+        });
       const current = matches[0];
       if (req.method === 'GET') return send(200, { ...current, value: current.hidden ? null : current.value });
       if (req.method === 'DELETE') {
@@ -121,7 +147,10 @@ export class FakeGitLab {
         return send(204);
       }
       if (req.method === 'PUT') {
-        if (current.hidden && toBool(params.masked) === false) return send(400, { message: { base: ['The visibility setting cannot be changed for masked and hidden variables.'] } });
+        if (current.hidden && toBool(params.masked) === false)
+          return send(400, {
+            message: { base: ['The visibility setting cannot be changed for masked and hidden variables.'] },
+          });
         const { masked_and_hidden: _ignored, hidden: _h, key: _k, ...rest } = params;
         const next = { ...current, ...this.normalise({ ...current, ...rest }), hidden: current.hidden };
         const invalid = this.validate(next);
@@ -136,8 +165,14 @@ export class FakeGitLab {
   normalise(p) {
     const bool = (v) => toBool(v) === true;
     return {
-      key: String(p.key), value: String(p.value), variable_type: p.variable_type ?? 'env_var', protected: bool(p.protected),
-      masked: bool(p.masked) || bool(p.masked_and_hidden), raw: bool(p.raw), hidden: bool(p.masked_and_hidden), environment_scope: p.environment_scope ?? '*',
+      key: String(p.key),
+      value: String(p.value),
+      variable_type: p.variable_type ?? 'env_var',
+      protected: bool(p.protected),
+      masked: bool(p.masked) || bool(p.masked_and_hidden),
+      raw: bool(p.raw),
+      hidden: bool(p.masked_and_hidden),
+      environment_scope: p.environment_scope ?? '*',
       description: p.description ?? null,
     };
   }

@@ -6,9 +6,18 @@ import { cleanEnv } from './cli.js';
 
 export const haveScript = fs.existsSync('/usr/bin/script');
 
-export function runInTerminal(command: string, env: Record<string, string | undefined>, answers: [RegExp, string][], cwd?: string): Promise<{ code: number | null; screen: string }> {
+export function runInTerminal(
+  command: string,
+  env: Record<string, string | undefined>,
+  answers: [RegExp, string][],
+  cwd?: string,
+): Promise<{ code: number | null; screen: string }> {
   return new Promise((resolve) => {
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env: cleanEnv(env), cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: cleanEnv(env),
+      cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let screen = '';
     let waitingFrom = 0;
     const pending = [...answers];
@@ -16,7 +25,7 @@ export function runInTerminal(command: string, env: Record<string, string | unde
     child.stdout.on('data', (d: Buffer) => {
       screen += d.toString();
       const next = pending[0];
-      if (next && next[0].test(screen.slice(waitingFrom))) {
+      if (next?.[0].test(screen.slice(waitingFrom))) {
         pending.shift();
         waitingFrom = screen.length;
         child.stdin.write(`${next[1]}\r`);
@@ -25,6 +34,7 @@ export function runInTerminal(command: string, env: Record<string, string | unde
     child.on('close', (code) => {
       clearTimeout(timer);
       child.stdin.destroy();
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the terminal's escape sequences
       resolve({ code, screen: screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '') });
     });
   });

@@ -1,6 +1,12 @@
 // The model of Kamal's .kamal/secrets parsing against cases from reference/kamal-secrets.md.
 import { describe, expect, it } from 'vitest';
-import { type CommandOutcome, type DotenvVersion, parseSecretsFile, shellEscape, shellSplit } from '../../src/kamal/dotenv-model.js';
+import {
+  type CommandOutcome,
+  type DotenvVersion,
+  parseSecretsFile,
+  shellEscape,
+  shellSplit,
+} from '../../src/kamal/dotenv-model.js';
 
 // A tiny stand-in for /bin/sh: echo, printf '%s', false, cat of nothing. Enough for the table.
 function fakeShell(command: string): CommandOutcome {
@@ -49,7 +55,11 @@ const table: [string, unknown, unknown][] = [
   ['U="ünïcødé ✓"\nU2=ünï', { U: 'ünïcødé ✓', U2: 'ünï' }, { U: 'ünïcødé ✓', U2: 'ünï' }],
   ['ML="line one\nline two"', { ML: 'line one\nline two' }, { ML: 'line one\nline two' }],
   ['# a comment\n  SPACED  =  value   # trailing comment\n', { SPACED: 'value' }, { SPACED: 'value' }],
-  ['A=one\nB=$A-two\nA=three\nC=$A', { A: 'three', B: 'one-two', C: 'three' }, { A: 'three', B: 'one-two', C: 'three' }],
+  [
+    'A=one\nB=$A-two\nA=three\nC=$A',
+    { A: 'three', B: 'one-two', C: 'three' },
+    { A: 'three', B: 'one-two', C: 'three' },
+  ],
   ['BS=a\\b\\c', { BS: 'abc' }, { BS: 'abc' }],
   ['EMPTY=\nALSO=""', { EMPTY: '', ALSO: '' }, { EMPTY: '', ALSO: '' }],
   ['NEST=$(echo (inner))', { NEST: '(inner)' }, { NEST: '(inner)' }],
@@ -67,14 +77,23 @@ describe('the dotenv model', () => {
 
   it('reports line numbers, quotes and the commands it ran', () => {
     const r = parseSecretsFile('\n# c\nA=$(echo x)\nB="q"\n', '3.2', env, fakeShell);
-    expect(r.entries.map((e) => [e.name, e.line, e.quote])).toEqual([['A', 3, ''], ['B', 4, '"']]);
+    expect(r.entries.map((e) => [e.name, e.line, e.quote])).toEqual([
+      ['A', 3, ''],
+      ['B', 4, '"'],
+    ]);
     expect(r.entries[0].commands[0]).toMatchObject({ command: 'echo x', outcome: { kind: 'ran' } });
   });
 
   it('shell-escapes and splits like Ruby Shellwords', () => {
     const json = JSON.stringify({ A: 'pa$word 1', B: "it's" });
     expect(shellEscape(json)).toBe('\\{\\"A\\":\\"pa\\$word\\ 1\\",\\"B\\":\\"it\\\'s\\"\\}');
-    expect(shellSplit(`kamal secrets extract A ${shellEscape(json)}`)).toEqual(['kamal', 'secrets', 'extract', 'A', json]);
+    expect(shellSplit(`kamal secrets extract A ${shellEscape(json)}`)).toEqual([
+      'kamal',
+      'secrets',
+      'extract',
+      'A',
+      json,
+    ]);
     expect(shellEscape('')).toBe("''");
   });
 });

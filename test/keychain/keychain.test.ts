@@ -31,18 +31,21 @@ describe(`with a real Secret Service${haveKeychain ? '' : ` (${skipReason})`}`, 
     expect(stored && Buffer.from(stored, 'base64')).toHaveLength(32);
   });
 
-  it.skipIf(!haveKeychain)('a fresh agent with no passphrase in its environment unlocks from the keychain', async () => {
-    box = new Sandbox(withKeychain);
-    expect((await box.run(['init'])).code).toBe(0);
-    await box.run(['set', 'A'], { input: 'from-the-keychain' });
-    await box.run(['agent', 'stop']);
-    const noPass = { KAMAL_SECRET_PASSPHRASE: undefined };
-    expect((await box.run(['get', 'A'], { env: noPass })).stdout).toBe('from-the-keychain\n');
-    const status = JSON.parse((await box.run(['agent', 'status', '--json'], { env: noPass })).stdout);
-    expect(status).toMatchObject({ running: true, locked: false, unlocked_via: 'keychain' });
-    const doctor = await box.run(['doctor'], { env: noPass });
-    expect(doctor.stdout).toMatch(/ok {4}keychain .*\n.*holds this vault's key/);
-  });
+  it.skipIf(!haveKeychain)(
+    'a fresh agent with no passphrase in its environment unlocks from the keychain',
+    async () => {
+      box = new Sandbox(withKeychain);
+      expect((await box.run(['init'])).code).toBe(0);
+      await box.run(['set', 'A'], { input: 'from-the-keychain' });
+      await box.run(['agent', 'stop']);
+      const noPass = { KAMAL_SECRET_PASSPHRASE: undefined };
+      expect((await box.run(['get', 'A'], { env: noPass })).stdout).toBe('from-the-keychain\n');
+      const status = JSON.parse((await box.run(['agent', 'status', '--json'], { env: noPass })).stdout);
+      expect(status).toMatchObject({ running: true, locked: false, unlocked_via: 'keychain' });
+      const doctor = await box.run(['doctor'], { env: noPass });
+      expect(doctor.stdout).toMatch(/ok {4}keychain .*\n.*holds this vault's key/);
+    },
+  );
 
   it.skipIf(!haveKeychain)('without an agent, a command unlocks in-process from the keychain', async () => {
     box = new Sandbox(withKeychain);
@@ -65,18 +68,29 @@ describe(`with a real Secret Service${haveKeychain ? '' : ` (${skipReason})`}`, 
 
 describe('when the keychain cannot help', () => {
   it('no Secret Service: init keeps the passphrase only and says why; unlock falls back cleanly', async () => {
-    box = new Sandbox({ KAMAL_SECRET_NO_KEYCHAIN: undefined, KAMAL_SECRET_NO_AGENT: undefined, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' });
+    box = new Sandbox({
+      KAMAL_SECRET_NO_KEYCHAIN: undefined,
+      KAMAL_SECRET_NO_AGENT: undefined,
+      DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus',
+    });
     const r = await box.run(['init']);
     expect(r.code).toBe(0);
     expect(r.stdout + r.stderr).toMatch(/protected by your passphrase only: no usable OS keychain/);
     await box.run(['set', 'A'], { input: 'value-a' });
-    expect(JSON.parse((await box.run(['agent', 'status', '--json'])).stdout)).toMatchObject({ locked: false, unlocked_via: 'passphrase' });
+    expect(JSON.parse((await box.run(['agent', 'status', '--json'])).stdout)).toMatchObject({
+      locked: false,
+      unlocked_via: 'passphrase',
+    });
     const doctor = await box.run(['doctor']);
     expect(doctor.stdout).toMatch(/FAIL {2}keychain .*\n.*not usable/);
   });
 
   it('a keychain that never answers (a frozen bus) is cut off by the timeout', async () => {
-    box = new Sandbox({ KAMAL_SECRET_NO_KEYCHAIN: undefined, KAMAL_SECRET_NO_AGENT: undefined, KAMAL_SECRET_KEYCHAIN_TIMEOUT_MS: '1500' });
+    box = new Sandbox({
+      KAMAL_SECRET_NO_KEYCHAIN: undefined,
+      KAMAL_SECRET_NO_AGENT: undefined,
+      KAMAL_SECRET_KEYCHAIN_TIMEOUT_MS: '1500',
+    });
     const busPath = path.join(box.dir, 'frozen-bus');
     const frozen = net.createServer(() => undefined); // accepts, never speaks
     await new Promise<void>((resolve) => frozen.listen(busPath, resolve));

@@ -1,7 +1,7 @@
 // Unit tests of the vault format and its sealing.
 import { describe, expect, it } from 'vitest';
 import { DecryptError, newHeader, openVault, randomKey, sealVault, unwrapKey } from '../../src/vault/crypto.js';
-import { FormatError, type VaultFile, canonicalJson, headerDigest, parse, serialize } from '../../src/vault/format.js';
+import { canonicalJson, FormatError, headerDigest, parse, serialize, type VaultFile } from '../../src/vault/format.js';
 
 const payload = { secrets: { A: { value: 'v', created_at: 't', updated_at: 't' } } };
 
@@ -64,6 +64,8 @@ describe('vault format', () => {
   });
 
   it('canonical JSON sorts keys at every level', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 2 }], c: 'x' } })).toBe('{"a":{"c":"x","d":[2,{"e":2,"f":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 2 }], c: 'x' } })).toBe(
+      '{"a":{"c":"x","d":[2,{"e":2,"f":1}]},"b":1}',
+    );
   });
 });
