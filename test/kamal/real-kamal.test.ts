@@ -1,8 +1,6 @@
 // The parser model against REAL Kamal (`kamal secrets print`), both dotenv versions,
-// through ../shared/tools/kamal-harness/run-kamal.sh. Needs Ruby and the sources
-// named in its SETUP.md: KAMAL_SRC (kamal 2.12.0), DOTENV_32_SRC and DOTENV_31_SRC.
-// Without them these tests report themselves skipped.
-import { execFileSync } from 'node:child_process';
+// through the kamal harness (see test/helpers/real-kamal.ts for where the sources come
+// from). Without Ruby and the sources these tests report themselves skipped.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,20 +9,11 @@ import type { DotenvVersion } from '../../src/kamal/dotenv-model.js';
 import { parseSecretsFile } from '../../src/kamal/dotenv-model.js';
 import { makeExecutor } from '../../src/kamal/executor.js';
 import { ROOT } from '../helpers/cli.js';
-
-const HARNESS = path.join(ROOT, '..', 'shared', 'tools', 'kamal-harness', 'run-kamal.sh');
-const sources: Record<DotenvVersion, string | undefined> = {
-  '3.2': process.env.DOTENV_32_SRC,
-  '3.1': process.env.DOTENV_31_SRC,
-};
-const missing = [
-  !process.env.KAMAL_SRC && 'KAMAL_SRC',
-  !sources['3.2'] && 'DOTENV_32_SRC',
-  !sources['3.1'] && 'DOTENV_31_SRC',
-  !fs.existsSync(HARNESS) && 'the kamal harness',
-].filter(Boolean);
-const available = missing.length === 0;
-const reason = available ? '' : ` (skipped: set ${missing.join(', ')}; see shared/tools/kamal-harness/SETUP.md)`;
+import {
+  realKamalAvailable as available,
+  realKamalPrint,
+  realKamalSkipReason as reason,
+} from '../helpers/real-kamal.js';
 
 const cases = fs
   .readFileSync(path.join(ROOT, 'test', 'kamal', 'fixtures', 'secrets-cases.txt'), 'utf8')
@@ -32,17 +21,7 @@ const cases = fs
 // Values some cases read from the environment: a `$` word and a `$(` text.
 const env = { ...process.env, HOME: '/root', INJECT: 'x$(echo injected)y', WORDY: 'pa$word1' };
 
-function realKamal(app: string, version: DotenvVersion): string {
-  try {
-    return execFileSync('bash', [HARNESS, app], {
-      env: { ...env, DOTENV_SRC: sources[version] },
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-  } catch (err) {
-    return `ERROR ${(err as { stdout?: string }).stdout ?? ''}`;
-  }
-}
+const realKamal = (app: string, version: DotenvVersion) => realKamalPrint(app, version, env);
 
 describe(`the model agrees with real Kamal${reason}`, () => {
   const app = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-real-kamal-'));
