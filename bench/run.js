@@ -1,7 +1,7 @@
 // npm run bench: every figure beside `node -e 0` measured in the same run.
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { request } from '../dist/agent/client.js';
+import { request } from '../dist/light/agent-client.js';
 import { DEFAULT_KDF, deriveKey, sodium } from '../dist/vault/crypto.js';
 import { benchGitlab } from './gitlab.js';
 import { benchKamal } from './kamal.js';

@@ -1,10 +1,9 @@
 // Running the agent in the foreground. The launcher comes here directly for a bare
 // `kamal-secret agent` (how clients start it), skipping commander and the commands.
 
+import { type Config, readConfig } from '../config.js';
 import { UsageError, UserError } from '../errors.js';
-import { vaultPath } from '../vault/paths.js';
 import { readVaultFile } from '../vault/store.js';
-import { socketPath } from './paths.js';
 import { Agent } from './server.js';
 
 export interface AgentTimes {
@@ -12,19 +11,14 @@ export interface AgentTimes {
   maxTtl: string;
 }
 
-export const defaultTimes = (env: NodeJS.ProcessEnv = process.env): AgentTimes => ({
-  ttl: env.KAMAL_SECRET_AGENT_TTL || '1h',
-  maxTtl: env.KAMAL_SECRET_AGENT_MAX_TTL || '12h',
-});
-
-export async function runAgent(times: AgentTimes = defaultTimes()): Promise<void> {
-  const vault = vaultPath();
-  const sock = socketPath();
+export async function runAgent(config: Config, times: AgentTimes): Promise<void> {
+  const { vaultPath: vault, agentSocket: sock } = config;
   readVaultFile(vault);
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   const agent = new Agent({
     vaultPath: vault,
     socket: sock,
+    keychain: config,
     ttlMs: parseDuration(times.ttl, '--ttl'),
     maxTtlMs: parseDuration(times.maxTtl, '--max-ttl'),
     log,
@@ -41,10 +35,11 @@ export async function runAgent(times: AgentTimes = defaultTimes()): Promise<void
 /** Entry from the launcher: user errors as one line, like the full CLI. */
 export async function agentMain(): Promise<void> {
   try {
-    await runAgent();
+    const config = readConfig(process.env);
+    await runAgent(config, { ttl: config.agentTtl, maxTtl: config.agentMaxTtl });
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
-    process.stderr.write(`kamal-secret: ${err.message}\n`);
+    process.stderr.write(`kamal-secret: ${err.line}\n`);
     process.exitCode = err.exitCode;
   }
 }

@@ -1,53 +1,13 @@
-// Where the agent's socket lives, and the checks that make it safe to talk to: a
-// directory only this user can enter, and a socket this user owns. A client that
-// trusted someone else's socket could hand them a passphrase.
+// The agent socket's directory: one only this user can enter, so that no one else can
+// put a socket there (a client that trusted someone else's socket could hand them a
+// passphrase).
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { vaultPath } from '../vault/paths.js';
-
-/**
- * KAMAL_SECRET_AGENT_SOCK, else $XDG_RUNTIME_DIR/kamal-secret/, else a per-user
- * directory under the temp dir. The socket is named after the vault's path, so one
- * agent never answers for another vault (KAMAL_SECRET_VAULT, or another data home).
- */
-export function socketPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.KAMAL_SECRET_AGENT_SOCK) return path.resolve(env.KAMAL_SECRET_AGENT_SOCK);
-  const uid = process.getuid?.() ?? 0;
-  const base = usableRuntimeDir(env.XDG_RUNTIME_DIR, uid)
-    ? path.join(env.XDG_RUNTIME_DIR!, 'kamal-secret')
-    : path.join(os.tmpdir(), `kamal-secret-${uid}`);
-  return path.join(base, `agent-${fnv1a64(vaultPath(env))}.sock`);
-}
-
-/**
- * XDG_RUNTIME_DIR often outlives its directory (after su, sudo -u, inside a container):
- * use it only when it exists and is ours.
- */
-function usableRuntimeDir(dir: string | undefined, uid: number): boolean {
-  if (!dir || !path.isAbsolute(dir)) return false;
-  try {
-    const st = fs.statSync(dir);
-    return st.isDirectory() && (process.getuid === undefined || st.uid === uid);
-  } catch {
-    return false;
-  }
-}
 
 /** The longest socket path the platform takes (sun_path less its terminating NUL). */
 const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
-
-/**
- * FNV-1a, 64 bits, as hex: names a socket after its vault path. Not a security
- * boundary (the directory is), and node:crypto would cost `get` 2.5 ms to load.
- */
-function fnv1a64(text: string): string {
-  let hash = 0xcbf29ce484222325n;
-  for (const byte of Buffer.from(text)) hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * 0x100000001b3n);
-  return hash.toString(16).padStart(16, '0');
-}
 
 /** Create the socket's directory (0700) if needed, and verify who owns it. */
 export function prepareSocketDir(sock: string): void {
@@ -76,14 +36,4 @@ export function checkSocketDir(dir: string): void {
   if (uid !== undefined && st.uid !== uid)
     throw new UserError(`refusing the agent directory ${dir}: it belongs to uid ${st.uid}, not to you; ${fix}`);
   if (st.mode & 0o077) throw new UserError(`refusing the agent directory ${dir}: other users can enter it; ${fix}`);
-}
-
-/** True when `sock` exists and belongs to this user (a socket of someone else is never trusted). */
-export function socketIsOurs(sock: string): boolean {
-  try {
-    const st = fs.lstatSync(sock);
-    return st.isSocket() && st.uid === (process.getuid?.() ?? st.uid);
-  } catch {
-    return false;
-  }
 }

@@ -6,23 +6,31 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { UserError } from '../errors.js';
-import { keychainGet } from '../keychain/keychain.js';
-import { keyFromPassphrase } from '../keychain/unlock.js';
+import { ping } from '../light/agent-client.js';
+import { lockPathOf } from '../light/paths.js';
+import {
+  type ErrorReply,
+  encode,
+  MAX_REQUEST_BYTES,
+  type Reply,
+  type Request,
+  type Status,
+} from '../light/protocol.js';
+import { type KeychainOptions, keychainGet } from '../unlock/keychain.js';
+import { keyFromPassphrase } from '../unlock/passphrase.js';
 import type { Payload } from '../vault/format.js';
 import { deriveKeyInWorker } from '../vault/kdf-worker.js';
 import { withLock } from '../vault/lock.js';
-import { lockPathOf } from '../vault/paths.js';
 import { list, lookup, visible } from '../vault/secrets.js';
 import { LocalSession } from '../vault/session.js';
 import { decryptPayload, readVaultFile } from '../vault/store.js';
 import { VERSION } from '../version.js';
-import { ping } from './client.js';
 import { prepareSocketDir } from './paths.js';
-import { type ErrorReply, encode, MAX_REQUEST_BYTES, type Reply, type Request, type Status } from './protocol.js';
 
 export interface AgentOptions {
   vaultPath: string;
   socket: string;
+  keychain: KeychainOptions;
   ttlMs: number;
   maxTtlMs: number;
   log: (line: string) => void;
@@ -91,7 +99,7 @@ export class Agent {
     try {
       const header = readVaultFile(this.opts.vaultPath).header;
       const started = Date.now();
-      const r = await keychainGet(header.vault_id);
+      const r = await keychainGet(header.vault_id, this.opts.keychain);
       if (r.ok && r.key && !this.unlocked) {
         this.unlocked = { key: r.key, via: 'keychain', at: Date.now() };
         this.lastUsed = Date.now();

@@ -1,35 +1,32 @@
 import type { Command } from 'commander';
 import { Argument, Option } from 'commander';
-import { agentStatus, ping } from '../agent/client.js';
-import { defaultTimes, parseDuration, runAgent } from '../agent/main.js';
-import { prepareSocketDir, socketPath } from '../agent/paths.js';
-import { AgentSession, ensureAgent, startDetached } from '../agent/session.js';
-import { vaultPath } from '../vault/paths.js';
+import { AgentSession } from '../agent/agent-session.js';
+import { ensureAgent, startDetached } from '../agent/launcher.js';
+import { parseDuration, runAgent } from '../agent/main.js';
+import { prepareSocketDir } from '../agent/paths.js';
+import { agentStatus, ping } from '../light/agent-client.js';
+import { json, out } from '../term/output.js';
+import { unlockAgent } from '../unlock/session.js';
 import { readVaultFile } from '../vault/store.js';
+import type { CliContext } from './context.js';
 import { example } from './options.js';
-import { json, out } from './output.js';
 
-export function register(program: Command): void {
+export function register(program: Command, ctx: CliContext): void {
   const agent = program
     .command('agent')
     .description('run the agent that holds the unlocked vault key (foreground), or start|stop|status it')
     .addArgument(new Argument('[action]', 'start, stop or status').choices(['start', 'stop', 'status']))
     .addOption(
-      new Option('--ttl <duration>', 'lock after this long unused (e.g. 90s, 30m, 1h)')
-        .default(defaultTimes().ttl)
-        .env('KAMAL_SECRET_AGENT_TTL'),
+      new Option('--ttl <duration>', 'lock after this long unused (e.g. 90s, 30m, 1h)').default(ctx.config.agentTtl),
     )
     .addOption(
-      new Option('--max-ttl <duration>', 'lock this long after unlocking, used or not')
-        .default(defaultTimes().maxTtl)
-        .env('KAMAL_SECRET_AGENT_MAX_TTL'),
+      new Option('--max-ttl <duration>', 'lock this long after unlocking, used or not').default(ctx.config.agentMaxTtl),
     )
     .option('--json', 'status as JSON')
     .action(async (action: string | undefined, opts: { ttl: string; maxTtl: string; json?: boolean }) => {
       parseDuration(opts.ttl, '--ttl');
       parseDuration(opts.maxTtl, '--max-ttl');
-      const sock = socketPath();
-      const vault = vaultPath();
+      const { agentSocket: sock, vaultPath: vault } = ctx.config;
       if (action === 'status') return printStatus(sock, Boolean(opts.json));
       if (action === 'stop') {
         await tellRunningAgent(sock, 'stop');
@@ -39,10 +36,10 @@ export function register(program: Command): void {
       if (action === 'start') {
         prepareSocketDir(sock);
         if (await ping(sock)) return out(`the agent is already running on ${sock}`);
-        await startDetached(vault, sock, { ttl: opts.ttl, maxTtl: opts.maxTtl });
+        await startDetached(ctx.config, ctx.env, { ttl: opts.ttl, maxTtl: opts.maxTtl });
         return out(`started the agent on ${sock}`);
       }
-      await runAgent({ ttl: opts.ttl, maxTtl: opts.maxTtl });
+      await runAgent(ctx.config, { ttl: opts.ttl, maxTtl: opts.maxTtl });
     });
   example(
     agent,
@@ -53,7 +50,7 @@ export function register(program: Command): void {
     .command('lock')
     .description('make the agent forget the vault key now')
     .action(async () => {
-      await tellRunningAgent(socketPath(), 'lock');
+      await tellRunningAgent(ctx.config.agentSocket, 'lock');
       out('locked');
     });
   example(lock, 'kamal-secret lock');
@@ -62,10 +59,9 @@ export function register(program: Command): void {
     .command('unlock')
     .description('unlock the agent: from the OS keychain, else with the passphrase (prompt or KAMAL_SECRET_PASSPHRASE)')
     .action(async () => {
-      const vault = vaultPath();
-      readVaultFile(vault);
-      const session = await ensureAgent(vault, socketPath());
-      await session.ensureUnlocked(vault, { retryKeychain: true });
+      readVaultFile(ctx.config.vaultPath);
+      const session = await ensureAgent(ctx.config, ctx.env);
+      await unlockAgent(session, ctx.config, { retryKeychain: true });
       out(`unlocked (via ${(await session.status()).unlocked_via})`);
     });
   example(unlock, 'kamal-secret unlock');

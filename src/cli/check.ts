@@ -3,15 +3,15 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UserError } from '../errors.js';
-import { findApp } from '../kamal/app.js';
-import type { CheckReport } from '../kamal/check.js';
+import type { CheckReport } from '../kamal/check/check.js';
 import type { DotenvVersion } from '../kamal/dotenv-model.js';
+import { findApp } from '../light/app.js';
+import { bold, json, out, warn } from '../term/output.js';
 import type { VaultSession } from '../vault/session.js';
+import type { CliContext } from './context.js';
 import { example } from './options.js';
-import { bold, json, out, warn } from './output.js';
-import { withSession } from './session.js';
 
-export function register(program: Command): void {
+export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('check')
     .description('lint config/deploy.yml and .kamal/secrets* against how Kamal really parses them')
@@ -24,22 +24,22 @@ export function register(program: Command): void {
         .default('both'),
     )
     .action(async (opts: { destination?: string; json?: boolean; exec?: boolean; dotenv: string }) => {
-      const app = findApp();
+      const app = findApp(ctx.cwd);
       if (!app) throw new UserError('no config/deploy.yml here or above; run check inside a Kamal app');
-      const { check } = await import('../kamal/check.js');
+      const { check } = await import('../kamal/check/check.js');
       const destinations = opts.destination ? [opts.destination] : await defaultDestinations(app.root);
-      const vault = await readWholeVault();
+      const vault = await readWholeVault(ctx);
       const report = check({
         root: app.root,
         destinations,
         versions: opts.dotenv === 'both' ? ['3.1', '3.2'] : [opts.dotenv as DotenvVersion],
         exec: Boolean(opts.exec),
-        env: process.env,
+        env: ctx.env,
         vault: vault.secrets,
       });
       if (vault.note) warn(`the vault was not read, so kamal-secret get lines were not checked: ${vault.note}`);
       if (opts.json) json(report);
-      else print(report);
+      else print(report, ctx.cwd);
       if (report.findings.some((f) => f.severity === 'error')) process.exitCode = 1;
     });
   example(cmd, 'kamal-secret check\nkamal-secret check -d production --json');
@@ -54,9 +54,9 @@ async function defaultDestinations(root: string): Promise<(string | undefined)[]
 }
 
 /** Every secret by reference, or null with the reason when the vault cannot be opened. */
-async function readWholeVault(): Promise<{ secrets: Map<string, string> | null; note?: string }> {
+async function readWholeVault(ctx: CliContext): Promise<{ secrets: Map<string, string> | null; note?: string }> {
   try {
-    return { secrets: await withSession(allSecrets) };
+    return { secrets: await ctx.withSession(allSecrets) };
   } catch (err) {
     if (err instanceof UserError) return { secrets: null, note: err.message };
     throw err;
@@ -71,7 +71,7 @@ async function allSecrets(session: VaultSession): Promise<Map<string, string>> {
   return all;
 }
 
-function print(report: CheckReport): void {
+function print(report: CheckReport, cwd: string): void {
   for (const f of report.findings) {
     const where = `${f.file}${f.line ? `:${f.line}` : ''}`;
     out(
@@ -83,6 +83,6 @@ function print(report: CheckReport): void {
     return `${n} ${word}${n === 1 ? '' : 's'}`;
   };
   out(
-    `checked ${report.files.map((f) => path.relative(process.cwd(), f) || f).join(', ') || 'no secrets files'}: ${count('error', 'error')}, ${count('warning', 'warning')}, ${count('info', 'note')}`,
+    `checked ${report.files.map((f) => path.relative(cwd, f) || f).join(', ') || 'no secrets files'}: ${count('error', 'error')}, ${count('warning', 'warning')}, ${count('info', 'note')}`,
   );
 }

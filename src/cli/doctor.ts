@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { agentStatus } from '../agent/client.js';
-import { socketPath } from '../agent/paths.js';
+import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
-import { keychainGet } from '../keychain/keychain.js';
-import { vaultPath } from '../vault/paths.js';
+import { agentStatus } from '../light/agent-client.js';
+import { out } from '../term/output.js';
+import { keychainGet } from '../unlock/keychain.js';
 import { readVaultFile } from '../vault/store.js';
+import type { CliContext } from './context.js';
 import { example } from './options.js';
-import { out } from './output.js';
 
 interface Check {
   what: string;
@@ -15,13 +15,13 @@ interface Check {
   detail: string;
 }
 
-export function register(program: Command): void {
+export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('doctor')
     .description('where the vault, the agent socket and the keychain are, and whether each works')
     .option('--json', 'print the checks as JSON')
     .action(async (opts: { json?: boolean }) => {
-      const checks = await runChecks();
+      const checks = await runChecks(ctx.config);
       if (opts.json) out(JSON.stringify(checks, null, 2));
       else for (const c of checks) out(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.what.padEnd(8)} ${c.where}\n      ${c.detail}`);
       if (!checks.every((c) => c.ok || c.what === 'keychain')) process.exitCode = 1;
@@ -29,9 +29,8 @@ export function register(program: Command): void {
   example(cmd, 'kamal-secret doctor');
 }
 
-async function runChecks(): Promise<Check[]> {
-  const vault = vaultPath();
-  const sock = socketPath();
+async function runChecks(config: Config): Promise<Check[]> {
+  const { vaultPath: vault, agentSocket: sock } = config;
   const checks: Check[] = [];
   let vaultId: string | null = null;
   try {
@@ -70,7 +69,7 @@ async function runChecks(): Promise<Check[]> {
   if (!vaultId) {
     checks.push({ what: 'keychain', where, ok: false, detail: 'not checked: no readable vault' });
   } else {
-    const r = await keychainGet(vaultId);
+    const r = await keychainGet(vaultId, config);
     const detail = r.ok
       ? "holds this vault's key: unlocking needs no passphrase"
       : r.absent

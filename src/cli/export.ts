@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { scopeChain } from '../vault/refs.js';
+import { findApp } from '../light/app.js';
+import { scopeChain } from '../light/refs.js';
+import type { ScopeOptions } from '../light/scope.js';
+import { json, out, warn } from '../term/output.js';
 import type { Found } from '../vault/secrets.js';
+import type { VaultSession } from '../vault/session.js';
+import type { CliContext } from './context.js';
 import { example, scopeOptions } from './options.js';
-import { json, out, warn } from './output.js';
-import { resolveScope, type ScopeOptions } from './scope.js';
-import { withSession } from './session.js';
 
-export function register(program: Command): void {
+export function register(program: Command, ctx: CliContext): void {
   const cmd = scopeOptions(
     program
       .command('export')
@@ -18,10 +20,10 @@ export function register(program: Command): void {
           .default('dotenv'),
       ),
   ).action(async (opts: ScopeOptions & { format: string }) => {
-    const scope = resolveScope(opts);
+    const scope = ctx.scope(opts);
     if (opts.format === 'gitlab')
-      return json(await withSession(async (s) => (await import('./gitlab.js')).variablesToSend(s, scope)));
-    const secrets = await withSession((s) => s.visible(scopeChain(scope)));
+      return json(await ctx.withSession((s) => variablesToSend(s, scope, findApp(ctx.cwd)?.root ?? null)));
+    const secrets = await ctx.withSession((s) => s.visible(scopeChain(scope)));
     if (opts.format === 'json') return json(valuesOf(secrets));
     for (const [name, { value }] of secrets) {
       if (!dotenvPortable(value))
@@ -49,3 +51,15 @@ export function dotenvQuote(value: string): string {
 
 /** Whether dotenvQuote's line reads back the same in the dotenv gem and in Node's dotenv. */
 export const dotenvPortable = (value: string) => !value.includes("'") || !/[\\"$]/.test(value);
+
+/** For --format gitlab: what a first sync would send; skipped values are named on stderr. */
+async function variablesToSend(
+  session: VaultSession,
+  scope: string,
+  appRoot: string | null,
+): Promise<Record<string, unknown>[]> {
+  const { variablesToSend: plan } = await import('../gitlab/sync.js');
+  const { send, skipped } = await plan(session, scope, appRoot);
+  for (const i of skipped) warn(`${i.key} (scope ${i.environment_scope}) left out: ${i.reason}`);
+  return send;
+}

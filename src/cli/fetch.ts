@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
-import { kamalFetchOutput } from '../kamal/kamal-inline.js';
-import { parseRef, scopeChain } from '../vault/refs.js';
-import { notFound } from './get-output.js';
+import { kamalFetchOutput } from '../kamal/kamal-secrets-command.js';
+import { notFound } from '../light/get-command.js';
+import { parseRef, scopeChain } from '../light/refs.js';
+import type { ScopeOptions } from '../light/scope.js';
+import { out } from '../term/output.js';
+import type { CliContext } from './context.js';
 import { example, scopeOptions } from './options.js';
-import { out } from './output.js';
-import { resolveScope, type ScopeOptions } from './scope.js';
-import { withSession } from './session.js';
 
-export function register(program: Command): void {
+export function register(program: Command, ctx: CliContext): void {
   const cmd = scopeOptions(
     program
       .command('fetch')
@@ -16,9 +16,9 @@ export function register(program: Command): void {
       )
       .argument('<names...>', 'secret names'),
   ).action(async (names: string[], opts: ScopeOptions) => {
-    const scope = resolveScope(opts);
+    const scope = ctx.scope(opts);
     const values: Record<string, string> = {};
-    await withSession(async (s) => {
+    await ctx.withSession(async (s) => {
       for (const text of names) {
         const ref = parseRef(text, scope);
         const found = await s.lookup(ref.name, scopeChain(ref.scope));

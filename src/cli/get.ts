@@ -1,28 +1,41 @@
 import type { Command } from 'commander';
-import { parseRef, scopeChain } from '../vault/refs.js';
-import { kamalAlterationWarning, notFound } from './get-output.js';
-import { example, scopeOptions } from './options.js';
-import { info } from './output.js';
-import { resolveScope, type ScopeOptions } from './scope.js';
-import { withSession } from './session.js';
+import { GET_OPTIONS } from '../light/get-args.js';
+import { getOutput, getRequest, kamalAlterationWarning, notFound } from '../light/get-command.js';
+import { info } from '../term/output.js';
+import type { CliContext } from './context.js';
+import { example } from './options.js';
 
-export function register(program: Command): void {
-  const cmd = scopeOptions(
-    program
-      .command('get')
-      .description("print a secret's value, searching APP/DEST, then APP, then the global scope")
-      .argument('<ref>', 'NAME, APP/NAME or APP/DESTINATION/NAME'),
-  ).action(async (refText: string, opts: ScopeOptions) => {
-    const ref = parseRef(refText, resolveScope(opts));
-    const chain = scopeChain(ref.scope);
-    const found = await withSession((s) => s.lookup(ref.name, chain));
-    if (!found) throw notFound(ref.name, chain);
-    process.stdout.write(`${found.value}\n`);
-    const warning = kamalAlterationWarning(found.ref, found.value);
-    if (warning) info(warning);
-  });
+const getHelp = [
+  '',
+  'Arguments:',
+  `  ${'ref'.padEnd(26)}NAME, APP/NAME, APP/DESTINATION/NAME, or :NAME (global)`,
+  '',
+  'Options:',
+  ...Object.values(GET_OPTIONS).map((o) => `  ${o.flags.padEnd(26)}${o.help}`),
+  `  ${'-h, --help'.padEnd(26)}display help for command`,
+].join('\n');
+
+export function register(program: Command, ctx: CliContext): void {
+  // get's arguments are parsed by light/get-args.ts, the parser the fast path and
+  // `check` use too; commander only shows the help.
+  const cmd = program
+    .command('get')
+    .description("print a secret's value, searching APP/DEST, then APP, then the global scope")
+    .usage('[options] <ref>')
+    .argument('[args...]')
+    .allowUnknownOption()
+    .configureHelp({ visibleOptions: () => [], visibleArguments: () => [] })
+    .addHelpText('after', getHelp)
+    .action(async (argv: string[]) => {
+      const req = getRequest(argv, ctx.config, ctx.cwd);
+      const found = await ctx.withSession((s) => s.lookup(req.ref.name, req.chain));
+      if (!found) throw notFound(req.ref.name, req.chain);
+      process.stdout.write(getOutput(req, found));
+      const warning = kamalAlterationWarning(found.ref, found.value, Boolean(process.stdout.isTTY));
+      if (warning) info(warning);
+    });
   example(
     cmd,
-    'kamal-secret get RAILS_MASTER_KEY\n# in .kamal/secrets:  RAILS_MASTER_KEY=$(kamal-secret get RAILS_MASTER_KEY)',
+    'kamal-secret get RAILS_MASTER_KEY\nkamal-secret get -n TLS_KEY > key.pem\n# in .kamal/secrets:  RAILS_MASTER_KEY=$(kamal-secret get RAILS_MASTER_KEY)',
   );
 }

@@ -2,11 +2,11 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UsageError, UserError } from '../errors.js';
 import type { SyncResult } from '../gitlab/sync.js';
-import type { VaultSession } from '../vault/session.js';
+import { findApp } from '../light/app.js';
+import type { ScopeOptions } from '../light/scope.js';
+import { json, out, table } from '../term/output.js';
+import type { CliContext } from './context.js';
 import { example, scopeOptions } from './options.js';
-import { json, out, table, warn } from './output.js';
-import { resolveScope, type ScopeOptions } from './scope.js';
-import { withSession } from './session.js';
 
 interface SyncFlags extends ScopeOptions {
   project?: string;
@@ -24,7 +24,7 @@ interface SyncFlags extends ScopeOptions {
   gitlabVersionCompat: 'current' | 'old';
 }
 
-export function register(program: Command): void {
+export function register(program: Command, ctx: CliContext): void {
   const gitlab = program.command('gitlab').description('GitLab CI/CD variables from the vault');
   const sync = scopeOptions(
     gitlab
@@ -48,10 +48,10 @@ export function register(program: Command): void {
       )
       .option('--json', 'print {"project", "plan", "failed"} as JSON'),
   ).action(async (flags: SyncFlags) => {
-    const scope = resolveScope(flags);
+    const scope = ctx.scope(flags);
     const types = parseTypes(flags.type);
     const { syncToGitLab } = await import('../gitlab/sync.js');
-    const result = await withSession((s) =>
+    const result = await ctx.withSession((s) =>
       syncToGitLab(s, scope, {
         project: flags.project,
         group: flags.group,
@@ -65,6 +65,9 @@ export function register(program: Command): void {
         prune: Boolean(flags.prune),
         pruneAll: Boolean(flags.pruneAll),
         force: Boolean(flags.force),
+        appRoot: findApp(ctx.cwd)?.root ?? null,
+        baseUrl: ctx.config.gitlabUrl,
+        token: ctx.config.gitlabToken,
       }),
     );
     if (flags.json) json({ project: result.target, plan: result.plan, failed: result.failed });
@@ -82,8 +85,7 @@ export function register(program: Command): void {
       'print a .gitlab-ci.yml deploy job for this app (one per destination) and the builder settings for fast CI builds',
     )
     .action(async () => {
-      const { findApp } = await import('../kamal/app.js');
-      const app = findApp();
+      const app = findApp(ctx.cwd);
       if (!app) throw new UserError('no config/deploy.yml here or above; run this inside a Kamal app');
       const { readDeployConfig } = await import('../kamal/deploy-config.js');
       const { gitlabCiYaml } = await import('../gitlab/ci-template.js');
@@ -91,14 +93,6 @@ export function register(program: Command): void {
       process.stdout.write(gitlabCiYaml(config.service ?? 'this app', config.destinations));
     });
   example(ci, 'kamal-secret gitlab ci > .gitlab-ci.yml');
-}
-
-/** For export --format gitlab: what a first sync would send, skipped values named on stderr. */
-export async function variablesToSend(session: VaultSession, scope: string): Promise<Record<string, unknown>[]> {
-  const { variablesToSend: plan } = await import('../gitlab/sync.js');
-  const { send, skipped } = await plan(session, scope);
-  for (const i of skipped) warn(`${i.key} (scope ${i.environment_scope}) left out: ${i.reason}`);
-  return send;
 }
 
 function printPlan({ plan: items, failed, targetLabel }: SyncResult, dryRun: boolean): void {

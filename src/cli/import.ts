@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { parseSecretsFile } from '../kamal/dotenv-model.js';
-import { describeScope, isValidName } from '../vault/refs.js';
+import { describeScope, isValidName } from '../light/refs.js';
+import type { ScopeOptions } from '../light/scope.js';
+import { out, warn } from '../term/output.js';
+import { readUserFile } from '../term/user-file.js';
+import type { CliContext } from './context.js';
 import { example, scopeOptions } from './options.js';
-import { out, warn } from './output.js';
-import { readUserFile } from './read-file.js';
-import { resolveScope, type ScopeOptions } from './scope.js';
-import { withSession } from './session.js';
 
-export function register(program: Command): void {
+export function register(program: Command, ctx: CliContext): void {
   const cmd = scopeOptions(
     program
       .command('import')
@@ -15,7 +15,7 @@ export function register(program: Command): void {
       .argument('<file>', 'a .env file')
       .option('--overwrite', 'replace secrets that already exist with other values'),
   ).action(async (file: string, opts: ScopeOptions & { overwrite?: boolean }) => {
-    const scope = resolveScope(opts);
+    const scope = ctx.scope(opts);
     const text = readUserFile(file);
     const { parse: parseDotenv } = await import('dotenv');
     const entries = Object.entries(parseDotenv(text)).filter(([name, value]) => {
@@ -25,7 +25,7 @@ export function register(program: Command): void {
       return false;
     });
     for (const warning of gemDifferences(text, new Map(entries))) warn(warning);
-    const report = await withSession((s) =>
+    const report = await ctx.withSession((s) =>
       s.mutate({ op: 'import', scope, entries, overwrite: Boolean(opts.overwrite) }),
     );
     if (!('created' in report)) return;

@@ -1,22 +1,22 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { keychainSet } from '../keychain/keychain.js';
-import { newPassphrase, PASSPHRASE_ENV } from '../keychain/passphrase.js';
+import { info, out, warn } from '../term/output.js';
+import { newPassphrase } from '../term/prompt.js';
+import { keychainSet } from '../unlock/keychain.js';
 import { newHeader, randomKey } from '../vault/crypto.js';
-import { vaultPath } from '../vault/paths.js';
 import { emptyPayload } from '../vault/secrets.js';
 import { checkPermissions, createVault, vaultExists } from '../vault/store.js';
+import type { CliContext } from './context.js';
 import { example } from './options.js';
-import { info, out, warn } from './output.js';
 
-export function register(program: Command): void {
+export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('init')
     .description('create the vault, store its key in the OS keychain and protect it with a recovery passphrase')
     .option('--no-keychain', 'do not store the vault key in the OS keychain (unlock with the passphrase only)')
     .option('--passphrase-stdin', 'read the passphrase as one line on stdin')
     .action(async (opts: { keychain: boolean; passphraseStdin?: boolean }) => {
-      const path = vaultPath();
+      const path = ctx.config.vaultPath;
       checkPermissions(path);
       if (vaultExists(path))
         throw new UserError(
@@ -24,7 +24,9 @@ export function register(program: Command): void {
         );
       const passphrase = await newPassphrase({
         fromStdin: Boolean(opts.passphraseStdin),
-        envName: PASSPHRASE_ENV,
+        fromEnv: ctx.config.passphrase,
+        envName: 'KAMAL_SECRET_PASSPHRASE',
+        useTerminal: ctx.config.useTerminal,
         what: 'New recovery passphrase',
       });
       if (passphrase.length < 12)
@@ -37,7 +39,7 @@ export function register(program: Command): void {
         out('the vault key is protected by your passphrase only (--no-keychain)');
         return;
       }
-      const stored = await keychainSet(header.vault_id, key);
+      const stored = await keychainSet(header.vault_id, key, ctx.config);
       if (stored.ok)
         out(
           'stored the vault key in the OS keychain: no passphrase needed on this machine; keep the passphrase for recovery',

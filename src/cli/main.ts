@@ -1,11 +1,16 @@
 // The full command-line program. bin/kamal-secret.js comes here for everything but
-// the fast `get` path.
+// the fast paths. This is the one place that reads the environment (config.ts) and
+// the one place that renders errors: a line on stderr, and with --json also
+// {"error": {"code", "message", "fix"}} on stdout.
 
 import { Command, CommanderError } from 'commander';
+import { readConfig } from '../config.js';
 import { EXIT, UserError } from '../errors.js';
+import { configureOutput, error, json } from '../term/output.js';
 import { VERSION } from '../version.js';
 import * as agent from './agent.js';
 import * as check from './check.js';
+import { type CliContext, cliContext } from './context.js';
 import * as doctor from './doctor.js';
 import * as exportCmd from './export.js';
 import * as fetch from './fetch.js';
@@ -15,13 +20,12 @@ import * as importCmd from './import.js';
 import * as init from './init.js';
 import * as kamal from './kamal.js';
 import * as list from './list.js';
-import { error } from './output.js';
 import * as passwd from './passwd.js';
 import * as rm from './rm.js';
 import * as run from './run.js';
 import * as set from './set.js';
 
-export function buildProgram(): Command {
+export function buildProgram(ctx: CliContext): Command {
   const program = new Command('kamal-secret')
     .description('A local, encrypted secrets manager for Kamal deploys')
     .version(VERSION, '-V, --version')
@@ -46,36 +50,43 @@ export function buildProgram(): Command {
     agent,
     doctor,
   ])
-    mod.register(program);
+    mod.register(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {
+  const config = readConfig(process.env);
+  configureOutput({ color: config.color });
+  const asJson = argv.includes('--json');
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram(cliContext(config, process.env, process.cwd())).parseAsync(argv);
   } catch (err) {
-    process.exitCode = exitCodeFor(err);
+    process.exitCode = exitCodeFor(err, asJson);
   }
 }
 
-function exitCodeFor(err: unknown): number {
+function exitCodeFor(err: unknown, asJson: boolean): number {
   if (err instanceof CommanderError) {
     // --help and --version end here with code 0; parse errors were already printed.
-    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (err.exitCode === 0) return EXIT.ok;
+    if (asJson) json(new UserError(err.message.replace(/^error: /, ''), EXIT.usage));
+    return EXIT.usage;
   }
-  if (err instanceof UserError) {
-    error(err.message);
-    return err.exitCode;
-  }
-  // What the system refused (a directory we may not create, a full disk, a read-only
-  // file system) is the user's to fix, and Node's message says what and where.
+  const failure = err instanceof UserError ? err : systemRefusal(err);
+  if (!failure) throw err;
+  if (asJson) json(failure);
+  error(failure.line);
+  return failure.exitCode;
+}
+
+/**
+ * What the system refused (a directory we may not create, a full disk, a read-only
+ * file system) is the user's to fix, and Node's message says what and where.
+ */
+function systemRefusal(err: unknown): UserError | null {
   const code = (err as NodeJS.ErrnoException)?.code;
-  if (code && SYSTEM_REFUSALS.has(code)) {
-    error((err as Error).message);
-    return EXIT.error;
-  }
-  throw err;
+  return code && SYSTEM_REFUSALS.has(code) ? new UserError((err as Error).message, { code: 'system' }) : null;
 }
 
 const SYSTEM_REFUSALS = new Set([

@@ -1,28 +1,29 @@
 import type { Command } from 'commander';
-import { NEW_PASSPHRASE_ENV, newPassphrase } from '../keychain/passphrase.js';
-import { vaultPath } from '../vault/paths.js';
+import { out } from '../term/output.js';
+import { newPassphrase } from '../term/prompt.js';
+import type { CliContext } from './context.js';
 import { example } from './options.js';
-import { out } from './output.js';
-import { withSession } from './session.js';
 
-export function register(program: Command): void {
+export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('passwd')
     .description('change the recovery passphrase (rewraps the vault key; no secret is re-encrypted)')
     .option(
       '--passphrase-stdin',
-      `read the new passphrase as one line on stdin (else ${NEW_PASSPHRASE_ENV}, else asked twice)`,
+      `read the new passphrase as one line on stdin (else KAMAL_SECRET_NEW_PASSPHRASE, else asked twice)`,
     )
     .action(async (opts: { passphraseStdin?: boolean }) => {
-      await withSession(async (session) => {
+      await ctx.withSession(async (session) => {
         const next = await newPassphrase({
           fromStdin: Boolean(opts.passphraseStdin),
-          envName: NEW_PASSPHRASE_ENV,
+          fromEnv: ctx.config.newPassphrase,
+          envName: 'KAMAL_SECRET_NEW_PASSPHRASE',
+          useTerminal: ctx.config.useTerminal,
           what: 'New recovery passphrase',
         });
         await session.rewrap(next);
       });
-      out(`changed the passphrase of ${vaultPath()}`);
+      out(`changed the passphrase of ${ctx.config.vaultPath}`);
     });
   example(cmd, 'kamal-secret passwd');
 }

@@ -2,14 +2,15 @@ import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import type { Command } from 'commander';
 import { UsageError, UserError } from '../errors.js';
-import { variablesKamalReads } from '../kamal/secrets-files.js';
-import { scopeChain } from '../vault/refs.js';
+import { variablesKamalReads } from '../kamal/env-references.js';
+import { findApp } from '../light/app.js';
+import { scopeChain } from '../light/refs.js';
+import type { ScopeOptions } from '../light/scope.js';
+import { warn } from '../term/output.js';
+import type { CliContext } from './context.js';
 import { example, scopeOptions } from './options.js';
-import { warn } from './output.js';
-import { resolveScope, type ScopeOptions } from './scope.js';
-import { withSession } from './session.js';
 
-export function register(program: Command): void {
+export function register(program: Command, ctx: CliContext): void {
   const cmd = scopeOptions(
     program
       .command('run')
@@ -20,12 +21,12 @@ export function register(program: Command): void {
     .passThroughOptions()
     .action(async (command: string[], opts: ScopeOptions & { preserveEnv?: boolean }) => {
       const destination = opts.destination ?? kamalDestination(command);
-      const scope = resolveScope({ ...opts, destination });
-      const secrets = await withSession((s) => s.visible(scopeChain(scope)));
-      const env: NodeJS.ProcessEnv = { ...process.env };
+      const scope = ctx.scope({ ...opts, destination });
+      const secrets = await ctx.withSession((s) => s.visible(scopeChain(scope)));
+      const env: NodeJS.ProcessEnv = { ...ctx.env };
       for (const [name, { value }] of secrets) if (!(opts.preserveEnv && env[name] !== undefined)) env[name] = value;
       if (destination && !env.KAMAL_DESTINATION) env.KAMAL_DESTINATION = destination;
-      for (const name of unresolvedKamalNames(env, destination)) {
+      for (const name of unresolvedKamalNames(ctx.cwd, env, destination)) {
         warn(
           `${name}: .kamal/secrets reads $${name}, but neither the environment nor the vault (scope ${scope || '(global)'}) has it: Kamal will deploy it empty; fix: kamal-secret set ${name}`,
         );
@@ -47,10 +48,12 @@ function kamalDestination(command: string[]): string | undefined {
 }
 
 /** Names that the secrets files Kamal will read take from the environment, and that no one provides. */
-function unresolvedKamalNames(env: NodeJS.ProcessEnv, destination: string | undefined): string[] {
+function unresolvedKamalNames(cwd: string, env: NodeJS.ProcessEnv, destination: string | undefined): string[] {
+  const app = findApp(cwd);
+  if (!app) return [];
   return [
     ...new Set(
-      variablesKamalReads([destination], env)
+      variablesKamalReads(app.root, [destination], env)
         .filter((v) => v.source === 'unset')
         .map((v) => v.name),
     ),

@@ -2,21 +2,22 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { UsageError, UserError } from '../errors.js';
 import { maskability } from '../gitlab/masking.js';
-import { kamalValueRisks } from '../kamal/value-risks.js';
-import { promptHidden, readStdinAll } from '../keychain/passphrase.js';
-import { formatRef, parseRef } from '../vault/refs.js';
+import { formatRef, parseRef } from '../light/refs.js';
+import type { ScopeOptions } from '../light/scope.js';
+import { kamalValueRisks } from '../light/value-risks.js';
+import { out, warn } from '../term/output.js';
+import { promptHidden } from '../term/prompt.js';
+import { readStdinAll } from '../term/stdin.js';
+import { readUserFile } from '../term/user-file.js';
+import type { CliContext } from './context.js';
 import { example, scopeOptions } from './options.js';
-import { out, warn } from './output.js';
-import { readUserFile } from './read-file.js';
-import { resolveScope, type ScopeOptions } from './scope.js';
-import { withSession } from './session.js';
 
 interface SetOptions extends ScopeOptions {
   file?: string;
   generate?: string | boolean;
 }
 
-export function register(program: Command): void {
+export function register(program: Command, ctx: CliContext): void {
   const cmd = scopeOptions(
     program
       .command('set')
@@ -32,9 +33,9 @@ export function register(program: Command): void {
       throw new UsageError(
         'refusing a secret value on the command line (it would show in ps and shell history); pipe it on stdin, or use --file or --generate',
       );
-    const ref = parseRef(refText, resolveScope(opts));
-    const value = await readValue(opts, formatRef(ref));
-    const result = await withSession((s) => s.mutate({ op: 'set', ref: formatRef(ref), value }));
+    const ref = parseRef(refText, ctx.scope(opts));
+    const value = await readValue(opts, formatRef(ref), ctx.config.useTerminal);
+    const result = await ctx.withSession((s) => s.mutate({ op: 'set', ref: formatRef(ref), value }));
     if ('action' in result) out(`${result.action} ${result.ref}`);
     for (const risk of kamalValueRisks(value)) warn(`${formatRef(ref)} ${risk.message}`);
     const mask = maskability(value);
@@ -46,7 +47,7 @@ export function register(program: Command): void {
   );
 }
 
-async function readValue(opts: SetOptions, ref: string): Promise<string> {
+async function readValue(opts: SetOptions, ref: string, useTerminal: boolean): Promise<string> {
   if (opts.file !== undefined && opts.generate !== undefined)
     throw new UsageError('use either --file or --generate, not both');
   let value: string;
@@ -57,7 +58,7 @@ async function readValue(opts: SetOptions, ref: string): Promise<string> {
   } else if (!process.stdin.isTTY) {
     value = (await readStdinAll()).replace(/\r?\n$/, '');
   } else {
-    const typed = await promptHidden(`Value for ${ref}:`);
+    const typed = await promptHidden(`Value for ${ref}:`, useTerminal);
     if (typed === null) throw new UserError('no value: pipe it on stdin, or use --file or --generate');
     value = typed;
   }

@@ -3,22 +3,21 @@
 // through $NAME stay env_var), the plan against what GitLab has, and its writes.
 
 import { UserError } from '../errors.js';
-import { findApp } from '../kamal/app.js';
 import { listDestinations } from '../kamal/deploy-config.js';
-import { variablesKamalReads } from '../kamal/secrets-files.js';
-import { scopeChain } from '../vault/refs.js';
+import { variablesKamalReads } from '../kamal/env-references.js';
+import { scopeChain } from '../light/refs.js';
 import type { VaultSession } from '../vault/session.js';
 import { explain, GitLabClient, GitLabError, type Variable } from './client.js';
 import type { Compat } from './masking.js';
 import { type Desired, type PlanItem, type PlanOptions, plan } from './planner.js';
-import { gitlabUrl, resolveTarget } from './target.js';
+import { checkedGitlabUrl, resolveTarget } from './target.js';
 
 export async function desiredVariables(
   session: VaultSession,
   scope: string,
-  opts: { environmentScope?: string; types: Map<string, 'env_var' | 'file'> },
+  opts: { environmentScope?: string; types: Map<string, 'env_var' | 'file'>; appRoot: string | null },
 ): Promise<Desired[]> {
-  const readByKamal = namesKamalReads();
+  const readByKamal = namesKamalReads(opts.appRoot);
   const [app, dest] = scope.split('/');
   const groups: [string, string[]][] = dest ? [[dest, scopeChain(scope)]] : [['*', scopeChain(scope)]];
   if (!dest && app) {
@@ -43,10 +42,11 @@ export async function desiredVariables(
   return out;
 }
 
-function namesKamalReads(): Set<string> {
-  const app = findApp();
-  const destinations = app ? listDestinations(app.root) : [];
-  return new Set(variablesKamalReads([undefined, ...destinations], {}).map((v) => v.name));
+/** Names the app's secrets files read as $NAME (a File variable would hand Kamal a path). */
+function namesKamalReads(appRoot: string | null): Set<string> {
+  if (!appRoot) return new Set();
+  const destinations = listDestinations(appRoot);
+  return new Set(variablesKamalReads(appRoot, [undefined, ...destinations], {}).map((v) => v.name));
 }
 
 export interface SyncOptions extends Omit<PlanOptions, 'compat'> {
@@ -56,6 +56,12 @@ export interface SyncOptions extends Omit<PlanOptions, 'compat'> {
   types: Map<string, 'env_var' | 'file'>;
   compat: Compat;
   dryRun: boolean;
+  /** the Kamal app around the working directory, if any */
+  appRoot: string | null;
+  /** GITLAB_URL (else CI_SERVER_URL, else gitlab.com) */
+  baseUrl: string;
+  /** GITLAB_TOKEN, when set; else the vault's GITLAB_TOKEN */
+  token: string | undefined;
 }
 
 export interface Failure {
@@ -76,10 +82,10 @@ export interface SyncResult {
 const WRITE_CONCURRENCY = 4;
 
 export async function syncToGitLab(session: VaultSession, scope: string, opts: SyncOptions): Promise<SyncResult> {
-  const baseUrl = gitlabUrl();
+  const baseUrl = checkedGitlabUrl(opts.baseUrl);
   const target = resolveTarget(opts, baseUrl);
   const desired = await desiredVariables(session, scope, opts);
-  const token = process.env.GITLAB_TOKEN || (await session.lookup('GITLAB_TOKEN', scopeChain(scope)))?.value;
+  const token = opts.token || (await session.lookup('GITLAB_TOKEN', scopeChain(scope)))?.value;
   if (!token)
     throw new UserError(
       'no GitLab token: set GITLAB_TOKEN, or store one: kamal-secret set GITLAB_TOKEN (a project access token with scope api, role Maintainer)',
@@ -160,8 +166,9 @@ async function inParallel<T, R>(items: T[], limit: number, fn: (item: T) => Prom
 export async function variablesToSend(
   session: VaultSession,
   scope: string,
+  appRoot: string | null,
 ): Promise<{ send: Record<string, unknown>[]; skipped: PlanItem[] }> {
-  const desired = await desiredVariables(session, scope, { types: new Map() });
+  const desired = await desiredVariables(session, scope, { types: new Map(), appRoot });
   const items = plan(desired, [], {
     compat: 'current',
     allowUnmasked: false,

@@ -12,9 +12,8 @@ export interface Target {
   label: string;
 }
 
-/** GITLAB_URL, else CI_SERVER_URL, else gitlab.com; https only, except on loopback. */
-export function gitlabUrl(env: NodeJS.ProcessEnv = process.env): string {
-  const url = env.GITLAB_URL || env.CI_SERVER_URL || 'https://gitlab.com';
+/** The GitLab base URL, refused unless it is https (plain http only on loopback). */
+export function checkedGitlabUrl(url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);

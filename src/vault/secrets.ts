@@ -2,8 +2,8 @@
 // the in-process session and the agent, so both behave the same.
 
 import { UsageError, UserError } from '../errors.js';
+import { describeScope, formatRef, type Ref, splitRef } from '../light/refs.js';
 import type { Payload, SecretRecord } from './format.js';
-import { describeScope, formatRef, type Ref, splitRef } from './refs.js';
 
 export type Mutation =
   | { op: 'set'; ref: string; value: string }
@@ -112,5 +112,5 @@ function record(value: string, existing: SecretRecord | undefined, now: string):
 
 function missing(ref: string): UserError {
   const { scope, name } = splitRef(ref);
-  return new UserError(`${name} does not exist in scope ${describeScope(scope)}; see: kamal-secret list`);
+  return new UserError(`${name} does not exist in ${describeScope(scope)}; see: kamal-secret list`);
 }

@@ -6,10 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { backupPathOf, lockPathOf } from '../light/paths.js';
 import { DecryptError, openVault, sealVault } from './crypto.js';
 import { FormatError, type Header, type Payload, parse, serialize, type VaultFile } from './format.js';
 import { processIsAlive, withLock } from './lock.js';
-import { backupPathOf, lockPathOf } from './paths.js';
 
 const notFoundHint = 'run: kamal-secret init (or set KAMAL_SECRET_VAULT to your vault)';
 

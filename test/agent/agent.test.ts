@@ -60,7 +60,7 @@ describe('agent', () => {
     expect((await box.run(['list', '--json'], { env: noPass })).stdout).not.toContain('"A"');
     const missing = await box.run(['get', 'A'], { env: noPass });
     expect(missing).toMatchObject({ code: 1, stdout: '' });
-    expect(missing.stderr).toContain('searched A');
+    expect(missing.stderr).toContain('A not found in the global scope');
   });
 
   it('re-reads the vault when another process changes it', async () => {

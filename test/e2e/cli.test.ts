@@ -123,7 +123,7 @@ describe('set and get', () => {
   it('get of a missing name: empty stdout, every scope searched on stderr, exit 1', async () => {
     const r = await box.run(['get', 'NOPE', '--scope', 'shop/production']);
     expect(r).toMatchObject({ code: 1, stdout: '' });
-    expect(r.stderr).toContain('searched shop/production/NOPE, shop/NOPE, NOPE');
+    expect(r.stderr).toContain('searched shop/production/NOPE, shop/NOPE, NOPE (global)');
   });
 
   it('wrong passphrase: one line, exit 1, vault untouched', async () => {

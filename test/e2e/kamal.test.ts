@@ -409,7 +409,7 @@ describe('fetch and kamal init', () => {
     expect(good.stdout + good.stderr).not.toContain('secret-two');
     const again = await box.run(['kamal', 'init'], { cwd });
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/exists; refusing to overwrite it \(use --force\)/);
+    expect(again.stderr).toMatch(/exists; refusing to overwrite it; use --force/);
     expect(path.basename(hook)).toBe('pre-connect');
   });
 

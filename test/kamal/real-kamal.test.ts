@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeExecutor } from '../../src/kamal/check/executor.js';
 import type { DotenvVersion } from '../../src/kamal/dotenv-model.js';
 import { parseSecretsFile } from '../../src/kamal/dotenv-model.js';
-import { makeExecutor } from '../../src/kamal/executor.js';
 import { ROOT } from '../helpers/cli.js';
 import {
   realKamalAvailable as available,

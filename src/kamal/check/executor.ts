@@ -4,12 +4,12 @@
 // reported without running anything, and any other command runs only with --exec.
 
 import { spawnSync } from 'node:child_process';
-import { parseRef, scopeChain } from '../vault/refs.js';
-import type { Found } from '../vault/secrets.js';
-import type { CommandOutcome, Executor } from './dotenv-model.js';
+import { parseRef, scopeChain } from '../../light/refs.js';
+import type { Found } from '../../vault/secrets.js';
+import type { CommandOutcome, Executor } from '../dotenv-model.js';
+import { isKamalInline, kamalFetchOutput, kamalInline } from '../kamal-secrets-command.js';
+import { onPath } from '../path-lookup.js';
 import { evaluateFileRead } from './file-reads.js';
-import { isKamalInline, kamalFetchOutput, kamalInline } from './kamal-inline.js';
-import { onPath } from './path-lookup.js';
 
 /** Ruby's backticks run through /bin/sh only when the command has shell metacharacters. */
 const SHELL_META = /[*?{}[\]<>()~&|\\$;'`"\n#]/;

@@ -4,13 +4,13 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatRef, scopeChain, splitRef } from '../vault/refs.js';
-import type { Found } from '../vault/secrets.js';
-import { type DeployConfig, readDeployConfig, secretsFiles } from './deploy-config.js';
-import { type DotenvVersion, type Entry, parseSecretsFile } from './dotenv-model.js';
+import { formatRef, scopeChain, splitRef } from '../../light/refs.js';
+import type { Found } from '../../vault/secrets.js';
+import { type DeployConfig, readDeployConfig, secretsFiles } from '../deploy-config.js';
+import { type DotenvVersion, type Entry, parseSecretsFile } from '../dotenv-model.js';
+import { RUN_NOTHING } from '../env-references.js';
 import { makeExecutor } from './executor.js';
 import { type Finding, fileFindings } from './line-findings.js';
-import { RUN_NOTHING } from './secrets-files.js';
 
 export type { Finding, Severity } from './line-findings.js';
 

@@ -1,8 +1,8 @@
 // What one parsed secrets file does wrong, line by line (reference §pitfalls). Each
 // function below looks at one kind of trouble; check.ts runs them per file and version.
 
-import type { Found } from '../vault/secrets.js';
-import type { DotenvVersion, Entry, ParseResult } from './dotenv-model.js';
+import type { Found } from '../../vault/secrets.js';
+import type { DotenvVersion, Entry, ParseResult } from '../dotenv-model.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { chomp, shellSplit } from './dotenv-model.js';
+import { chomp, shellSplit } from '../dotenv-model.js';
 
 export interface FileReadOutcome {
   stdout: string;

@@ -10,7 +10,7 @@ export interface AppLocation {
 }
 
 /** The nearest directory, from `cwd` upwards, that holds config/deploy.yml. */
-export function findApp(cwd: string = process.cwd()): AppLocation | null {
+export function findApp(cwd: string): AppLocation | null {
   let dir = path.resolve(cwd);
   for (;;) {
     const deployYml = path.join(dir, 'config', 'deploy.yml');

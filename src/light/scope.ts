@@ -5,8 +5,8 @@
 
 import fs from 'node:fs';
 import { UsageError } from '../errors.js';
-import { findApp, readServiceName } from '../kamal/app.js';
-import { isValidScopeSegment, validateScope } from '../vault/refs.js';
+import { findApp, readServiceName } from './app.js';
+import { isValidScopeSegment, validateScope } from './refs.js';
 
 export interface ScopeOptions {
   scope?: string;
@@ -14,13 +14,19 @@ export interface ScopeOptions {
   destination?: string;
 }
 
-export function resolveScope(opts: ScopeOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+/** What the environment says when the command line does not: KAMAL_SECRET_SCOPE and KAMAL_DESTINATION. */
+export interface ScopeDefaults {
+  scope: string | undefined;
+  destination: string | undefined;
+}
+
+export function resolveScope(opts: ScopeOptions, defaults: ScopeDefaults, cwd: string): string {
   if (opts.global) {
     if (opts.scope) throw new UsageError('--global and --scope cannot be used together');
     return '';
   }
-  const destination = opts.destination ?? (env.KAMAL_DESTINATION || undefined);
-  let scope = opts.scope ?? env.KAMAL_SECRET_SCOPE;
+  const destination = opts.destination ?? defaults.destination;
+  let scope = opts.scope ?? defaults.scope;
   if (scope === undefined) {
     const app = findApp(cwd);
     const service = app ? readServiceName(fs.readFileSync(app.deployYml, 'utf8')) : null;

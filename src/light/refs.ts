@@ -1,7 +1,9 @@
 // Secret names, scopes and references (DESIGN.md §2).
 //   NAME   ^[A-Za-z_][A-Za-z0-9_]{0,254}$
 //   scope  "" (global) | APP | APP/DESTINATION, segments ^[A-Za-z0-9][A-Za-z0-9._-]*$
-//   ref    [SCOPE/]NAME, stored in the vault as the key of its record
+//   ref    [SCOPE/]NAME, stored in the vault as the key of its record; on the command
+//          line `:NAME` names the global scope explicitly (inside an app, a bare NAME
+//          means APP/NAME)
 
 import { UsageError } from '../errors.js';
 
@@ -38,8 +40,9 @@ export function validateScope(scope: string): string {
   return scope;
 }
 
-/** Parse `[SCOPE/]NAME`; a bare NAME takes `defaultScope`. */
+/** Parse `[SCOPE/]NAME` or `:NAME` (global); a bare NAME takes `defaultScope`. */
 export function parseRef(text: string, defaultScope: string): Ref {
+  if (text.startsWith(':')) return { scope: '', name: validateName(text.slice(1)) };
   const slash = text.lastIndexOf('/');
   if (slash === -1) return { scope: validateScope(defaultScope), name: validateName(text) };
   const scope = text.slice(0, slash);
@@ -61,4 +64,5 @@ export function scopeChain(scope: string): string[] {
   return dest ? [`${app}/${dest}`, app, ''] : [app, ''];
 }
 
-export const describeScope = (scope: string) => (scope === '' ? '(global)' : scope);
+/** A scope in a sentence: "the global scope", "scope shop/production". */
+export const describeScope = (scope: string) => (scope === '' ? 'the global scope' : `scope ${scope}`);

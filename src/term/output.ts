@@ -1,7 +1,13 @@
 // Printing: data on stdout, everything else on stderr, colour only on a TTY without NO_COLOR.
 
-const colourOn = (stream: NodeJS.WriteStream) =>
-  Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+let colourAllowed = false;
+
+/** Called once at the CLI edge with what the configuration says (NO_COLOR, TERM=dumb). */
+export function configureOutput({ color }: { color: boolean }): void {
+  colourAllowed = color;
+}
+
+const colourOn = (stream: NodeJS.WriteStream) => colourAllowed && Boolean(stream.isTTY);
 
 const paint = (code: number, text: string, stream: NodeJS.WriteStream) =>
   colourOn(stream) ? `\x1b[${code}m${text}\x1b[0m` : text;

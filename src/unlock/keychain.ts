@@ -3,22 +3,18 @@
 
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Config } from '../config.js';
 
 export const KEYCHAIN_SERVICE = 'kamal-secret';
-const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
+const CHILD = fileURLToPath(new URL('./keychain-child.js', import.meta.url));
 
 export type KeychainResult = { ok: true; key?: Uint8Array } | { ok: false; reason: string; absent?: boolean };
 
-export function keychainTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
-  const ms = Number(env.KAMAL_SECRET_KEYCHAIN_TIMEOUT_MS);
-  return Number.isFinite(ms) && ms > 0 ? ms : 3000;
-}
-
-export function keychainDisabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.KAMAL_SECRET_NO_KEYCHAIN === '1';
-}
+/** What the keychain calls need from the configuration. */
+export type KeychainOptions = Pick<Config, 'useKeychain' | 'keychainTimeoutMs'>;
 
 function runChild(
+  timeoutMs: number,
   args: string[],
   input?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
@@ -30,7 +26,7 @@ function runChild(
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, keychainTimeoutMs());
+    }, timeoutMs);
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', (err) => {
@@ -44,27 +40,27 @@ function runChild(
   });
 }
 
-function failure(r: Awaited<ReturnType<typeof runChild>>): KeychainResult {
+function failure(r: Awaited<ReturnType<typeof runChild>>, timeoutMs: number): KeychainResult {
   if (r.timedOut)
     return {
       ok: false,
-      reason: `the keychain did not answer within ${keychainTimeoutMs()} ms (locked, or its service is stuck)`,
+      reason: `the keychain did not answer within ${timeoutMs} ms (locked, or its service is stuck)`,
     };
   if (r.code === 3) return { ok: false, absent: true, reason: 'the keychain has no key for this vault' };
   return { ok: false, reason: r.stderr || `the keychain helper exited with ${r.code}` };
 }
 
-export async function keychainGet(vaultId: string): Promise<KeychainResult> {
-  if (keychainDisabled()) return { ok: false, reason: 'KAMAL_SECRET_NO_KEYCHAIN=1 is set' };
-  const r = await runChild(['get', vaultId]);
-  if (r.code !== 0) return failure(r);
+export async function keychainGet(vaultId: string, opts: KeychainOptions): Promise<KeychainResult> {
+  if (!opts.useKeychain) return { ok: false, reason: 'KAMAL_SECRET_NO_KEYCHAIN=1 is set' };
+  const r = await runChild(opts.keychainTimeoutMs, ['get', vaultId]);
+  if (r.code !== 0) return failure(r, opts.keychainTimeoutMs);
   const key = new Uint8Array(Buffer.from(r.stdout.trim(), 'base64'));
   if (key.length !== 32) return { ok: false, reason: 'the keychain entry for this vault is not a vault key' };
   return { ok: true, key };
 }
 
-export async function keychainSet(vaultId: string, key: Uint8Array): Promise<KeychainResult> {
-  if (keychainDisabled()) return { ok: false, reason: 'KAMAL_SECRET_NO_KEYCHAIN=1 is set' };
-  const r = await runChild(['set', vaultId], Buffer.from(key).toString('base64'));
-  return r.code === 0 ? { ok: true } : failure(r);
+export async function keychainSet(vaultId: string, key: Uint8Array, opts: KeychainOptions): Promise<KeychainResult> {
+  if (!opts.useKeychain) return { ok: false, reason: 'KAMAL_SECRET_NO_KEYCHAIN=1 is set' };
+  const r = await runChild(opts.keychainTimeoutMs, ['set', vaultId], Buffer.from(key).toString('base64'));
+  return r.code === 0 ? { ok: true } : failure(r, opts.keychainTimeoutMs);
 }

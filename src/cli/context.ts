@@ -1,0 +1,28 @@
+// What every command gets from the CLI edge: the configuration read once from the
+// environment, the environment itself (for commands that hand it on: run, check),
+// the working directory, and the two things nearly every command does with them.
+
+import type { Config } from '../config.js';
+import { resolveScope, type ScopeOptions } from '../light/scope.js';
+import { withSession } from '../unlock/session.js';
+import type { VaultSession } from '../vault/session.js';
+
+export interface CliContext {
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** the scope a command works in, from its options and the environment (DESIGN §2) */
+  scope(opts: ScopeOptions): string;
+  /** run `fn` on the unlocked vault (through the agent, or in this process) */
+  withSession<T>(fn: (s: VaultSession) => Promise<T>): Promise<T>;
+}
+
+export function cliContext(config: Config, env: NodeJS.ProcessEnv, cwd: string): CliContext {
+  return {
+    config,
+    env,
+    cwd,
+    scope: (opts) => resolveScope(opts, config, cwd),
+    withSession: (fn) => withSession(config, env, fn),
+  };
+}

@@ -1,0 +1,133 @@
+// Every environment variable kamal-secret reads, with its default, in one place. The
+// CLI edge (and each fast path) reads the environment once with readConfig(); library
+// code gets what it needs from the Config or from its caller, never from process.env.
+// Node built-ins only: the fast bundles use this module.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** The variables, their defaults and meanings: the README's table is checked against this list. */
+export const VARIABLES = {
+  KAMAL_SECRET_VAULT: 'the vault file (default: $XDG_DATA_HOME/kamal-secret/vault.json)',
+  KAMAL_SECRET_PASSPHRASE: 'the passphrase, instead of a prompt',
+  KAMAL_SECRET_NEW_PASSPHRASE: 'the new passphrase for passwd',
+  KAMAL_SECRET_SCOPE: 'the default scope',
+  KAMAL_SECRET_NO_KEYCHAIN: '1: never use the OS keychain',
+  KAMAL_SECRET_NO_AGENT: '1: unlock in each process instead of through the agent',
+  KAMAL_SECRET_NO_TTY: '1: never prompt on the terminal',
+  KAMAL_SECRET_AGENT_SOCK: "the agent's socket",
+  KAMAL_SECRET_AGENT_TTL: 'idle lock time of an agent started on demand (1h)',
+  KAMAL_SECRET_AGENT_MAX_TTL: 'hard lock time of an agent started on demand (12h)',
+  KAMAL_SECRET_KEYCHAIN_TIMEOUT_MS: 'how long a keychain call may take (3000)',
+  KAMAL_DESTINATION: 'the Kamal destination (Kamal sets it for -d)',
+  GITLAB_TOKEN: 'the GitLab token for gitlab sync',
+  GITLAB_URL: 'the GitLab base URL (else CI_SERVER_URL, else https://gitlab.com)',
+  CI_SERVER_URL: 'the GitLab base URL inside a GitLab CI job',
+  NO_COLOR: 'any value: no colours',
+} as const;
+
+/** Variables that steer kamal-secret itself: never handed to a command that `run` starts. */
+export const CONTROL_VARIABLES = [
+  'KAMAL_SECRET_PASSPHRASE',
+  'KAMAL_SECRET_NEW_PASSPHRASE',
+  'KAMAL_SECRET_NO_KEYCHAIN',
+  'KAMAL_SECRET_NO_AGENT',
+  'KAMAL_SECRET_NO_TTY',
+  'KAMAL_SECRET_KEYCHAIN_TIMEOUT_MS',
+] as const;
+
+export interface Config {
+  /** the vault file */
+  vaultPath: string;
+  /** the agent's Unix socket, named after the vault so that each vault has its own agent */
+  agentSocket: string;
+  passphrase: string | undefined;
+  newPassphrase: string | undefined;
+  /** KAMAL_SECRET_SCOPE */
+  scope: string | undefined;
+  /** KAMAL_DESTINATION */
+  destination: string | undefined;
+  useKeychain: boolean;
+  useAgent: boolean;
+  useTerminal: boolean;
+  agentTtl: string;
+  agentMaxTtl: string;
+  keychainTimeoutMs: number;
+  gitlabToken: string | undefined;
+  gitlabUrl: string;
+  color: boolean;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv): Config {
+  const vaultPath = env.KAMAL_SECRET_VAULT
+    ? path.resolve(env.KAMAL_SECRET_VAULT)
+    : path.join(dataDir(env), 'vault.json');
+  const timeout = Number(env.KAMAL_SECRET_KEYCHAIN_TIMEOUT_MS);
+  return {
+    vaultPath,
+    agentSocket: env.KAMAL_SECRET_AGENT_SOCK
+      ? path.resolve(env.KAMAL_SECRET_AGENT_SOCK)
+      : defaultSocket(env, vaultPath),
+    passphrase: env.KAMAL_SECRET_PASSPHRASE || undefined,
+    newPassphrase: env.KAMAL_SECRET_NEW_PASSPHRASE || undefined,
+    scope: env.KAMAL_SECRET_SCOPE,
+    destination: env.KAMAL_DESTINATION || undefined,
+    useKeychain: env.KAMAL_SECRET_NO_KEYCHAIN !== '1',
+    useAgent: env.KAMAL_SECRET_NO_AGENT !== '1',
+    useTerminal: env.KAMAL_SECRET_NO_TTY !== '1',
+    agentTtl: env.KAMAL_SECRET_AGENT_TTL || '1h',
+    agentMaxTtl: env.KAMAL_SECRET_AGENT_MAX_TTL || '12h',
+    keychainTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 3000,
+    gitlabToken: env.GITLAB_TOKEN || undefined,
+    gitlabUrl: env.GITLAB_URL || env.CI_SERVER_URL || 'https://gitlab.com',
+    color: !env.NO_COLOR && env.TERM !== 'dumb',
+  };
+}
+
+/** The per-user data directory (XDG data home on Linux, Application Support on macOS). */
+function dataDir(env: NodeJS.ProcessEnv): string {
+  const home = os.homedir();
+  if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'kamal-secret');
+  const xdg =
+    env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(home, '.local', 'share');
+  return path.join(xdg, 'kamal-secret');
+}
+
+/**
+ * $XDG_RUNTIME_DIR/kamal-secret/, else a per-user directory under the temp dir; the
+ * socket is named after the vault's path, so one agent never answers for another vault.
+ */
+function defaultSocket(env: NodeJS.ProcessEnv, vaultPath: string): string {
+  const uid = process.getuid?.() ?? 0;
+  const runtime = env.XDG_RUNTIME_DIR;
+  const base =
+    runtime && usableRuntimeDir(runtime, uid)
+      ? path.join(runtime, 'kamal-secret')
+      : path.join(os.tmpdir(), `kamal-secret-${uid}`);
+  return path.join(base, `agent-${fnv1a64(vaultPath)}.sock`);
+}
+
+/**
+ * XDG_RUNTIME_DIR often outlives its directory (after su, sudo -u, inside a container):
+ * use it only when it exists and is ours.
+ */
+function usableRuntimeDir(dir: string, uid: number): boolean {
+  if (!path.isAbsolute(dir)) return false;
+  try {
+    const st = fs.statSync(dir);
+    return st.isDirectory() && (process.getuid === undefined || st.uid === uid);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * FNV-1a, 64 bits, as hex: names a socket after its vault path. Not a security
+ * boundary (the directory is), and node:crypto would cost `get` 2.5 ms to load.
+ */
+function fnv1a64(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(text)) hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * 0x100000001b3n);
+  return hash.toString(16).padStart(16, '0');
+}
