@@ -2,14 +2,14 @@
 // repository but is not a member; bob is a member kept out of production, and later
 // removed. Each attack must be refused, as one line naming the file.
 import { describe, expect, it } from 'vitest';
-import { hashLine, lineOf, parseTeamFile, type SecretEntry, valueAd } from '../../src/team/format.js';
+import { hashLine, lineOf, parseTeamFile } from '../../src/team/format.js';
 import { encryptValue, keyCheck, newScopeKey, sealKey } from '../../src/team/sealing.js';
 import { addMember, createTeam, lookupTeamSecret, removeMember, setTeamSecret } from '../../src/team/team-vault.js';
 import {
   APP,
   appendLogAs,
-  expectRefused,
   FILE,
+  forgedSecret,
   join,
   joinCode,
   lines,
@@ -18,36 +18,13 @@ import {
   open,
   SCOPES,
   secretLineIndex,
-  signAs,
   smallTeam,
   text,
+  withLine,
 } from './fixtures.js';
+import { expectRefused } from './refused.js';
 
 const PROD = 'shop/production/DATABASE_URL';
-
-/** A secret line for REF with `value` sealed under `key`, signed by `signer` as `by`. */
-async function forgedSecret(
-  signer: Parameters<typeof signAs>[0],
-  team: string,
-  by: string,
-  ref: string,
-  epoch: number,
-  value: string,
-  key?: Uint8Array,
-): Promise<string> {
-  const sealed = await encryptValue(value, key ?? (await newScopeKey()), valueAd(team, ref, epoch));
-  const record: SecretEntry = { secret: ref, by, at: now.toISOString(), epoch, value: sealed, sig: '' };
-  return lineOf(await signAs(signer, record, team));
-}
-
-/** The file with line `index` replaced by `line` (or removed, or `line` appended). */
-function withLine(source: string, index: number, line?: string): string {
-  const all = lines(source);
-  if (index === -1) all.push(line!);
-  else if (line === undefined) all.splice(index, 1);
-  else all[index] = line;
-  return join(all);
-}
 
 describe('someone who can push but is not a member', () => {
   it('cannot add a secret signed with their own key', async () => {

@@ -1,8 +1,7 @@
-// A small team for the team-vault tests: alice founded it (every scope), bob reads
-// shop and shop/staging only, carol reads everything. eve is no member, with an
-// identity of her own. Helpers forge lines the way an attacker with push access would.
-import { expect } from 'vitest';
-import { UserError } from '../../src/errors.js';
+// A small team for the team-vault tests and test vectors: alice founded it (every
+// scope), bob reads shop and shop/staging only, carol reads everything. eve is no
+// member, with an identity of her own. Helpers forge lines the way an attacker with
+// push access (or a rogue member) would. No vitest here: make-vectors.ts uses it too.
 import {
   hashLine,
   type LogEntry,
@@ -10,9 +9,10 @@ import {
   parseTeamFile,
   type SecretEntry,
   signedMessage,
+  valueAd,
 } from '../../src/team/format.js';
 import { generateIdentity, type Identity, parseIdentity } from '../../src/team/identity.js';
-import { signMessage } from '../../src/team/sealing.js';
+import { encryptValue, newScopeKey, signMessage } from '../../src/team/sealing.js';
 import {
   addMember,
   createTeam,
@@ -63,19 +63,6 @@ export const open = (source: string, identity: Identity, trust: TeamTrust, app =
 export const text = (vault: TeamVault) => serializeTeamVault(vault);
 export { joinCode };
 
-/** Expects `promise` to be refused as a UserError with `code`, its message naming the file and matching `message`. */
-export async function expectRefused(promise: Promise<unknown>, message: RegExp, code = 'team_refused'): Promise<void> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error, 'expected a refusal').toBeInstanceOf(UserError);
-  expect((error as UserError).code).toBe(code);
-  expect((error as UserError).message).toContain(FILE);
-  expect((error as UserError).message).toMatch(message);
-  expect((error as UserError).line).not.toContain('\n');
-}
-
 /** The file's lines, and a way to put it back together. */
 export const lines = (source: string) => source.slice(0, -1).split('\n');
 export const join = (ls: string[]) => `${ls.join('\n')}\n`;
@@ -106,4 +93,28 @@ export async function appendLogAs(
   const all = lines(source);
   all.splice(last.number, 0, forged);
   return join(all);
+}
+
+/** The file with line `index` (0-based) replaced by `line`, or removed; index -1 appends `line`. */
+export function withLine(source: string, index: number, line?: string): string {
+  const all = lines(source);
+  if (index === -1) all.push(line!);
+  else if (line === undefined) all.splice(index, 1);
+  else all[index] = line;
+  return join(all);
+}
+
+/** A secret line for REF with `value` sealed under `key` (a random one by default), signed by `signer` as `by`. */
+export async function forgedSecret(
+  signer: Identity,
+  team: string,
+  by: string,
+  ref: string,
+  epoch: number,
+  value: string,
+  key?: Uint8Array,
+): Promise<string> {
+  const sealed = await encryptValue(value, key ?? (await newScopeKey()), valueAd(team, ref, epoch));
+  const record: SecretEntry = { secret: ref, by, at: now.toISOString(), epoch, value: sealed, sig: '' };
+  return lineOf(await signAs(signer, record, team));
 }

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GITATTRIBUTES_LINE, TEAM_VAULT_PATH } from '../../src/team/format.js';
 import { lookupTeamSecret, setTeamSecret, type TeamVault } from '../../src/team/team-vault.js';
-import { expectRefused, now, open, smallTeam, text } from './fixtures.js';
+import { now, open, smallTeam, text } from './fixtures.js';
+import { expectRefused } from './refused.js';
 
 const GIT = process.env.GIT_BIN ?? 'git';
 let haveGit = true;

@@ -10,7 +10,8 @@ import {
   removeTeamSecret,
   setTeamSecret,
 } from '../../src/team/team-vault.js';
-import { APP, expectRefused, FILE, joinCode, newIdentity, now, open, SCOPES, smallTeam, text } from './fixtures.js';
+import { APP, FILE, joinCode, newIdentity, now, open, SCOPES, smallTeam, text } from './fixtures.js';
+import { expectRefused } from './refused.js';
 
 describe('createTeam', () => {
   it('makes the founder a member with every scope of the app', async () => {
