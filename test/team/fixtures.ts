@@ -12,7 +12,6 @@ import {
   valueAd,
 } from '../../src/team/format.js';
 import { generateIdentity, type Identity, parseIdentity } from '../../src/team/identity.js';
-import { encryptValue, newScopeKey, signMessage } from '../../src/team/sealing.js';
 import {
   addMember,
   createTeam,
@@ -20,9 +19,11 @@ import {
   openTeamVault,
   serializeTeamVault,
   setTeamSecret,
+  type TeamMemory,
+  type TeamTrust,
   type TeamVault,
-} from '../../src/team/team-vault.js';
-import type { TeamMemory, TeamTrust } from '../../src/team/verify.js';
+} from '../../src/team/index.js';
+import { encryptValue, newScopeKey, signMessage } from '../../src/team/sealing.js';
 
 export const FILE = '.kamal/secrets.vault';
 export const APP = 'shop';
