@@ -195,10 +195,11 @@ function list(item: Check): Check {
 function shape(fields: Record<string, Check>): Check {
   return (v) => {
     if (!isObject(v)) return '';
-    const extra = Object.keys(v).find((k) => !(k in fields));
+    // Object.hasOwn, not `in`: a line's "constructor" or "__proto__" is no field of ours
+    const extra = Object.keys(v).find((k) => !Object.hasOwn(fields, k));
     if (extra !== undefined) return extra;
     for (const [key, check] of Object.entries(fields)) {
-      const wrong = key in v ? check(v[key]) : '';
+      const wrong = Object.hasOwn(v, key) ? check(v[key]) : '';
       if (wrong !== null) return wrong ? `${key}${wrong.startsWith('[') ? '' : '.'}${wrong}` : key;
     }
     return null;
@@ -272,12 +273,12 @@ export function parseTeamFile(source: string): TeamFile {
   const log: Line<LogEntry>[] = [];
   const secrets: Line<SecretEntry>[] = [];
   for (const line of rest) {
-    if ('log' in line.record) {
+    if (Object.hasOwn(line.record, 'log')) {
       const kind = line.record.kind;
       if (kind !== 'create' && kind !== 'add' && kind !== 'remove')
         throw new TeamFileError(`line ${line.number} is a member change of unknown kind`);
       log.push(checked<LogEntry>(line, SHAPES[kind], 'member change'));
-    } else if ('secret' in line.record) {
+    } else if (Object.hasOwn(line.record, 'secret')) {
       secrets.push(checked<SecretEntry>(line, SHAPES.secret, 'secret'));
     } else {
       throw new TeamFileError(`line ${line.number} is neither a member change nor a secret`);

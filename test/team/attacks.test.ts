@@ -299,3 +299,21 @@ describe('malformed files', () => {
     });
   }
 });
+
+describe('field names that objects inherit', () => {
+  for (const field of ['constructor', 'toString', '__proto__']) {
+    it(`refuses a line with an extra "${field}" field`, async () => {
+      const { vault, carol, memory } = await smallTeam();
+      const source = text(vault);
+      const at = secretLineIndex(source, PROD);
+      const record = JSON.parse(lines(source)[at]);
+      Object.defineProperty(record, field, { value: 1, enumerable: true, configurable: true, writable: true });
+      const extended = lineOf(record);
+      expect(extended).toContain(`"${field}":1`);
+      await expectRefused(
+        open(withLine(source, at, extended), carol, { memory }),
+        new RegExp(`field ${field} is malformed`),
+      );
+    });
+  }
+});
