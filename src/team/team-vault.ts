@@ -205,7 +205,8 @@ export async function addMember(vault: TeamVault, o: AddOptions): Promise<TeamVa
   const twin = [...verified.members.values()].find((m) => m.recipient === recipient.recipient);
   if (twin) throw new UsageError(`that recipient is already ${twin.name}'s`);
   const scopes = [...new Set(o.scopes ?? vault.scopes)].sort();
-  for (const scope of scopes) requireScope(vault, scope);
+  for (const scope of scopes)
+    requireScope(vault, scope, `you cannot give ${o.name} ${scope}: you have no access to it yourself`);
   const grants: Grant[] = [];
   for (const scope of scopes) {
     const key = verified.scopeKeys.get(scope)!;
@@ -235,7 +236,12 @@ export async function removeMember(
   const target = verified.members.get(name);
   if (!target) throw new UserError(`${name} is not a member of the team`, { code: 'not_found' });
   if (name === vault.me) throw new UsageError('you cannot remove yourself from the team', 'ask another member to');
-  for (const scope of target.scopes) requireScope(vault, scope);
+  for (const scope of target.scopes)
+    requireScope(
+      vault,
+      scope,
+      `${name} can read ${scope} and you cannot: only a member who can read all of it can remove ${name}`,
+    );
   const rotated = new Map<string, { key: Uint8Array; epoch: number }>();
   for (const scope of target.scopes) {
     rotated.set(scope, { key: await newScopeKey(), epoch: verified.epochs.get(scope)!.epoch + 1 });
@@ -304,12 +310,15 @@ function requireMemberName(name: string): void {
     );
 }
 
-/** A scope of the team that the opener holds. */
-function requireScope(vault: TeamVault, scope: string): void {
+/** A scope of the team that the opener holds; `denied` says what they cannot do without it. */
+function requireScope(
+  vault: TeamVault,
+  scope: string,
+  denied = `no access to ${scope} in the team vault ${vault.file}`,
+) {
   if (!vault.scopes.includes(scope))
     throw new UsageError(`the team vault has no scope ${scope} (its scopes: ${vault.scopes.join(', ')})`);
-  if (!vault.readable.includes(scope))
-    throw new UserError(`no access to ${scope} in the team vault ${vault.file}`, { code: 'no_access' });
+  if (!vault.readable.includes(scope)) throw new UserError(denied, { code: 'no_access' });
 }
 
 /** T without the fields named, for each member of a union. */

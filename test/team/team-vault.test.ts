@@ -113,8 +113,12 @@ describe('scopes', () => {
     });
     await expect(addMember(asBob, { name: 'eve', recipient: eve.recipient, now })).rejects.toMatchObject({
       code: 'no_access',
+      message: 'you cannot give eve shop/production: you have no access to it yourself',
     });
-    await expect(removeMember(asBob, 'alice', now)).rejects.toMatchObject({ code: 'no_access' });
+    await expect(removeMember(asBob, 'alice', now)).rejects.toMatchObject({
+      code: 'no_access',
+      message: expect.stringMatching(/^alice can read shop\/production and you cannot/),
+    });
     // within his scopes he may add someone
     const added = await addMember(asBob, { name: 'dave', recipient: eve.recipient, scopes: ['shop/staging'], now });
     expect(added.members.map((m) => m.name)).toEqual(['alice', 'bob', 'carol', 'dave']);
