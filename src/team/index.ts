@@ -12,6 +12,7 @@ export {
   joinCode,
   lookupTeamSecret,
   openTeamVault,
+  readableTeamSecrets,
   removeMember,
   removeTeamSecret,
   serializeTeamVault,

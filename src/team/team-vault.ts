@@ -46,7 +46,7 @@ export interface TeamSecretInfo {
   readable: boolean;
 }
 
-/** An opened, verified team vault. Its values are read with lookupTeamSecret. */
+/** An opened, verified team vault. Its values are read with lookupTeamSecret and readableTeamSecrets. */
 export interface TeamVault {
   readonly file: string;
   readonly team: string;
@@ -134,6 +134,16 @@ export function lookupTeamSecret(vault: TeamVault, scope: string, name: string):
   if (!info) return { status: 'absent' };
   if (!info.readable) return { status: 'no_access' };
   return { status: 'found', value: verified.values.get(ref)!, by: info.by, at: info.at };
+}
+
+/** Every value the opener can read, by scope then name (kept off TeamVault so that printing one never shows a value). */
+export function readableTeamSecrets(vault: TeamVault): Map<string, Map<string, string>> {
+  const byScope = new Map(vault.readable.map((scope) => [scope, new Map<string, string>()]));
+  for (const [ref, value] of inside(vault).verified.values) {
+    const slash = ref.lastIndexOf('/');
+    byScope.get(ref.slice(0, slash))!.set(ref.slice(slash + 1), value);
+  }
+  return byScope;
 }
 
 // ---- changes

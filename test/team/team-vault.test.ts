@@ -6,6 +6,7 @@ import {
   addMember,
   createTeam,
   lookupTeamSecret,
+  readableTeamSecrets,
   removeMember,
   removeTeamSecret,
   setTeamSecret,
@@ -102,6 +103,18 @@ describe('scopes', () => {
     expect(lookupTeamSecret(asBob, 'shop/production', 'DATABASE_URL')).toEqual({ status: 'no_access' });
     expect(lookupTeamSecret(asBob, 'shop/production', 'OTHER')).toEqual({ status: 'absent' });
     expect(asBob.secrets.find((s) => s.scope === 'shop/production')).toMatchObject({ by: 'alice', readable: false });
+  });
+
+  it('give each reader the values of their scopes, by scope, and only those', async () => {
+    const { vault, bob, memory } = await smallTeam();
+    const asBob = await open(text(vault), bob, { memory });
+    expect(readableTeamSecrets(asBob)).toEqual(
+      new Map([
+        ['shop', new Map([['RAILS_MASTER_KEY', 'master-key']])],
+        ['shop/staging', new Map([['DATABASE_URL', 'postgres://staging']])],
+      ]),
+    );
+    expect(JSON.stringify(asBob)).not.toContain('master-key');
   });
 
   it('let a member change only the scopes they hold', async () => {
