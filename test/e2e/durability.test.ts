@@ -1,9 +1,12 @@
 // Two writers at once, and writers killed at random instants: the vault must always open,
 // with the old or the new contents, and no change may be lost.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, Sandbox } from '../helpers/cli.js';
+import { openVault, unwrapKey } from '../../src/vault/crypto.js';
+import { readVaultFile } from '../../src/vault/store.js';
+import { BIN, cleanEnv, PASSPHRASE, ROOT, Sandbox } from '../helpers/cli.js';
 
 let box: Sandbox;
 beforeEach(async () => {
@@ -58,6 +61,61 @@ describe('durability', () => {
     ]);
   });
 
+  it('loses no acknowledged write when lock holders are killed at random', async () => {
+    const key = await unwrapKey(readVaultFile(box.vault).header, PASSPHRASE);
+    const writers = new Set<ChildProcess>();
+    const acknowledged = new Set<string>();
+    let onAck = () => {};
+    let started = 0;
+    let kills = 0;
+    const startWriter = () => {
+      const child = spawn(
+        process.execPath,
+        [path.join(ROOT, 'test/e2e/vault-writer.mjs'), box.vault, `W${started++}`],
+        {
+          stdio: ['pipe', 'pipe', 'inherit'],
+        },
+      );
+      let pending = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        const lines = (pending + chunk.toString()).split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) if (line.startsWith('ack ')) acknowledged.add(line.slice(4));
+        onAck();
+      });
+      child.stdin?.end(Buffer.from(key).toString('hex'));
+      writers.add(child);
+    };
+    const kill = async (child: ChildProcess) => {
+      const closed = new Promise((r) => child.once('close', r));
+      child.kill('SIGKILL');
+      await closed;
+      writers.delete(child);
+      kills++;
+    };
+    // Eight writers contend for the lock. Paced by their progress, not by the clock: after
+    // an acknowledgement, at a random instant within the next write, either the writer the
+    // lock names is killed (inside its write), or any writer (before or after its write).
+    while (acknowledged.size < 300) {
+      while (writers.size < 8) startWriter();
+      await new Promise<void>((resolve) => (onAck = resolve));
+      await new Promise((r) => setTimeout(r, Math.random() * 20));
+      const holder = lockHolder(`${box.vault}.lock`);
+      const all = [...writers];
+      const roll = Math.random();
+      if (roll < 0.15) await kill(all.find((c) => c.pid === holder) ?? all[0]);
+      else if (roll < 0.2) await kill(all[Math.floor(Math.random() * all.length)]);
+    }
+    await Promise.all([...writers].map(kill));
+    const stored = (await openVault(readVaultFile(box.vault), key)).secrets;
+    const lost = [...acknowledged].filter((name) => stored[name]?.value !== `value-of-${name}`);
+    console.log(
+      `lock holders killed at random: ${started} writers, ${kills} killed, ${acknowledged.size} writes acknowledged, ${lost.length} lost`,
+    );
+    expect(lost).toEqual([]);
+    await box.set('AFTER', 'after-value'); // and the vault is still writable
+  }, 240_000);
+
   it('keeps the previous version as vault.json.bak', async () => {
     await box.set('A', 'first-value');
     await box.set('A', 'second-value');
@@ -65,3 +123,16 @@ describe('durability', () => {
     expect((await box.run(['get', 'A'])).stdout).toBe('first-value\n');
   });
 });
+
+/** The pid that the vault's lock names, if any: the link's target (or an older version's lock file) holds it. */
+function lockHolder(lockPath: string): number | undefined {
+  const read = (f: (p: string) => string) => {
+    try {
+      return f(lockPath);
+    } catch {
+      return '';
+    }
+  };
+  const text = read(fs.readlinkSync) || read((p) => fs.readFileSync(p, 'utf8'));
+  return Number(/\d+/.exec(text)?.[0]) || undefined;
+}
