@@ -1,7 +1,9 @@
-// Two writers at once, and writers killed at random instants: the vault must always open,
-// with the old or the new contents, and no change may be lost.
-import { type ChildProcess, spawn } from 'node:child_process';
+// Two writers at once, writers killed at random instants, a full disk: the vault must
+// always open, with the old or the new contents, and no acknowledged change may be lost.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openVault, unwrapKey } from '../../src/vault/crypto.js';
@@ -9,13 +11,14 @@ import { readVaultFile } from '../../src/vault/store.js';
 import { BIN, cleanEnv, PASSPHRASE, ROOT, Sandbox } from '../helpers/cli.js';
 
 let box: Sandbox;
-beforeEach(async () => {
-  box = new Sandbox();
-  await box.init();
-});
-afterEach(() => box.cleanup());
 
 describe('durability', () => {
+  beforeEach(async () => {
+    box = new Sandbox();
+    await box.init();
+  });
+  afterEach(() => box.cleanup());
+
   it('four processes running set at once all land', async () => {
     const results = await Promise.all(['A', 'B', 'C', 'D'].map((n) => box.run(['set', n], { input: `value-${n}` })));
     expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0]);
@@ -136,3 +139,77 @@ function lockHolder(lockPath: string): number | undefined {
   const text = read(fs.readlinkSync) || read((p) => fs.readFileSync(p, 'utf8'));
   return Number(/\d+/.exec(text)?.[0]) || undefined;
 }
+
+/** Why a tmpfs cannot be mounted here (CI runs as root), or '' when it can. */
+function tmpfsRefusal(): string {
+  const probe = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-tmpfs-probe-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'pipe' });
+    execFileSync('umount', [probe]);
+    return '';
+  } catch (err) {
+    return `mount -t tmpfs is not permitted here: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`;
+  } finally {
+    fs.rmdirSync(probe);
+  }
+}
+
+const noTmpfs = tmpfsRefusal();
+
+describe.skipIf(noTmpfs)(`a full disk${noTmpfs && ` (skipped: ${noTmpfs})`}`, () => {
+  let disk: string;
+  beforeEach(() => {
+    box = new Sandbox();
+    disk = box.path('disk');
+    fs.mkdirSync(disk);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k,mode=700', 'tmpfs', disk]);
+  });
+  afterEach(async () => {
+    await box.run(['agent', 'stop']); // its log is on the disk
+    execFileSync('umount', [disk]);
+    await box.cleanup();
+  });
+
+  /** Fill the disk until only `leave` bytes are free. */
+  function fill(leave: number): void {
+    const filler = path.join(disk, 'filler');
+    const { bavail, bsize } = fs.statfsSync(disk);
+    const size = fs.existsSync(filler) ? fs.statSync(filler).size : 0;
+    fs.writeFileSync(filler, Buffer.alloc(Math.max(0, size + bavail * bsize - leave)));
+  }
+
+  for (const [mode, env] of [
+    ['in-process', { KAMAL_SECRET_NO_AGENT: '1' }],
+    ['through the agent', { KAMAL_SECRET_NO_AGENT: undefined }],
+  ] as const) {
+    it(`${mode}: set fails in one line, the vault stays as it was, and works again with room`, async () => {
+      Object.assign(box.env, env, { KAMAL_SECRET_VAULT: path.join(disk, 'data', 'vault.json') });
+      const vault = box.env.KAMAL_SECRET_VAULT as string;
+      await box.init();
+      box.write({ 'big.txt': randomBytes(75 * 1024).toString('base64') }); // a vault of about 135 KB
+      await box.set('BIG', '', ['--file', box.path('big.txt')]);
+      const before = { vault: fs.readFileSync(vault), backup: fs.readFileSync(`${vault}.bak`) };
+
+      // Room for part of the new vault (a short write), then for nothing at all.
+      for (const leave of [64 * 1024, 0]) {
+        fill(leave);
+        const r = await box.run(['set', 'BIG2', '--file', box.path('big.txt')]);
+        expect({ leave, stdout: r.stdout, stderr: r.stderr, code: r.code }).toEqual({
+          leave,
+          stdout: '',
+          stderr: `kamal-secret: cannot write ${vault}: the disk is full; it was left as it was${mode === 'in-process' ? '; free some space and run the command again' : ''}\n`,
+          code: 1,
+        });
+        expect(fs.readFileSync(vault)).toEqual(before.vault);
+        expect(fs.readFileSync(`${vault}.bak`)).toEqual(before.backup);
+        expect(fs.readdirSync(path.dirname(vault)).filter((f) => f.endsWith('.tmp') || f.includes('.lock'))).toEqual(
+          [],
+        );
+      }
+      expect((await box.run(['get', 'BIG'])).stdout).toBe(`${fs.readFileSync(box.path('big.txt'), 'utf8')}\n`);
+
+      fs.rmSync(path.join(disk, 'filler'));
+      expect((await box.run(['set', 'BIG2', '--file', box.path('big.txt')])).stdout).toBe('created BIG2\n');
+    });
+  }
+});
