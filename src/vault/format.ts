@@ -34,12 +34,20 @@ export const NONCE_BYTES = 24;
 export const SALT_BYTES = 16;
 const TAG_BYTES = 16;
 
-/** Argon2id floor (DESIGN §4) and a ceiling that keeps a crafted file from exhausting memory. */
+const MiB = 1024 * 1024;
+
+/**
+ * Argon2id's floor (DESIGN §4) and ceilings that keep a crafted header from costing
+ * minutes and gigabytes before the passphrase can even be checked: at most 1 GiB, 16
+ * passes, and no more work (memory × passes) than libsodium's strongest preset,
+ * crypto_pwhash_*_SENSITIVE (1 GiB × 4). docs/vault-format.md says why.
+ */
 export const KDF_LIMITS = {
   minOps: 3,
-  maxOps: 64,
-  minMem: 64 * 1024 * 1024,
-  maxMem: 4 * 1024 * 1024 * 1024,
+  maxOps: 16,
+  minMem: 64 * MiB,
+  maxMem: 1024 * MiB,
+  maxWork: 4 * 1024 * MiB,
 } as const;
 
 export interface KdfParams {
@@ -132,7 +140,9 @@ export function parse(text: string): VaultFile {
   if (!isIntIn(kdf.opslimit, KDF_LIMITS.minOps, KDF_LIMITS.maxOps))
     throw new FormatError(`header.kdf.opslimit must be ${KDF_LIMITS.minOps}..${KDF_LIMITS.maxOps}`);
   if (!isIntIn(kdf.memlimit, KDF_LIMITS.minMem, KDF_LIMITS.maxMem))
-    throw new FormatError('header.kdf.memlimit must be 64 MiB..4 GiB');
+    throw new FormatError('header.kdf.memlimit must be 64 MiB..1 GiB');
+  if ((kdf.opslimit as number) * (kdf.memlimit as number) > KDF_LIMITS.maxWork)
+    throw new FormatError('header.kdf asks for more work than 1 GiB × 4 passes (opslimit × memlimit)');
   base64Field(kdf.salt, 'header.kdf.salt', SALT_BYTES);
   const wrapped = sealed(header.wrapped_key, 'header.wrapped_key', KEY_BYTES + TAG_BYTES);
   const payload = sealed(file.payload, 'payload');

@@ -63,6 +63,38 @@ describe('vault format', () => {
     expect(() => parse(serialize(damaged))).toThrow(FormatError);
   });
 
+  // A crafted header must not cost minutes and gigabytes: refused by the parser, before
+  // any key derivation. Each case with its checksum recomputed, as a deliberate edit would.
+  const MiB = 1024 * 1024;
+  const costs: [string, number, number, RegExp][] = [
+    ['2 GiB of memory', 3, 2048 * MiB, /memlimit must be 64 MiB\.\.1 GiB/],
+    ['64 passes', 64, 64 * MiB, /opslimit must be 3\.\.16/],
+    ['more work than 1 GiB × 4 passes', 16, 512 * MiB, /more work than 1 GiB × 4 passes/],
+    ['less memory than 64 MiB', 3, 8 * MiB, /memlimit must be 64 MiB\.\.1 GiB/],
+    ['fewer passes than 3', 1, 64 * MiB, /opslimit must be 3\.\.16/],
+  ];
+  for (const [what, opslimit, memlimit, message] of costs) {
+    it(`refuses a header asking for ${what}`, async () => {
+      const { file } = await fresh();
+      const edited = structuredClone(file);
+      edited.header.kdf = { ...edited.header.kdf, opslimit, memlimit };
+      edited.header_sha256 = headerDigest(edited.header);
+      expect(() => parse(serialize(edited))).toThrow(message);
+    });
+  }
+
+  it('accepts the ceilings themselves: 1 GiB × 4 passes, 256 MiB × 16 passes', async () => {
+    for (const [opslimit, memlimit] of [
+      [4, 1024 * MiB],
+      [16, 256 * MiB],
+    ]) {
+      const { file } = await fresh();
+      file.header.kdf = { ...file.header.kdf, opslimit, memlimit };
+      file.header_sha256 = headerDigest(file.header);
+      expect(parse(serialize(file)).header.kdf).toMatchObject({ opslimit, memlimit });
+    }
+  });
+
   it('canonical JSON sorts keys at every level', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 2 }], c: 'x' } })).toBe(
       '{"a":{"c":"x","d":[2,{"e":2,"f":1}]},"b":1}',

@@ -17,7 +17,7 @@ const expectedFailures: Record<string, RegExp> = {
   'fail_kdf_salt_changed.json': /wrong passphrase for the vault/,
   'fail_wrapped_key_bit_flip.json': /wrong passphrase for the vault/,
   'fail_kdf_memlimit_too_weak.json': /memlimit must be 64 MiB/,
-  'fail_kdf_opslimit_too_weak.json': /opslimit must be 3\.\.64/,
+  'fail_kdf_opslimit_too_weak.json': /opslimit must be 3\.\.16/,
   'fail_version_2.json': /format version 2 is not supported/,
   'fail_unknown_header_field.json': /unknown fields/,
   'fail_not_a_vault.json': /header is missing/,
