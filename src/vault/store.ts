@@ -19,13 +19,18 @@ export function vaultExists(vaultPath: string): boolean {
   return fs.existsSync(vaultPath);
 }
 
-/** Refuse a vault, or its directory, that another user could write or that someone else owns. */
+/**
+ * Refuse a vault that someone else owns, that other users could write (its file or its
+ * directory) or read (its file), or that is a symbolic link: every write renames a new
+ * file over the vault's name, which would silently replace the link with a file.
+ */
 export function checkPermissions(vaultPath: string): void {
   if (isDirectory(vaultPath)) {
     throw new UserError(
       `the vault path ${vaultPath} is a directory; set KAMAL_SECRET_VAULT to a file in it, like ${path.join(vaultPath, 'vault.json')}`,
     );
   }
+  refuseLink(vaultPath);
   const dir = path.dirname(vaultPath);
   for (const [p, kind, mode] of [
     [dir, 'directory', '700'],
@@ -37,16 +42,28 @@ export function checkPermissions(vaultPath: string): void {
     } catch {
       continue;
     }
+    const refuse = (why: string) =>
+      new UserError(`refusing the vault ${kind} ${p}: ${why}`, { code: 'vault_permissions' });
     const uid = process.getuid?.();
-    if (uid !== undefined && st.uid !== uid) {
-      throw new UserError(
-        `refusing the vault ${kind} ${p}: it belongs to uid ${st.uid}, not to you; fix: chown ${uid} ${p}`,
-      );
-    }
-    if (st.mode & 0o022) {
-      throw new UserError(`refusing the vault ${kind} ${p}: other users can write it; fix: chmod ${mode} ${p}`);
-    }
+    if (uid !== undefined && st.uid !== uid)
+      throw refuse(`it belongs to uid ${st.uid}, not to you; fix: chown ${uid} ${p}`);
+    if (st.mode & 0o022) throw refuse(`other users can write it; fix: chmod ${mode} ${p}`);
+    if (kind === 'file' && st.mode & 0o044) throw refuse(`other users can read it; fix: chmod ${mode} ${p}`);
   }
+}
+
+function refuseLink(vaultPath: string): void {
+  let target: string;
+  try {
+    target = fs.readlinkSync(vaultPath);
+  } catch {
+    return; // absent, or not a link
+  }
+  const resolved = path.resolve(path.dirname(vaultPath), target);
+  throw new UserError(
+    `refusing the vault ${vaultPath}: it is a symbolic link (to ${target}), which the next write would replace with a file`,
+    { code: 'vault_permissions', fix: `set KAMAL_SECRET_VAULT=${resolved}` },
+  );
 }
 
 function isDirectory(p: string): boolean {

@@ -119,6 +119,25 @@ describe('durability', () => {
     await box.set('AFTER', 'after-value'); // and the vault is still writable
   }, 240_000);
 
+  it('refuses a vault readable by others, or one that is a symbolic link, before any prompt', async () => {
+    fs.chmodSync(box.vault, 0o644);
+    let r = await box.run(['get', 'A'], { env: { KAMAL_SECRET_PASSPHRASE: undefined } });
+    expect(r.stderr).toBe(
+      `kamal-secret: refusing the vault file ${box.vault}: other users can read it; fix: chmod 600 ${box.vault}\n`,
+    );
+    expect(r.code).toBe(1);
+    fs.chmodSync(box.vault, 0o600);
+    const real = box.path('data/real.json');
+    fs.renameSync(box.vault, real);
+    fs.symlinkSync(real, box.vault);
+    r = await box.run(['set', 'A'], { input: 'a-value' });
+    expect(r.stderr).toBe(
+      `kamal-secret: refusing the vault ${box.vault}: it is a symbolic link (to ${real}), which the next write would replace with a file; set KAMAL_SECRET_VAULT=${real}\n`,
+    );
+    expect(r.code).toBe(1);
+    expect(fs.readlinkSync(box.vault)).toBe(real);
+  });
+
   it('keeps the previous version as vault.json.bak', async () => {
     await box.set('A', 'first-value');
     await box.set('A', 'second-value');
