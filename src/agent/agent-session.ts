@@ -3,7 +3,14 @@
 import { LockedError, UserError } from '../errors.js';
 import { AgentUnavailable, request } from '../light/agent-client.js';
 import type { Reply, Request, Status } from '../light/protocol.js';
-import type { Found, Listed, Mutation, MutationResult } from '../vault/secrets.js';
+import {
+  asText,
+  type Found,
+  type FoundValue,
+  type Listed,
+  type Mutation,
+  type MutationResult,
+} from '../vault/secrets.js';
 import type { VaultSession } from '../vault/session.js';
 
 export class AgentSession implements VaultSession {
@@ -23,8 +30,13 @@ export class AgentSession implements VaultSession {
     throw new UserError(reply.error, reply.exit ?? 1);
   }
 
+  async lookupValue(name: string, chain: string[]) {
+    return (await this.call<{ found: FoundValue | null }>({ op: 'get', name, chain })).found;
+  }
+
   async lookup(name: string, chain: string[]) {
-    return (await this.call<{ found: Found | null }>({ op: 'get', name, chain })).found;
+    const found = await this.lookupValue(name, chain);
+    return found && asText(found);
   }
 
   async visible(chain: string[]) {

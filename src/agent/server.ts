@@ -21,7 +21,7 @@ import { keyFromPassphrase } from '../unlock/passphrase.js';
 import type { Payload } from '../vault/format.js';
 import { deriveKeyInWorker } from '../vault/kdf-worker.js';
 import { withLock } from '../vault/lock.js';
-import { list, lookup, visible } from '../vault/secrets.js';
+import { list, lookupValue, visible } from '../vault/secrets.js';
 import { LocalSession } from '../vault/session.js';
 import { decryptPayload, readVaultFile } from '../vault/store.js';
 import { VERSION } from '../version.js';
@@ -193,7 +193,7 @@ export class Agent {
         await this.keychainAttempt; // "locked" only once the start-up keychain attempt has ended
         return { ok: true, ...this.status() };
       case 'get':
-        return { ok: true, found: lookup(await this.payload(), str(req.name), strs(req.chain)) };
+        return { ok: true, found: lookupValue(await this.payload(), str(req.name), strs(req.chain)) };
       case 'visible':
         return { ok: true, secrets: [...visible(await this.payload(), strs(req.chain))] };
       case 'list':

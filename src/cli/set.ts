@@ -4,11 +4,12 @@ import { UsageError, UserError } from '../errors.js';
 import { maskability } from '../gitlab/masking.js';
 import { formatRef, parseRef } from '../light/refs.js';
 import type { ScopeOptions } from '../light/scope.js';
+import { storedValue, textOf } from '../light/secret-value.js';
 import { kamalValueRisks } from '../light/value-risks.js';
 import { out, warn } from '../term/output.js';
 import { promptHidden } from '../term/prompt.js';
 import { readStdinAll } from '../term/stdin.js';
-import { readUserFile } from '../term/user-file.js';
+import { readUserFileBytes } from '../term/user-file.js';
 import type { CliContext } from './context.js';
 import { example, scopeOptions } from './options.js';
 
@@ -34,12 +35,19 @@ export function register(program: Command, ctx: CliContext): void {
         'refusing a secret value on the command line (it would show in ps and shell history); pipe it on stdin, or use --file or --generate',
       );
     const ref = parseRef(refText, ctx.scope(opts));
-    const value = await readValue(opts, formatRef(ref), ctx.config.useTerminal);
-    const result = await ctx.withSession((s) => s.mutate({ op: 'set', ref: formatRef(ref), value }));
+    const stored = storedValue(await readValue(opts, formatRef(ref), ctx.config.useTerminal));
+    const result = await ctx.withSession((s) => s.mutate({ op: 'set', ref: formatRef(ref), ...stored }));
     if ('action' in result) out(`${result.action} ${result.ref}`);
-    for (const risk of kamalValueRisks(value)) warn(`${formatRef(ref)} ${risk.message}`);
-    const mask = maskability(value);
-    if (!mask.maskable) warn(`${formatRef(ref)} cannot be a masked GitLab variable: ${mask.reason}`);
+    const value = textOf(stored);
+    if (value === null) {
+      warn(
+        `${formatRef(ref)} holds binary data: kamal-secret get writes it byte for byte, but it cannot be an environment variable, exported or synced to GitLab`,
+      );
+    } else {
+      for (const risk of kamalValueRisks(value)) warn(`${formatRef(ref)} ${risk.message}`);
+      const mask = maskability(value);
+      if (!mask.maskable) warn(`${formatRef(ref)} cannot be a masked GitLab variable: ${mask.reason}`);
+    }
   });
   example(
     cmd,
@@ -47,12 +55,12 @@ export function register(program: Command, ctx: CliContext): void {
   );
 }
 
-async function readValue(opts: SetOptions, ref: string, useTerminal: boolean): Promise<string> {
+async function readValue(opts: SetOptions, ref: string, useTerminal: boolean): Promise<string | Buffer> {
   if (opts.file !== undefined && opts.generate !== undefined)
     throw new UsageError('use either --file or --generate, not both');
-  let value: string;
+  let value: string | Buffer;
   if (opts.file !== undefined) {
-    value = readUserFile(opts.file);
+    value = readUserFileBytes(opts.file);
   } else if (opts.generate !== undefined) {
     value = generate(opts.generate === true ? 32 : Number(opts.generate));
   } else if (!process.stdin.isTTY) {
@@ -62,7 +70,7 @@ async function readValue(opts: SetOptions, ref: string, useTerminal: boolean): P
     if (typed === null) throw new UserError('no value: pipe it on stdin, or use --file or --generate');
     value = typed;
   }
-  if (value === '') throw new UserError(`the value for ${ref} is empty; nothing was stored`);
+  if (value.length === 0) throw new UserError(`the value for ${ref} is empty; nothing was stored`);
   return value;
 }
 

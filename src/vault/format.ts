@@ -26,6 +26,7 @@
 // This module only parses and validates; crypto.ts does the sealing.
 
 import { createHash } from 'node:crypto';
+import { isBase64, type StoredValue } from '../light/secret-value.js';
 
 export const FORMAT_NAME = 'kamal-secret-vault';
 export const FORMAT_VERSION = 1;
@@ -76,11 +77,11 @@ export interface VaultFile {
   payload: Sealed;
 }
 
-export interface SecretRecord {
-  value: string;
+/** One secret: its value as text (`value`) or, for bytes that are not text, `value_base64`. */
+export type SecretRecord = StoredValue & {
   created_at: string;
   updated_at: string;
-}
+};
 
 /** The decrypted payload: every secret, keyed by its full reference. */
 export interface Payload {
@@ -170,8 +171,22 @@ export function parse(text: string): VaultFile {
 
 export function parsePayload(text: string): Payload {
   const doc = JSON.parse(text) as Payload;
-  if (!doc || typeof doc.secrets !== 'object') throw new FormatError('the payload has no secrets table');
+  if (!doc || typeof doc.secrets !== 'object' || Array.isArray(doc.secrets))
+    throw new FormatError('the payload has no secrets table');
+  for (const [ref, record] of Object.entries(doc.secrets)) {
+    const value = record && typeof record === 'object' ? storedForm(record) : null;
+    if (!value)
+      throw new FormatError(`the secret ${ref} must hold exactly one of "value" (text) and "value_base64" (base64)`);
+  }
   return doc;
+}
+
+/** Which form a record's value takes; null when it has neither or both. */
+function storedForm(record: Partial<SecretRecord>): 'value' | 'value_base64' | null {
+  if (typeof record.value === 'string' && record.value_base64 === undefined) return 'value';
+  if (record.value === undefined && typeof record.value_base64 === 'string' && isBase64(record.value_base64))
+    return 'value_base64';
+  return null;
 }
 
 function obj(v: unknown, what: string): Record<string, unknown> {
@@ -184,8 +199,7 @@ function isIntIn(v: unknown, min: number, max: number): boolean {
 }
 
 function base64Field(v: unknown, what: string, bytes?: number): string {
-  if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0)
-    throw new FormatError(`${what} is not base64`);
+  if (typeof v !== 'string' || !isBase64(v)) throw new FormatError(`${what} is not base64`);
   if (bytes !== undefined && Buffer.from(v, 'base64').length !== bytes)
     throw new FormatError(`${what} must be ${bytes} bytes`);
   return v;

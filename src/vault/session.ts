@@ -5,10 +5,12 @@ import { newHeader } from './crypto.js';
 import type { Header, Payload } from './format.js';
 import {
   applyMutation,
+  asText,
   type Found,
+  type FoundValue,
   type Listed,
   list,
-  lookup,
+  lookupValue,
   type Mutation,
   type MutationResult,
   visible,
@@ -16,6 +18,9 @@ import {
 import { decryptPayload, readVaultFile, updateVault } from './store.js';
 
 export interface VaultSession {
+  /** The secret as stored, text or bytes (what `get` prints). */
+  lookupValue(name: string, chain: string[]): Promise<FoundValue | null>;
+  /** The secret as text; a binary one is an error naming it. */
   lookup(name: string, chain: string[]): Promise<Found | null>;
   visible(chain: string[]): Promise<Map<string, Found>>;
   list(): Promise<Listed[]>;
@@ -38,8 +43,13 @@ export class LocalSession implements VaultSession {
     return this.payload;
   }
 
+  async lookupValue(name: string, chain: string[]) {
+    return lookupValue(await this.read(), name, chain);
+  }
+
   async lookup(name: string, chain: string[]) {
-    return lookup(await this.read(), name, chain);
+    const found = await this.lookupValue(name, chain);
+    return found && asText(found);
   }
 
   async visible(chain: string[]) {

@@ -1,7 +1,15 @@
 // Unit tests of the vault format and its sealing.
 import { describe, expect, it } from 'vitest';
 import { DecryptError, newHeader, openVault, randomKey, sealVault, unwrapKey } from '../../src/vault/crypto.js';
-import { canonicalJson, FormatError, headerDigest, parse, serialize, type VaultFile } from '../../src/vault/format.js';
+import {
+  canonicalJson,
+  FormatError,
+  headerDigest,
+  parse,
+  parsePayload,
+  serialize,
+  type VaultFile,
+} from '../../src/vault/format.js';
 
 const payload = { secrets: { A: { value: 'v', created_at: 't', updated_at: 't' } } };
 
@@ -92,6 +100,17 @@ describe('vault format', () => {
       file.header.kdf = { ...file.header.kdf, opslimit, memlimit };
       file.header_sha256 = headerDigest(file.header);
       expect(parse(serialize(file)).header.kdf).toMatchObject({ opslimit, memlimit });
+    }
+  });
+
+  it('reads records holding text (value) or bytes (value_base64), and refuses one with neither or both', () => {
+    const t = { created_at: 'a', updated_at: 'b' };
+    const ok = { secrets: { A: { value: 'x', ...t }, B: { value_base64: '/w==', ...t } } };
+    expect(parsePayload(JSON.stringify(ok))).toEqual(ok);
+    for (const bad of [{ ...t }, { value: 'x', value_base64: '/w==', ...t }, { value_base64: 'not base64', ...t }]) {
+      expect(() => parsePayload(JSON.stringify({ secrets: { A: bad } }))).toThrow(
+        'the secret A must hold exactly one of "value" (text) and "value_base64" (base64)',
+      );
     }
   });
 
