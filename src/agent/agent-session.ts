@@ -12,8 +12,12 @@ import {
   type MutationResult,
 } from '../vault/secrets.js';
 import type { VaultSession } from '../vault/session.js';
+import type { Warn } from '../vault/store.js';
 
 export class AgentSession implements VaultSession {
+  /** Hears the warnings the agent's replies carry (a vault that went back in time). */
+  warn: Warn = () => undefined;
+
   constructor(readonly socket: string) {}
 
   async call<T = Record<string, unknown>>(req: Request): Promise<T> {
@@ -25,6 +29,7 @@ export class AgentSession implements VaultSession {
         throw new UserError(`the agent at ${this.socket} stopped answering (${err.message}); run the command again`);
       throw err;
     }
+    if (reply.ok && typeof reply.warning === 'string') this.warn(reply.warning);
     if (reply.ok) return reply as T;
     if (reply.code === 'locked') throw new LockedError();
     throw new UserError(reply.error, reply.exit ?? 1);

@@ -23,7 +23,7 @@ import { deriveKeyInWorker } from '../vault/kdf-worker.js';
 import { withLock } from '../vault/lock.js';
 import { list, lookupValue, visible } from '../vault/secrets.js';
 import { LocalSession } from '../vault/session.js';
-import { decryptPayload, readVaultFile } from '../vault/store.js';
+import { decryptPayload, readVaultFile, type Warn } from '../vault/store.js';
 import { VERSION } from '../version.js';
 import { prepareSocketDir } from './paths.js';
 
@@ -51,7 +51,7 @@ export class Agent {
   private retryKeychain = false;
   private keychainNote = 'not tried yet';
   private lastUsed = Date.now();
-  private cache: { signature: string; payload: Payload } | null = null;
+  private cache: { signature: string; payload: Payload; warning?: string } | null = null;
   private writes: Promise<unknown> = Promise.resolve();
   private keychainAttempt: Promise<void> | null = null;
   private server?: net.Server;
@@ -187,21 +187,28 @@ export class Agent {
     }
   }
 
+  /** The reply to `req`, with the warnings its reads gave (a vault that went back in time) for the client to print. */
   private async handle(req: Request): Promise<Reply> {
+    const warnings: string[] = [];
+    const reply = await this.handleOp(req, (line) => warnings.push(line));
+    return reply.ok && warnings.length ? { ...reply, warning: warnings.join('; ') } : reply;
+  }
+
+  private async handleOp(req: Request, warn: Warn): Promise<Reply> {
     switch (req.op) {
       case 'status':
         await this.keychainAttempt; // "locked" only once the start-up keychain attempt has ended
         return { ok: true, ...this.status() };
       case 'get':
-        return { ok: true, found: lookupValue(await this.payload(), str(req.name), strs(req.chain)) };
+        return { ok: true, found: lookupValue(await this.payload(warn), str(req.name), strs(req.chain)) };
       case 'visible':
-        return { ok: true, secrets: [...visible(await this.payload(), strs(req.chain))] };
+        return { ok: true, secrets: [...visible(await this.payload(warn), strs(req.chain))] };
       case 'list':
-        return { ok: true, entries: list(await this.payload()) };
+        return { ok: true, entries: list(await this.payload(warn)) };
       case 'mutate':
-        return { ok: true, result: await this.write((s) => s.mutate(req.mutation)) };
+        return { ok: true, result: await this.write((s) => s.mutate(req.mutation), warn) };
       case 'rewrap':
-        await this.write((s) => s.rewrap(str(req.passphrase)));
+        await this.write((s) => s.rewrap(str(req.passphrase)), warn);
         return { ok: true };
       case 'unlock':
         await this.unlock(req.passphrase);
@@ -259,17 +266,21 @@ export class Agent {
   }
 
   /** The decrypted payload, re-read whenever the vault file changed on disk. */
-  private async payload(): Promise<Payload> {
+  private async payload(warn: Warn): Promise<Payload> {
     const key = await this.key();
     const signature = fileSignature(this.opts.vaultPath);
-    if (this.cache?.signature === signature) return this.cache.payload;
-    const payload = await decryptPayload(this.opts.vaultPath, readVaultFile(this.opts.vaultPath), key);
-    this.cache = { signature, payload };
-    return payload;
+    if (this.cache?.signature !== signature) {
+      let warning: string | undefined;
+      const file = readVaultFile(this.opts.vaultPath);
+      const payload = await decryptPayload(this.opts.vaultPath, file, key, (line) => (warning = line));
+      this.cache = { signature, payload, warning };
+    }
+    if (this.cache.warning) warn(this.cache.warning);
+    return this.cache.payload;
   }
 
-  private write<T>(fn: (s: LocalSession) => Promise<T>): Promise<T> {
-    const run = this.writes.then(async () => fn(new LocalSession(this.opts.vaultPath, await this.key())));
+  private write<T>(fn: (s: LocalSession) => Promise<T>, warn: Warn): Promise<T> {
+    const run = this.writes.then(async () => fn(new LocalSession(this.opts.vaultPath, await this.key(), warn)));
     this.writes = run.catch(() => undefined);
     return run;
   }

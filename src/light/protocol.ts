@@ -24,7 +24,8 @@ export interface ErrorReply {
   exit?: number;
 }
 
-export type Reply = ({ ok: true } & Record<string, unknown>) | ErrorReply;
+/** An ok reply may carry `warning`: one line for the client to print on stderr (a vault that went back in time). */
+export type Reply = ({ ok: true; warning?: string } & Record<string, unknown>) | ErrorReply;
 
 export interface Status {
   running: true;

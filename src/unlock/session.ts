@@ -7,14 +7,16 @@ import type { AgentSession } from '../agent/agent-session.js';
 import { ensureAgent } from '../agent/launcher.js';
 import type { Config } from '../config.js';
 import { LockedError } from '../errors.js';
+import { warn } from '../term/output.js';
 import { LocalSession, type VaultSession } from '../vault/session.js';
 import { readVaultFile } from '../vault/store.js';
 import { askPassphrase, unlockInProcess } from './passphrase.js';
 
 export async function openSession(config: Config, env: NodeJS.ProcessEnv): Promise<VaultSession> {
   const header = readVaultFile(config.vaultPath).header; // exists, permissions, format: before any agent is started
-  if (!config.useAgent) return new LocalSession(config.vaultPath, (await unlockInProcess(config, header)).key);
+  if (!config.useAgent) return new LocalSession(config.vaultPath, (await unlockInProcess(config, header)).key, warn);
   const session = await ensureAgent(config, env);
+  session.warn = warn;
   await unlockAgent(session, config);
   return session;
 }

@@ -85,6 +85,8 @@ export type SecretRecord = StoredValue & {
 
 /** The decrypted payload: every secret, keyed by its full reference. */
 export interface Payload {
+  /** how many writes made this vault (absent before 0.2: read as 0); see rollback.ts */
+  write_count?: number;
   secrets: Record<string, SecretRecord>;
 }
 
@@ -173,6 +175,8 @@ export function parsePayload(text: string): Payload {
   const doc = JSON.parse(text) as Payload;
   if (!doc || typeof doc.secrets !== 'object' || Array.isArray(doc.secrets))
     throw new FormatError('the payload has no secrets table');
+  if (doc.write_count !== undefined && !isIntIn(doc.write_count, 0, Number.MAX_SAFE_INTEGER))
+    throw new FormatError("the payload's write_count is not a count");
   for (const [ref, record] of Object.entries(doc.secrets)) {
     const value = record && typeof record === 'object' ? storedForm(record) : null;
     if (!value)

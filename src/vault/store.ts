@@ -4,14 +4,19 @@
 // `vault.json.bak`, renames the new one over, and fsyncs the directory. Any crash
 // leaves the old or the new vault; a full disk leaves the old one and says so.
 
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { backupPathOf, lockPathOf } from '../light/paths.js';
+import { removeDeadWritersTemps, writeAtomic } from './atomic-file.js';
 import { DecryptError, openVault, sealVault } from './crypto.js';
 import { FormatError, type Header, type Payload, parse, serialize, type VaultFile } from './format.js';
-import { processIsAlive, withLock } from './lock.js';
+import { withLock } from './lock.js';
+import { nextWriteCount, noteWriteCount, recordWriteCount } from './rollback.js';
+
+/** Where a warning goes (a vault that went back in time): the caller decides how to show it. */
+export type Warn = (line: string) => void;
+const ignore: Warn = () => undefined;
 
 const notFoundHint = 'run: kamal-secret init (or set KAMAL_SECRET_VAULT to your vault)';
 
@@ -81,7 +86,7 @@ export function readVaultFile(vaultPath: string): VaultFile {
     text = fs.readFileSync(vaultPath, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new UserError(`no vault at ${vaultPath}; ${notFoundHint}`);
+      throw new UserError(`no vault at ${vaultPath}; ${notFoundHint}`, { code: 'no_vault' });
     throw new UserError(`cannot read the vault ${vaultPath}: ${(err as Error).message}`);
   }
   try {
@@ -92,9 +97,16 @@ export function readVaultFile(vaultPath: string): VaultFile {
   }
 }
 
-export async function decryptPayload(vaultPath: string, file: VaultFile, key: Uint8Array): Promise<Payload> {
+/** The payload of `file`, authenticated; `warn` hears when it is older than one seen here before. */
+export async function decryptPayload(
+  vaultPath: string,
+  file: VaultFile,
+  key: Uint8Array,
+  warn: Warn = ignore,
+): Promise<Payload> {
+  let payload: Payload;
   try {
-    return await openVault(file, key);
+    payload = await openVault(file, key);
   } catch (err) {
     if (err instanceof DecryptError)
       throw damaged(
@@ -104,11 +116,15 @@ export async function decryptPayload(vaultPath: string, file: VaultFile, key: Ui
     if (err instanceof FormatError) throw damaged(vaultPath, err.reason);
     throw err;
   }
+  const wentBack = noteWriteCount(vaultPath, file.header.vault_id, payload);
+  if (wentBack) warn(wentBack);
+  return payload;
 }
 
-function damaged(vaultPath: string, reason: string): UserError {
+export function damaged(vaultPath: string, reason: string): UserError {
   return new UserError(
     `the vault ${vaultPath} is damaged: ${reason}; it was left untouched (the previous version, if any, is ${backupPathOf(vaultPath)})`,
+    { code: 'vault_damaged' },
   );
 }
 
@@ -129,9 +145,11 @@ export function ensureVaultDir(vaultPath: string): void {
 export async function createVault(vaultPath: string, header: Header, key: Uint8Array, payload: Payload): Promise<void> {
   ensureVaultDir(vaultPath);
   await withLock(lockPathOf(vaultPath), async () => {
-    if (vaultExists(vaultPath)) throw new UserError(`a vault already exists at ${vaultPath}; refusing to replace it`);
+    if (vaultExists(vaultPath))
+      throw new UserError(`a vault already exists at ${vaultPath}; refusing to replace it`, { code: 'vault_exists' });
     removeDeadWritersTemps(vaultPath);
-    writeAtomic(vaultPath, serialize(await sealVault(header, key, payload)));
+    writeAtomic(vaultPath, serialize(await sealVault(header, key, { ...payload, write_count: 1 })));
+    recordWriteCount(vaultPath, header.vault_id, 1);
   });
 }
 
@@ -143,130 +161,29 @@ export interface Change<T> {
 
 /**
  * Read, change and write the vault under its lock. `change` gets the current
- * payload and header; what it returns is sealed with a fresh nonce and written.
- * When it returns neither a payload nor a header, nothing is written.
+ * payload and header; what it returns is sealed with a fresh nonce and the next
+ * write count, and written. When it returns neither a payload nor a header, nothing
+ * is written.
  */
 export async function updateVault<T>(
   vaultPath: string,
   key: Uint8Array,
   change: (payload: Payload, header: Header) => Change<T> | Promise<Change<T>>,
+  warn: Warn = ignore,
 ): Promise<T> {
   checkPermissions(vaultPath);
   return withLock(lockPathOf(vaultPath), async () => {
     const file = readVaultFile(vaultPath);
-    const payload = await decryptPayload(vaultPath, file, key);
+    const payload = await decryptPayload(vaultPath, file, key, warn);
+    const count = nextWriteCount(vaultPath, file.header.vault_id, payload);
     const next = await change(payload, file.header);
     if (next.payload || next.header) {
       removeDeadWritersTemps(vaultPath);
-      const sealed = await sealVault(next.header ?? file.header, key, next.payload ?? payload);
+      const header = next.header ?? file.header;
+      const sealed = await sealVault(header, key, { ...(next.payload ?? payload), write_count: count });
       writeAtomic(vaultPath, serialize(sealed), { keepBackup: true });
+      recordWriteCount(vaultPath, header.vault_id, count);
     }
     return next.result;
   });
-}
-
-/**
- * Replace `target` with `data`: written whole to a temp file in the same directory,
- * fsynced and checked for its length before the rename, so a full disk or a short
- * write never replaces a good file with a truncated one. A refusal is one UserError;
- * the temp file is removed and `target` is left as it was.
- */
-export function writeAtomic(target: string, data: string | Uint8Array, { keepBackup = false } = {}): void {
-  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-  const tmp = tempPathFor(target);
-  try {
-    writeWhole(tmp, bytes);
-    if (keepBackup && fs.existsSync(target)) keepPrevious(target);
-    fs.renameSync(tmp, target);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw writeRefused(target, err);
-  }
-  fsyncDir(path.dirname(target));
-}
-
-function writeWhole(file: string, bytes: Uint8Array): void {
-  const fd = fs.openSync(file, 'wx', 0o600);
-  try {
-    for (let done = 0; done < bytes.length; ) {
-      const n = fs.writeSync(fd, bytes, done, bytes.length - done);
-      if (n <= 0) throw new ShortWrite(`only ${done} of ${bytes.length} bytes could be written`);
-      done += n;
-    }
-    fs.fsyncSync(fd);
-    const size = fs.fstatSync(fd).size;
-    if (size !== bytes.length) throw new ShortWrite(`it holds ${size} of the ${bytes.length} bytes written`);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-class ShortWrite extends Error {}
-
-const WRITE_REFUSALS: Record<string, string> = {
-  ENOSPC: 'the disk is full',
-  EDQUOT: 'the disk quota is used up',
-  EROFS: 'the file system is read-only',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EIO: 'an input/output error',
-};
-
-function writeRefused(target: string, err: unknown): unknown {
-  const code = (err as NodeJS.ErrnoException).code;
-  const why = err instanceof ShortWrite ? `the write came up short (${err.message})` : code && WRITE_REFUSALS[code];
-  if (!why && !code) return err; // not the system's refusal: a bug, keep its stack
-  return new UserError(`cannot write ${target}: ${why || (err as Error).message}; it was left as it was`, {
-    code: 'system',
-    fix: code === 'ENOSPC' || code === 'EDQUOT' ? 'free some space and run the command again' : undefined,
-  });
-}
-
-/** `.NAME.PID.RANDOM.tmp` beside `target`: hidden, and telling whose it is. */
-function tempPathFor(target: string): string {
-  const name = `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  return path.join(path.dirname(target), name);
-}
-
-/**
- * A writer killed between creating its temp file and renaming it leaves the file
- * behind. Called under the vault's lock, so no live writer is using one; the pid in
- * each name is checked as well. (`vault.json.bak.PID.tmp` is the name 0.1 used.)
- */
-function removeDeadWritersTemps(target: string): void {
-  const dir = path.dirname(target);
-  const base = path.basename(target);
-  for (const name of fs.readdirSync(dir)) {
-    const m =
-      name.startsWith(`.${base}.`) || name.startsWith(`${base}.bak.`)
-        ? /\.(\d+)(?:\.[0-9a-f]+)?\.tmp$/.exec(name)
-        : null;
-    if (m && !processIsAlive(Number(m[1]))) fs.rmSync(path.join(dir, name), { force: true });
-  }
-}
-
-/** Point vault.json.bak at the current vault's inode (a hard link, so it costs no copy). */
-function keepPrevious(target: string): void {
-  const backup = backupPathOf(target);
-  const staged = tempPathFor(backup);
-  try {
-    try {
-      fs.linkSync(target, staged);
-    } catch {
-      fs.copyFileSync(target, staged, fs.constants.COPYFILE_EXCL);
-    }
-    fs.renameSync(staged, backup);
-  } catch (err) {
-    fs.rmSync(staged, { force: true });
-    throw err;
-  }
-}
-
-function fsyncDir(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
 }

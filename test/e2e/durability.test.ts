@@ -138,12 +138,26 @@ describe('durability', () => {
     expect(fs.readlinkSync(box.vault)).toBe(real);
   });
 
-  it('keeps the previous version as vault.json.bak', async () => {
-    await box.set('A', 'first-value');
-    await box.set('A', 'second-value');
-    fs.copyFileSync(`${box.vault}.bak`, box.vault);
-    expect((await box.run(['get', 'A'])).stdout).toBe('first-value\n');
-  });
+  for (const [mode, env] of [
+    ['in-process', {}],
+    ['through the agent', { KAMAL_SECRET_NO_AGENT: undefined }],
+  ] as const) {
+    it(`keeps the previous version as vault.json.bak, and warns when it is put back (${mode})`, async () => {
+      Object.assign(box.env, env);
+      await box.set('A', 'first-value'); // write 2 (init was write 1)
+      await box.set('A', 'second-value'); // write 3; vault.json.bak is write 2
+      fs.copyFileSync(`${box.vault}.bak`, box.vault);
+      const warning = `kamal-secret: warning: the vault ${box.vault} went back in time: it holds write 2, and this machine has seen write 3 of it (was an older copy or ${box.vault}.bak put in its place?); the next write carries on from write 3\n`;
+      for (let i = 0; i < 2; i++)
+        expect(await box.run(['get', 'A'])).toMatchObject({ stdout: 'first-value\n', stderr: warning, code: 0 });
+      expect(await box.run(['set', 'B'], { input: 'b-value-12345' })).toMatchObject({
+        stdout: 'created B\n',
+        stderr: warning,
+        code: 0,
+      });
+      expect(await box.run(['get', 'A'])).toMatchObject({ stdout: 'first-value\n', stderr: '', code: 0 });
+    });
+  }
 });
 
 /** The pid that the vault's lock names, if any: the link's target (or an older version's lock file) holds it. */
