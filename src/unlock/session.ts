@@ -44,13 +44,14 @@ export async function unlockAgent(
   { retryKeychain = false } = {},
 ): Promise<void> {
   if (!(await session.status()).locked) return;
-  if (retryKeychain) {
-    try {
-      await session.call({ op: 'unlock' });
-      return;
-    } catch (err) {
-      if (!(err instanceof LockedError)) throw err;
-    }
+  try {
+    // An agent that locked itself for time (idle, hard limit) after a keychain unlock
+    // takes the key from the keychain again on the next request that needs it, as get's
+    // fast path finds; after an explicit `lock` it stays locked. `unlock` always retries.
+    await (retryKeychain ? session.call({ op: 'unlock' }) : session.list());
+    return;
+  } catch (err) {
+    if (!(err instanceof LockedError)) throw err;
   }
   await session.call({ op: 'unlock', passphrase: await askPassphrase(config) });
 }

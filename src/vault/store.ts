@@ -163,7 +163,8 @@ export interface Change<T> {
  * Read, change and write the vault under its lock. `change` gets the current
  * payload and header; what it returns is sealed with a fresh nonce and the next
  * write count, and written. When it returns neither a payload nor a header, nothing
- * is written.
+ * is written. A new header (passwd) re-seals vault.json.bak under it as well, so that
+ * no file keeps the old passphrase.
  */
 export async function updateVault<T>(
   vaultPath: string,
@@ -181,7 +182,11 @@ export async function updateVault<T>(
       removeDeadWritersTemps(vaultPath);
       const header = next.header ?? file.header;
       const sealed = await sealVault(header, key, { ...(next.payload ?? payload), write_count: count });
-      writeAtomic(vaultPath, serialize(sealed), { keepBackup: true });
+      writeAtomic(vaultPath, serialize(sealed), { keepBackup: !next.header });
+      if (next.header) {
+        const previous = await sealVault(header, key, await openVault(file, key));
+        writeAtomic(backupPathOf(vaultPath), serialize(previous));
+      }
       recordWriteCount(vaultPath, header.vault_id, count);
     }
     return next.result;
