@@ -2,29 +2,16 @@
 // passphrase from the environment or the terminal. Exit 3 when neither can be had.
 
 import type { Config } from '../config.js';
-import { LockedError, UserError } from '../errors.js';
+import { LockedError } from '../errors.js';
 import { promptHidden } from '../term/prompt.js';
-import { DecryptError, type Derive, unwrapKey } from '../vault/crypto.js';
 import type { Header } from '../vault/format.js';
+import { keyFromPassphrase } from '../vault/key.js';
 import { keychainGet } from './keychain.js';
 
 export type UnlockedVia = 'keychain' | 'passphrase';
 
-/** The vault key from a passphrase; a wrong one is a one-line user error. */
-export async function keyFromPassphrase(
-  vaultPath: string,
-  header: Header,
-  passphrase: string,
-  derive?: Derive,
-): Promise<Uint8Array> {
-  try {
-    return await unwrapKey(header, passphrase, derive);
-  } catch (err) {
-    if (err instanceof DecryptError)
-      throw new UserError(`wrong passphrase for the vault ${vaultPath}`, { code: 'wrong_passphrase' });
-    throw err;
-  }
-}
+/** The vault key from a passphrase: a wrong one, or a changed header, is a one-line user error. */
+export { keyFromPassphrase } from '../vault/key.js';
 
 /** The passphrase: from KAMAL_SECRET_PASSPHRASE, else a hidden prompt on the terminal. */
 export async function askPassphrase(config: Config): Promise<string> {
