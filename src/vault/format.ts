@@ -1,27 +1,22 @@
-// The vault file, as DESIGN.md §4 specifies it. One JSON document:
+// The vault file: its specification is docs/vault-format.md (read them side by side;
+// the section numbers below are the document's). One JSON document:
 //
 //   {
-//     "header": {
-//       "format": "kamal-secret-vault",     fixed
-//       "version": 1,                       this file's format version
+//     "header": {                           §1.1, refused whole when any field is off
+//       "format": "kamal-secret-vault",
+//       "version": 1,
 //       "vault_id": "<uuid>",               names the vault's key in the OS keychain
 //       "kdf": { "name": "argon2id", "opslimit": 3, "memlimit": 67108864,
-//                "salt": "<base64, 16 bytes>" },
+//                "salt": "<base64, 16 bytes>" },       bounds: KDF_LIMITS, §3
 //       "wrapped_key": { "nonce": "<base64, 24 bytes>", "ciphertext": "<base64, 48 bytes>" }
 //     },
-//     "header_sha256": "<hex>",             detects accidental damage to the header
+//     "header_sha256": "<hex>",             §1.2, unkeyed: accidental damage only
 //     "payload": { "nonce": "<base64, 24 bytes>", "ciphertext": "<base64>" }
 //   }
 //
-// - The vault key is 32 random bytes. `wrapped_key` is that key sealed with
-//   XChaCha20-Poly1305 under Argon2id(passphrase, salt), with the fixed string
-//   "kamal-secret-vault/1/wrapped-key" as associated data. It needs no more: the
-//   payload's associated data binds every header field, wrapped key included, so
-//   a changed vault_id shows as a damaged file rather than as a wrong passphrase.
-// - `payload` is the JSON of every secret sealed with XChaCha20-Poly1305 under the
-//   vault key, with the canonical header as associated data, so no header field can
-//   change undetected. Its nonce is fresh on every write.
-// - Canonical JSON: keys sorted at every level, no white space.
+// The payload (§4) is sealed under the vault key with the canonical header (§1.4) as
+// associated data, so no header field changes undetected; its plaintext is
+// { write_count, secrets: { REF: { value | value_base64, created_at, updated_at } } }.
 //
 // This module only parses and validates; crypto.ts does the sealing.
 
