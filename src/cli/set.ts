@@ -15,6 +15,7 @@ import { example, scopeOptions } from './options.js';
 interface SetOptions extends ScopeOptions {
   file?: string;
   generate?: string | boolean;
+  force?: boolean;
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -27,7 +28,8 @@ export function register(program: Command, ctx: CliContext): void {
       .argument('<ref>', 'NAME, APP/NAME or APP/DESTINATION/NAME')
       .argument('[value...]', '(refused: a value on the command line leaks into ps and shell history)')
       .option('--file <path>', 'read the value from a file, byte for byte')
-      .option('--generate [length]', 'generate a random URL-safe value (default 32 characters)'),
+      .option('--generate [length]', 'generate a random URL-safe value (default 32 characters)')
+      .option('--force', 'let --generate replace a value that is already stored'),
   ).action(async (refText: string, extra: string[], opts: SetOptions) => {
     if (extra.length)
       throw new UsageError(
@@ -35,7 +37,16 @@ export function register(program: Command, ctx: CliContext): void {
       );
     const ref = parseRef(refText, ctx.scope(opts));
     const value = await readValue(opts, formatRef(ref), ctx.config.useTerminal);
-    const result = await ctx.withSession((s) => s.mutate({ op: 'set', ref: formatRef(ref), value }));
+    const result = await ctx.withSession(async (s) => {
+      // A value typed, piped or read from a file is the one the user means to store; a generated one
+      // replacing a stored secret is more likely a slip (a re-run setup script), so it needs --force.
+      if (opts.generate !== undefined && !opts.force && (await s.lookup(ref.name, [ref.scope])))
+        throw new UserError(`${formatRef(ref)} already holds a value; --generate would replace it`, {
+          code: 'exists',
+          fix: 'add --force to replace it',
+        });
+      return s.mutate({ op: 'set', ref: formatRef(ref), value });
+    });
     if ('action' in result) out(`${result.action} ${result.ref}`);
     for (const risk of kamalValueRisks(value)) warn(`${formatRef(ref)} ${risk.message}`);
     const mask = maskability(value);

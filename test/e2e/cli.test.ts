@@ -90,6 +90,26 @@ describe('set and get', () => {
     expect((await box.run(['get', 'GEN64'])).stdout).toMatch(/^[A-Za-z0-9_-]{64}\n$/);
   });
 
+  it('--generate replaces a stored value only with --force, and then says updated', async () => {
+    await box.set('shop/SECRET_KEY_BASE', 'the-stored-value');
+    const refused = await box.run(['set', 'shop/SECRET_KEY_BASE', '--generate']);
+    expect(refused).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr:
+        'kamal-secret: shop/SECRET_KEY_BASE already holds a value; --generate would replace it; add --force to replace it\n',
+    });
+    expect((await box.run(['get', 'shop/SECRET_KEY_BASE'])).stdout).toBe('the-stored-value\n');
+    const forced = await box.run(['set', 'shop/SECRET_KEY_BASE', '--generate', '--force']);
+    expect(forced).toMatchObject({ code: 0, stdout: 'updated shop/SECRET_KEY_BASE\n' });
+    expect((await box.run(['get', 'shop/SECRET_KEY_BASE'])).stdout).toMatch(/^[A-Za-z0-9_-]{32}\n$/);
+    // Only the exact scope counts: a global value of the same name is not replaced.
+    await box.set('SECRET_KEY_BASE', 'global-value');
+    expect((await box.run(['set', 'other/SECRET_KEY_BASE', '--generate'])).stdout).toBe(
+      'created other/SECRET_KEY_BASE\n',
+    );
+  });
+
   it('refuses a value on the command line and changes nothing', async () => {
     const before = fs.readFileSync(box.vault);
     const r = await box.run(['set', 'PASSWORD', 'hunter2-on-argv']);
