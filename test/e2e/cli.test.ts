@@ -219,6 +219,38 @@ describe('scopes', () => {
     expect((await box.run(['get', 'TOKEN', '--scope', 'shop'], { cwd: box.path('app') })).code).toBe(1);
   });
 
+  it(':NAME names the global scope inside an app, for set, get, fetch, mv and rm', async () => {
+    box.write({ 'app/config/deploy.yml': 'service: shop\n' });
+    const inApp = (args: string[], input = '') => box.run(args, { cwd: box.path('app'), input });
+    expect((await inApp(['set', 'X'], 'x-value-1')).stdout).toBe('created shop/X\n');
+    expect(await inApp(['mv', 'shop/X', 'X'])).toMatchObject({
+      code: 2,
+      stderr:
+        'kamal-secret: shop/X and X are the same secret, shop/X; a bare NAME is in scope shop on both sides; write :X for the global scope, or APP/NAME\n',
+    });
+    expect((await inApp(['mv', 'X', ':X'])).stdout).toBe('moved shop/X to X\n');
+    expect((await inApp(['get', ':X'])).stdout).toBe('x-value-1\n');
+    expect((await inApp(['set', ':Y'], 'y-value-1')).stdout).toBe('created Y\n');
+    expect((await inApp(['fetch', ':Y'])).stdout).toBe('\\{\\"Y\\":\\"y-value-1\\"\\}\n');
+    expect(await inApp(['rm', 'X'])).toMatchObject({
+      code: 1,
+      stderr: 'kamal-secret: X does not exist in scope shop; it exists as :X: kamal-secret rm :X\n',
+    });
+    expect(await inApp(['mv', ':Y', 'X'])).toMatchObject({ code: 0, stdout: 'moved Y to shop/X\n' });
+    expect(await inApp(['mv', 'shop/X', ':X'])).toMatchObject({
+      code: 1,
+      stderr: 'kamal-secret: :X already exists; remove it first: kamal-secret rm :X\n',
+    });
+    expect((await inApp(['rm', ':X'])).stdout).toBe('removed X\n');
+    expect((await inApp(['get', ':X'])).stderr).toBe(
+      'kamal-secret: X not found in the global scope; add it with: kamal-secret set :X\n',
+    );
+    expect(await inApp(['mv', 'NOPE', 'OTHER'])).toMatchObject({
+      code: 1,
+      stderr: 'kamal-secret: NOPE does not exist in scope shop; see: kamal-secret list\n',
+    });
+  });
+
   it('rm and mv work on exactly the scope; missing is an error', async () => {
     await box.set('shop/A', 'value-a');
     expect((await box.run(['mv', 'shop/A', 'shop/production/B'])).stdout).toBe('moved shop/A to shop/production/B\n');

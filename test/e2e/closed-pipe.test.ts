@@ -50,7 +50,7 @@ describe('a closed stdout, full CLI', () => {
     const r = await runWithStdoutClosed(box, ['get', 'MISSING', '--json']);
     expect(r).toEqual({
       code: 1,
-      stderr: 'kamal-secret: MISSING not found in the global scope; add it with: kamal-secret set MISSING\n',
+      stderr: 'kamal-secret: MISSING not found in the global scope; add it with: kamal-secret set :MISSING\n',
     });
   });
 
