@@ -170,12 +170,44 @@ describe('set and get', () => {
     expect((await box.run(['get', 'PLAIN_ONE'])).stderr).toBe('');
   });
 
-  it('warns when a value will not survive Kamal or GitLab masking', async () => {
+  it('warns when a value will not survive Kamal, outside an app (where any name may be read)', async () => {
     const r = await box.run(['set', 'DB_PASS'], { input: 'pa$word1' });
     expect(r.stderr).toMatch(/DB_PASS contains "\$"/);
-    const short = await box.run(['set', 'PIN'], { input: '1234' });
-    expect(short.stderr).toMatch(/cannot be a masked GitLab variable: shorter than 8/);
-    expect(short.stderr).not.toContain('1234');
+    expect(r.stderr).not.toContain('pa$word1');
+  });
+
+  it('warns that GitLab cannot mask a value only where GitLab is in use', async () => {
+    const unmaskable = /PIN cannot be a masked GitLab variable: shorter than 8 characters \(4\): GitLab cannot mask it/;
+    expect((await box.run(['set', 'PIN'], { input: '1234' })).stderr).toBe('');
+    const token = await box.run(['set', 'PIN'], { input: '1234', env: { GITLAB_TOKEN: 'glpat-test-token' } });
+    expect(token.stderr).toMatch(unmaskable);
+    expect(token.stderr).not.toContain('1234');
+    expect((await box.run(['set', 'PIN', '--gitlab'], { input: '1234' })).stderr).toMatch(unmaskable);
+    box.write({
+      'repo/.git/HEAD': 'ref: refs/heads/main\n',
+      'repo/.gitlab-ci.yml': 'deploy: {}\n',
+      'repo/app/.keep': '',
+    });
+    expect((await box.run(['set', 'PIN'], { input: '1234', cwd: box.path('repo/app') })).stderr).toMatch(unmaskable);
+    await box.set('shop/GITLAB_TOKEN', 'glpat-in-the-vault');
+    expect((await box.run(['set', 'shop/production/PIN'], { input: '1234' })).stderr).toMatch(/PIN cannot be a masked/);
+    expect((await box.run(['set', 'other/PIN'], { input: '1234' })).stderr).toBe('');
+  });
+
+  it("warns that Kamal alters a value only for names the app's deploy.yml or secrets files use", async () => {
+    box.write({
+      'app/config/deploy.yml': 'service: shop\nimage: x/shop\nenv:\n  secret:\n    - RAILS_MASTER_KEY\n',
+      'app/config/deploy.production.yml': 'env:\n  secret:\n    - TLS_CERT\n',
+      'app/.kamal/secrets-common': 'RAILS_MASTER_KEY=$RAILS_MASTER_KEY\nDATABASE_URL=$PRIMARY_DB_URL\n',
+      'key.pem': '-----BEGIN KEY-----\nabc\n-----END KEY-----\n',
+    });
+    const setFile = (name: string) => box.run(['set', name, '--file', box.path('key.pem')], { cwd: box.path('app') });
+    const multiline = /spans several lines: Kamal writes it escaped/;
+    expect((await setFile('SSH_PRIVATE_KEY')).stderr).toBe('');
+    expect((await setFile('RAILS_MASTER_KEY')).stderr).toMatch(multiline);
+    expect((await setFile('TLS_CERT')).stderr).toMatch(multiline);
+    expect((await setFile('PRIMARY_DB_URL')).stderr).toMatch(multiline);
+    expect((await box.run(['set', 'SSH_PRIVATE_KEY', '--file', box.path('key.pem')])).stderr).toMatch(multiline);
   });
 });
 
