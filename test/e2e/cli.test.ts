@@ -413,6 +413,7 @@ describe('help', () => {
       const r = await box.run([...cmd.split(' '), '--help']);
       expect({ cmd, code: r.code }).toEqual({ cmd, code: 0 });
       expect(r.stdout).toContain('Example:');
+      expect({ cmd, help: r.stdout }).not.toEqual({ cmd, help: expect.stringContaining('(default: [])') });
     }
   });
 });
