@@ -386,6 +386,15 @@ describe('permissions', () => {
   });
 });
 
+describe('agent', () => {
+  it('agent stop with no agent running says so, exit 0', async () => {
+    expect(await box.run(['agent', 'stop'])).toMatchObject({
+      code: 0,
+      stdout: `no agent is running on ${box.env.KAMAL_SECRET_AGENT_SOCK}; nothing to stop\n`,
+    });
+  });
+});
+
 describe('help', () => {
   it('every command shows an example in --help', async () => {
     const commands = [
