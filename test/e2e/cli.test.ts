@@ -310,6 +310,29 @@ describe('list, import, export, passwd', () => {
     expect((await box.run(['list'])).stdout).not.toContain('secret-host');
   });
 
+  it('list filters by --scope (an app with its destinations), -g and -d; times are local, ISO in --json', async () => {
+    await box.set('REGISTRY_PASSWORD', 'registry-pass');
+    await box.set('shop/RAILS_MASTER_KEY', 'shop-master');
+    await box.set('shop/production/DATABASE_URL', 'prod-db');
+    await box.set('blog/RAILS_MASTER_KEY', 'blog-master');
+    box.write({ 'app/config/deploy.yml': 'service: shop\n' });
+    const refs = async (args: string[], cwd = box.dir) =>
+      JSON.parse((await box.run(['list', '--json', ...args], { cwd })).stdout).map((e: { ref: string }) => e.ref);
+    expect(await refs(['--scope', 'shop'])).toEqual(['shop/RAILS_MASTER_KEY', 'shop/production/DATABASE_URL']);
+    expect(await refs(['-g'])).toEqual(['REGISTRY_PASSWORD']);
+    expect(await refs(['-d', 'production'], box.path('app'))).toEqual(['shop/production/DATABASE_URL']);
+    expect(await refs([], box.path('app'))).toHaveLength(4);
+    const [{ updated_at }] = JSON.parse((await box.run(['list', '--json', '-g'])).stdout);
+    // India is UTC+05:30 all year: the table shows that local time, to the minute.
+    const local = new Date(Date.parse(updated_at) + 330 * 60_000).toISOString();
+    expect((await box.run(['list', '-g'], { env: { TZ: 'Asia/Kolkata' } })).stdout).toBe(
+      `REF                SCOPE     UPDATED\nREGISTRY_PASSWORD  (global)  ${local.slice(0, 10)} ${local.slice(11, 16)}\n`,
+    );
+    expect((await box.run(['list', '--scope', 'nothing'])).stdout).toBe(
+      'nothing in scope nothing; see: kamal-secret list\n',
+    );
+  });
+
   it('import reports created, updated, unchanged and skipped names', async () => {
     box.write({ '.env': 'A=1\nB="two words"\n# comment\nC=\'single $x\'\nbad-name=1\n' });
     const first = await box.run(['import', box.path('.env'), '--scope', 'shop']);
