@@ -1,9 +1,19 @@
 // The core commands, driven as a user drives them: command, stdin, stdout, stderr, exit code.
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Sandbox } from '../helpers/cli.js';
+import { BIN, runProcess, Sandbox } from '../helpers/cli.js';
 
 let box: Sandbox;
+/** For a test of many commands: through a warm agent, so that only the first pays for Argon2id. */
+async function withAgent(test: (agentBox: Sandbox) => Promise<void>): Promise<void> {
+  const agentBox = new Sandbox({ KAMAL_SECRET_NO_AGENT: undefined });
+  try {
+    await agentBox.init();
+    await test(agentBox);
+  } finally {
+    await agentBox.cleanup();
+  }
+}
 beforeEach(async () => {
   box = new Sandbox();
   await box.init();
@@ -176,39 +186,44 @@ describe('set and get', () => {
     expect(r.stderr).not.toContain('pa$word1');
   });
 
-  it('warns that GitLab cannot mask a value only where GitLab is in use', async () => {
-    const unmaskable = /PIN cannot be a masked GitLab variable: shorter than 8 characters \(4\): GitLab cannot mask it/;
-    expect((await box.run(['set', 'PIN'], { input: '1234' })).stderr).toBe('');
-    const token = await box.run(['set', 'PIN'], { input: '1234', env: { GITLAB_TOKEN: 'glpat-test-token' } });
-    expect(token.stderr).toMatch(unmaskable);
-    expect(token.stderr).not.toContain('1234');
-    expect((await box.run(['set', 'PIN', '--gitlab'], { input: '1234' })).stderr).toMatch(unmaskable);
-    box.write({
-      'repo/.git/HEAD': 'ref: refs/heads/main\n',
-      'repo/.gitlab-ci.yml': 'deploy: {}\n',
-      'repo/app/.keep': '',
-    });
-    expect((await box.run(['set', 'PIN'], { input: '1234', cwd: box.path('repo/app') })).stderr).toMatch(unmaskable);
-    await box.set('shop/GITLAB_TOKEN', 'glpat-in-the-vault');
-    expect((await box.run(['set', 'shop/production/PIN'], { input: '1234' })).stderr).toMatch(/PIN cannot be a masked/);
-    expect((await box.run(['set', 'other/PIN'], { input: '1234' })).stderr).toBe('');
-  });
+  it('warns that GitLab cannot mask a value only where GitLab is in use', () =>
+    withAgent(async (box) => {
+      const unmaskable =
+        /PIN cannot be a masked GitLab variable: shorter than 8 characters \(4\): GitLab cannot mask it/;
+      expect((await box.run(['set', 'PIN'], { input: '1234' })).stderr).toBe('');
+      const token = await box.run(['set', 'PIN'], { input: '1234', env: { GITLAB_TOKEN: 'glpat-test-token' } });
+      expect(token.stderr).toMatch(unmaskable);
+      expect(token.stderr).not.toContain('1234');
+      expect((await box.run(['set', 'PIN', '--gitlab'], { input: '1234' })).stderr).toMatch(unmaskable);
+      box.write({
+        'repo/.git/HEAD': 'ref: refs/heads/main\n',
+        'repo/.gitlab-ci.yml': 'deploy: {}\n',
+        'repo/app/.keep': '',
+      });
+      expect((await box.run(['set', 'PIN'], { input: '1234', cwd: box.path('repo/app') })).stderr).toMatch(unmaskable);
+      await box.set('shop/GITLAB_TOKEN', 'glpat-in-the-vault');
+      expect((await box.run(['set', 'shop/production/PIN'], { input: '1234' })).stderr).toMatch(
+        /PIN cannot be a masked/,
+      );
+      expect((await box.run(['set', 'other/PIN'], { input: '1234' })).stderr).toBe('');
+    }));
 
-  it("warns that Kamal alters a value only for names the app's deploy.yml or secrets files use", async () => {
-    box.write({
-      'app/config/deploy.yml': 'service: shop\nimage: x/shop\nenv:\n  secret:\n    - RAILS_MASTER_KEY\n',
-      'app/config/deploy.production.yml': 'env:\n  secret:\n    - TLS_CERT\n',
-      'app/.kamal/secrets-common': 'RAILS_MASTER_KEY=$RAILS_MASTER_KEY\nDATABASE_URL=$PRIMARY_DB_URL\n',
-      'key.pem': '-----BEGIN KEY-----\nabc\n-----END KEY-----\n',
-    });
-    const setFile = (name: string) => box.run(['set', name, '--file', box.path('key.pem')], { cwd: box.path('app') });
-    const multiline = /spans several lines: Kamal writes it escaped/;
-    expect((await setFile('SSH_PRIVATE_KEY')).stderr).toBe('');
-    expect((await setFile('RAILS_MASTER_KEY')).stderr).toMatch(multiline);
-    expect((await setFile('TLS_CERT')).stderr).toMatch(multiline);
-    expect((await setFile('PRIMARY_DB_URL')).stderr).toMatch(multiline);
-    expect((await box.run(['set', 'SSH_PRIVATE_KEY', '--file', box.path('key.pem')])).stderr).toMatch(multiline);
-  });
+  it("warns that Kamal alters a value only for names the app's deploy.yml or secrets files use", () =>
+    withAgent(async (box) => {
+      box.write({
+        'app/config/deploy.yml': 'service: shop\nimage: x/shop\nenv:\n  secret:\n    - RAILS_MASTER_KEY\n',
+        'app/config/deploy.production.yml': 'env:\n  secret:\n    - TLS_CERT\n',
+        'app/.kamal/secrets-common': 'RAILS_MASTER_KEY=$RAILS_MASTER_KEY\nDATABASE_URL=$PRIMARY_DB_URL\n',
+        'key.pem': '-----BEGIN KEY-----\nabc\n-----END KEY-----\n',
+      });
+      const setFile = (name: string) => box.run(['set', name, '--file', box.path('key.pem')], { cwd: box.path('app') });
+      const multiline = /spans several lines: Kamal writes it escaped/;
+      expect((await setFile('SSH_PRIVATE_KEY')).stderr).toBe('');
+      expect((await setFile('RAILS_MASTER_KEY')).stderr).toMatch(multiline);
+      expect((await setFile('TLS_CERT')).stderr).toMatch(multiline);
+      expect((await setFile('PRIMARY_DB_URL')).stderr).toMatch(multiline);
+      expect((await box.run(['set', 'SSH_PRIVATE_KEY', '--file', box.path('key.pem')])).stderr).toMatch(multiline);
+    }));
 });
 
 describe('scopes', () => {
@@ -310,28 +325,29 @@ describe('list, import, export, passwd', () => {
     expect((await box.run(['list'])).stdout).not.toContain('secret-host');
   });
 
-  it('list filters by --scope (an app with its destinations), -g and -d; times are local, ISO in --json', async () => {
-    await box.set('REGISTRY_PASSWORD', 'registry-pass');
-    await box.set('shop/RAILS_MASTER_KEY', 'shop-master');
-    await box.set('shop/production/DATABASE_URL', 'prod-db');
-    await box.set('blog/RAILS_MASTER_KEY', 'blog-master');
-    box.write({ 'app/config/deploy.yml': 'service: shop\n' });
-    const refs = async (args: string[], cwd = box.dir) =>
-      JSON.parse((await box.run(['list', '--json', ...args], { cwd })).stdout).map((e: { ref: string }) => e.ref);
-    expect(await refs(['--scope', 'shop'])).toEqual(['shop/RAILS_MASTER_KEY', 'shop/production/DATABASE_URL']);
-    expect(await refs(['-g'])).toEqual(['REGISTRY_PASSWORD']);
-    expect(await refs(['-d', 'production'], box.path('app'))).toEqual(['shop/production/DATABASE_URL']);
-    expect(await refs([], box.path('app'))).toHaveLength(4);
-    const [{ updated_at }] = JSON.parse((await box.run(['list', '--json', '-g'])).stdout);
-    // India is UTC+05:30 all year: the table shows that local time, to the minute.
-    const local = new Date(Date.parse(updated_at) + 330 * 60_000).toISOString();
-    expect((await box.run(['list', '-g'], { env: { TZ: 'Asia/Kolkata' } })).stdout).toBe(
-      `REF                SCOPE     UPDATED\nREGISTRY_PASSWORD  (global)  ${local.slice(0, 10)} ${local.slice(11, 16)}\n`,
-    );
-    expect((await box.run(['list', '--scope', 'nothing'])).stdout).toBe(
-      'nothing in scope nothing; see: kamal-secret list\n',
-    );
-  });
+  it('list filters by --scope (an app with its destinations), -g and -d; times are local, ISO in --json', () =>
+    withAgent(async (box) => {
+      await box.set('REGISTRY_PASSWORD', 'registry-pass');
+      await box.set('shop/RAILS_MASTER_KEY', 'shop-master');
+      await box.set('shop/production/DATABASE_URL', 'prod-db');
+      await box.set('blog/RAILS_MASTER_KEY', 'blog-master');
+      box.write({ 'app/config/deploy.yml': 'service: shop\n' });
+      const refs = async (args: string[], cwd = box.dir) =>
+        JSON.parse((await box.run(['list', '--json', ...args], { cwd })).stdout).map((e: { ref: string }) => e.ref);
+      expect(await refs(['--scope', 'shop'])).toEqual(['shop/RAILS_MASTER_KEY', 'shop/production/DATABASE_URL']);
+      expect(await refs(['-g'])).toEqual(['REGISTRY_PASSWORD']);
+      expect(await refs(['-d', 'production'], box.path('app'))).toEqual(['shop/production/DATABASE_URL']);
+      expect(await refs([], box.path('app'))).toHaveLength(4);
+      const [{ updated_at }] = JSON.parse((await box.run(['list', '--json', '-g'])).stdout);
+      // India is UTC+05:30 all year: the table shows that local time, to the minute.
+      const local = new Date(Date.parse(updated_at) + 330 * 60_000).toISOString();
+      expect((await box.run(['list', '-g'], { env: { TZ: 'Asia/Kolkata' } })).stdout).toBe(
+        `REF                SCOPE     UPDATED\nREGISTRY_PASSWORD  (global)  ${local.slice(0, 10)} ${local.slice(11, 16)}\n`,
+      );
+      expect((await box.run(['list', '--scope', 'nothing'])).stdout).toBe(
+        'nothing in scope nothing; see: kamal-secret list\n',
+      );
+    }));
 
   it('import reports created, updated, unchanged and skipped names', async () => {
     box.write({ '.env': 'A=1\nB="two words"\n# comment\nC=\'single $x\'\nbad-name=1\n' });
@@ -361,9 +377,55 @@ describe('list, import, export, passwd', () => {
       ),
       expect.stringMatching(/^kamal-secret: warning: HOST: the dotenv gem runs the \$\(…\) in its value as a command/),
       expect.stringMatching(/^kamal-secret: warning: Q: the dotenv gem removes backslash escapes/),
+      `kamal-secret: warning: ${box.path('.env')} still holds these secrets in plaintext; delete it: rm ${box.path('.env')}`,
     ]);
     expect(r.stderr).not.toContain('hunter2hunter2');
     expect((await box.run(['get', 'URL'])).stdout).toBe('postgres://u:${PW}@db/app\n');
+  });
+
+  it('import puts registry credentials in the global scope, saying so, unless --scope names one', async () => {
+    box.write({
+      'app/config/deploy.yml':
+        'service: shop\nimage: x/shop\nregistry:\n  username: me\n  password:\n    - GHCR_TOKEN\n',
+      'app/.env': 'RAILS_MASTER_KEY=master-key-1\nKAMAL_REGISTRY_PASSWORD=registry-pass-1\nGHCR_TOKEN=ghcr-token-1\n',
+    });
+    const cwd = box.path('app');
+    expect(await box.run(['import', '.env'], { cwd })).toMatchObject({
+      code: 0,
+      stdout:
+        'imported .env into scope shop\n  created   RAILS_MASTER_KEY\nregistry credentials, into the global scope, where every app finds them\n  created   KAMAL_REGISTRY_PASSWORD GHCR_TOKEN\n',
+      stderr: 'kamal-secret: warning: .env still holds these secrets in plaintext; delete it: rm .env\n',
+    });
+    expect(fs.existsSync(box.path('app/.env'))).toBe(true);
+    expect((await box.run(['import', '.env', '--scope', 'blog'], { cwd })).stdout).toBe(
+      'imported .env into scope blog\n  created   RAILS_MASTER_KEY KAMAL_REGISTRY_PASSWORD GHCR_TOKEN\n',
+    );
+    const refs = JSON.parse((await box.run(['list', '--json'])).stdout).map((e: { ref: string }) => e.ref);
+    expect(refs).toEqual([
+      'GHCR_TOKEN',
+      'KAMAL_REGISTRY_PASSWORD',
+      'blog/GHCR_TOKEN',
+      'blog/KAMAL_REGISTRY_PASSWORD',
+      'blog/RAILS_MASTER_KEY',
+      'shop/RAILS_MASTER_KEY',
+    ]);
+  });
+
+  it('import never leaves plaintext silently: names what is not in the vault, or how to delete the file', async () => {
+    box.write({ '.env': 'A=1\nbad-name=2\n' });
+    const r = await box.run(['import', '.env']);
+    expect(r.stderr.split('\n').at(-2)).toBe(
+      'kamal-secret: warning: .env still holds secrets in plaintext, and bad-name are not in the vault from it; once they are, delete it: rm .env',
+    );
+    // A pipe leaves nothing behind to delete.
+    const piped = await runProcess('sh', ['-c', `printf 'B=2\\n' | "${process.execPath}" "${BIN}" import /dev/stdin`], {
+      env: box.env,
+    });
+    expect(piped).toMatchObject({
+      code: 0,
+      stdout: 'imported /dev/stdin into the global scope\n  created   B\n',
+      stderr: '',
+    });
   });
 
   it('export prints the visible set, inner scopes winning, as dotenv or JSON', async () => {

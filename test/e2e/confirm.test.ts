@@ -1,5 +1,6 @@
 // Questions before what cannot be undone, on a real terminal (util-linux `script`), and
 // none without one: scripts and CI cannot answer.
+import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, Sandbox } from '../helpers/cli.js';
 import { haveScript, runInTerminal } from '../helpers/terminal.js';
@@ -43,6 +44,22 @@ describe(`rm on a terminal${haveScript ? '' : ' (skipped: needs script from util
     const noTty = await runInTerminal(`${ks} rm B`, { ...terminalEnv, KAMAL_SECRET_NO_TTY: '1' }, refuse);
     expect({ code: noTty.code, asked: noTty.screen.includes('[y/N]') }).toEqual({ code: 0, asked: false });
     expect([await exists('A'), await exists('B')]).toEqual([false, false]);
+  });
+});
+
+describe(`import on a terminal${haveScript ? '' : ' (skipped: needs script from util-linux)'}`, () => {
+  it.skipIf(!haveScript)('offers to delete the imported file: n keeps it and says so, y deletes it', async () => {
+    box.write({ '.env': 'A=value-of-a\n' });
+    const question = /Delete \.env\? Every secret in it is in the vault now \[y\/N\]/;
+    const no = await runInTerminal(`${ks} import .env`, terminalEnv, [[question, 'n']], box.dir);
+    expect(no.code).toBe(0);
+    expect(no.screen).toContain('.env still holds these secrets in plaintext; delete it: rm .env');
+    expect(fs.existsSync(box.path('.env'))).toBe(true);
+    const yes = await runInTerminal(`${ks} import .env`, terminalEnv, [[question, 'y']], box.dir);
+    expect(yes.code).toBe(0);
+    expect(yes.screen).toContain('deleted .env');
+    expect(fs.existsSync(box.path('.env'))).toBe(false);
+    expect((await box.run(['get', 'A'])).stdout).toBe('value-of-a\n');
   });
 });
 
