@@ -471,6 +471,20 @@ describe('permissions', () => {
   });
 });
 
+describe('errors', () => {
+  it('with --json a failure is {"error": {code, message, fix}} on stdout, the same line on stderr and exit code', async () => {
+    const locked = await box.run(['list', '--json'], { env: { KAMAL_SECRET_PASSPHRASE: undefined } });
+    const { error } = JSON.parse(locked.stdout);
+    expect({ code: locked.code, error }).toEqual({
+      code: 3,
+      error: { code: 'locked', message: expect.any(String), fix: expect.stringContaining('kamal-secret unlock') },
+    });
+    expect(locked.stderr).toBe(`kamal-secret: ${error.message}; ${error.fix}\n`);
+    const usage = await box.run(['list', '--json', '--scope', 'bad scope']);
+    expect({ code: usage.code, error: JSON.parse(usage.stdout).error.code }).toEqual({ code: 2, error: 'usage' });
+  });
+});
+
 describe('agent', () => {
   it('agent stop with no agent running says so, exit 0', async () => {
     expect(await box.run(['agent', 'stop'])).toMatchObject({
