@@ -516,6 +516,7 @@ describe('help', () => {
       'kamal init',
       'gitlab sync',
       'gitlab ci',
+      'completion',
     ];
     for (const cmd of commands) {
       const r = await box.run([...cmd.split(' '), '--help']);
