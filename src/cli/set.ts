@@ -58,8 +58,9 @@ export function register(program: Command, ctx: CliContext): void {
       };
     });
     if ('action' in result) out(`${result.action} ${result.ref}`);
-    if (kamalReads(ref.name, ctx.cwd))
-      for (const risk of kamalValueRisks(value)) warn(`${formatRef(ref)} ${risk.message}`);
+    const risks = kamalValueRisks(value);
+    if (risks.length && kamalReads(ref.name, ctx.cwd))
+      for (const risk of risks) warn(`${formatRef(ref)} ${risk.message}`);
     if (!mask.maskable && warnUnmaskable) warn(`${formatRef(ref)} cannot be a masked GitLab variable: ${mask.reason}`);
   });
   example(
