@@ -1,19 +1,33 @@
 #!/usr/bin/env node
 // Thin launcher, CommonJS (bin/package.json) because it starts faster than an ES module.
-// `get` takes a fast path that asks a running agent and loads nothing heavy (one
-// CommonJS file bundled by esbuild, since every extra module costs start time); a bare
-// `agent` (how clients start one) skips the command parser; everything else, and
-// `get` when the agent cannot answer, runs the full CLI.
+// What it can answer without the full CLI, it does, since every module loaded costs start
+// time: get and run through their fast paths when an unlocked agent answers (one CommonJS
+// file each, bundled by esbuild); a bare `agent` (how clients start one) without the
+// command parser. Everything else, and any fast path that declines, runs the full CLI.
 'use strict';
 
+const FAST_PATHS = {
+  get: () => require('../dist/fast-get.cjs').fastGet,
+  run: () => require('../dist/fast-run.cjs').fastRun,
+};
+
 async function launch() {
-  const [command, ...rest] = process.argv.slice(2);
-  if (command === 'get' && (await require('../dist/fast-get.cjs').fastGet(rest))) return;
+  const args = process.argv.slice(2);
+  const [command, ...rest] = args;
+  // A reader that closed the pipe early (`| head`) has all it wanted from what we print here.
+  process.stdout.on('error', quietOnClosedPipe);
+  if (FAST_PATHS[command] && (await FAST_PATHS[command]()(rest))) return;
+  process.stdout.off('error', quietOnClosedPipe);
   // Off the fast paths, a bug's stack trace points at src/ (source maps cost start time, so not before).
   process.setSourceMapsEnabled(true);
   if (command === 'agent' && rest.length === 0) return (await import('../dist/agent/main.js')).agentMain();
   const { main } = await import('../dist/cli/main.js');
   await main();
+}
+
+function quietOnClosedPipe(err) {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(process.exitCode ?? 0);
 }
 
 launch().catch((err) => {
