@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // Thin launcher, CommonJS (bin/package.json) because it starts faster than an ES module.
 // What it can answer without the full CLI, it does, since every module loaded costs start
-// time: get and run through their fast paths when an unlocked agent answers (one CommonJS
-// file each, bundled by esbuild); a bare `agent` (how clients start one) without the
-// command parser. Everything else, and any fast path that declines, runs the full CLI.
+// time: get, run and check through their fast paths when an unlocked agent answers (one
+// CommonJS file each, bundled by esbuild); a bare `agent` (how clients start one) without
+// the command parser. Everything else, and any fast path that declines, runs the full CLI.
 'use strict';
 
 const FAST_PATHS = {
   get: () => require('../dist/fast-get.cjs').fastGet,
   run: () => require('../dist/fast-run.cjs').fastRun,
+  check: () => require('../dist/fast-check.cjs').fastCheck,
 };
 
 async function launch() {

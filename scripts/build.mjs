@@ -16,6 +16,7 @@ const DIST = path.join(ROOT, 'dist');
 const BUNDLES = {
   'fast-get': 'src/light/fast-get.ts',
   'fast-run': 'src/light/fast-run.ts',
+  'fast-check': 'src/cli/fast-check.ts',
 };
 
 /**

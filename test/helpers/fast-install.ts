@@ -6,7 +6,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, type RunOptions, runProcess } from './cli.js';
 
-const FILES = ['bin/kamal-secret.js', 'bin/package.json', 'dist/fast-get.cjs', 'dist/fast-run.cjs'];
+const FILES = [
+  'bin/kamal-secret.js',
+  'bin/package.json',
+  'dist/fast-get.cjs',
+  'dist/fast-run.cjs',
+  'dist/fast-check.cjs',
+];
 
 export class FastOnlyInstall {
   readonly bin: string;
