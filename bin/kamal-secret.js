@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Thin launcher, CommonJS (bin/package.json) because it starts faster than an ES module.
 // What it can answer without the full CLI, it does, since every module loaded costs start
-// time: get, run and check through their fast paths when an unlocked agent answers (one
-// CommonJS file each, bundled by esbuild); a bare `agent` (how clients start one) without
-// the command parser. Everything else, and any fast path that declines, runs the full CLI.
+// time: --version and help from texts commander rendered at build time
+// (dist/cli-text.json); get, run and check through their fast paths when an unlocked agent
+// answers (one CommonJS file each, bundled by esbuild); a bare `agent` (how clients start
+// one) without the command parser. Everything else, and any fast path that declines, runs
+// the full CLI.
 'use strict';
 
 const FAST_PATHS = {
@@ -17,6 +19,7 @@ async function launch() {
   const [command, ...rest] = args;
   // A reader that closed the pipe early (`| head`) has all it wanted from what we print here.
   process.stdout.on('error', quietOnClosedPipe);
+  if (printBuiltText(args)) return;
   if (FAST_PATHS[command] && (await FAST_PATHS[command]()(rest))) return;
   process.stdout.off('error', quietOnClosedPipe);
   // Off the fast paths, a bug's stack trace points at src/ (source maps cost start time, so not before).
@@ -24,6 +27,16 @@ async function launch() {
   if (command === 'agent' && rest.length === 0) return (await import('../dist/agent/main.js')).agentMain();
   const { main } = await import('../dist/cli/main.js');
   await main();
+}
+
+/** Print what commander printed for these exact arguments at build time, if it can be the same now. */
+function printBuiltText(args) {
+  const { outputs, texts } = require('../dist/cli-text.json');
+  const output = Object.hasOwn(outputs, JSON.stringify(args)) ? outputs[JSON.stringify(args)] : null;
+  // On a terminal commander wraps help to its width; the texts were rendered for a pipe.
+  if (!output || (process.stdout.isTTY && !output.anyWidth)) return false;
+  process.stdout.write(texts[output.text]);
+  return true;
 }
 
 function quietOnClosedPipe(err) {

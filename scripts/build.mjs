@@ -1,13 +1,15 @@
 // npm run build: tsc compiles src/ into dist/ (the full CLI, with source maps); esbuild
 // bundles each fast path into one CommonJS file, since every module a process loads costs
 // start time, and writes what went into each bundle to dist/meta/NAME.json (a test holds
-// the bundles to their fence).
+// the bundles to their fence); and commander renders the help and version texts that
+// bin/kamal-secret.js prints without loading the CLI (scripts/cli-text.mjs).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { writeCliText } from './cli-text.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist');
@@ -58,3 +60,5 @@ for (const [name, entry] of Object.entries(BUNDLES)) {
   if (result.warnings.length > 0) throw new Error(`esbuild warned about ${entry}; a bundle must build cleanly`);
   fs.writeFileSync(path.join(DIST, 'meta', `${name}.json`), JSON.stringify(result.metafile, null, 1));
 }
+
+await writeCliText(path.join(DIST, 'cli-text.json'));

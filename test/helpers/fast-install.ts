@@ -1,5 +1,5 @@
 // A copy of the launcher with only what it answers without the full CLI: the fast-path
-// bundles. Falling back to the full CLI fails there
+// bundles and the texts rendered at build time. Falling back to the full CLI fails there
 // (there is no dist/cli/), so a command that works in it took its fast path.
 
 import fs from 'node:fs';
@@ -12,6 +12,7 @@ const FILES = [
   'dist/fast-get.cjs',
   'dist/fast-run.cjs',
   'dist/fast-check.cjs',
+  'dist/cli-text.json',
 ];
 
 export class FastOnlyInstall {
