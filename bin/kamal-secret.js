@@ -14,13 +14,16 @@ const FAST_PATHS = {
   check: () => require('../dist/fast-check.cjs').fastCheck,
 };
 
+/** Every argument list dist/cli-text.json holds has one of these. */
+const TEXT_WORDS = new Set(['--version', '-V', '--help', '-h', 'help']);
+
 async function launch() {
   const args = process.argv.slice(2);
   const [command, ...rest] = args;
   // A reader that closed the pipe early (`| head`) has all it wanted from what we print here.
   process.stdout.on('error', quietOnClosedPipe);
   if (printBuiltText(args)) return;
-  if (FAST_PATHS[command] && (await FAST_PATHS[command]()(rest))) return;
+  if (Object.hasOwn(FAST_PATHS, command) && (await FAST_PATHS[command]()(rest))) return;
   process.stdout.off('error', quietOnClosedPipe);
   // Off the fast paths, a bug's stack trace points at src/ (source maps cost start time, so not before).
   process.setSourceMapsEnabled(true);
@@ -31,6 +34,7 @@ async function launch() {
 
 /** Print what commander printed for these exact arguments at build time, if it can be the same now. */
 function printBuiltText(args) {
+  if (!args.some((arg) => TEXT_WORDS.has(arg))) return false; // spare get, run and check the file
   const { outputs, texts } = require('../dist/cli-text.json');
   const output = Object.hasOwn(outputs, JSON.stringify(args)) ? outputs[JSON.stringify(args)] : null;
   // On a terminal commander wraps help to its width; the texts were rendered for a pipe.
