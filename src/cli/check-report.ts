@@ -1,8 +1,8 @@
 // `kamal-secret check` without commander: the report on an app and how it is printed. Shared by the full CLI (cli/check.ts) and the fast path (cli/fast-check.ts,
 // bundled on its own), so that both check every app the same way.
 
-import fs from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
 import { type CheckReport, check } from '../kamal/check/check.js';
 import { listDestinations, readDeployConfig, secretsFiles } from '../kamal/deploy-config.js';
 import type { DotenvVersion } from '../kamal/dotenv-model.js';
@@ -35,7 +35,7 @@ export async function checkApp(
 function defaultDestinations(root: string): (string | undefined)[] {
   const destinations = listDestinations(root);
   const plain = secretsFiles(readDeployConfig(root))[1];
-  return [...(fs.existsSync(plain) || destinations.length === 0 ? [undefined] : []), ...destinations];
+  return [...(existsSync(plain) || destinations.length === 0 ? [undefined] : []), ...destinations];
 }
 
 /** Print the report (JSON with --json) and return the exit status: 1 on any error. */
@@ -57,6 +57,6 @@ function printText(report: CheckReport, cwd: string): void {
     return `${n} ${word}${n === 1 ? '' : 's'}`;
   };
   out(
-    `checked ${report.files.map((f) => path.relative(cwd, f) || f).join(', ') || 'no secrets files'}: ${count('error', 'error')}, ${count('warning', 'warning')}, ${count('info', 'note')}`,
+    `checked ${report.files.map((f) => relative(cwd, f) || f).join(', ') || 'no secrets files'}: ${count('error', 'error')}, ${count('warning', 'warning')}, ${count('info', 'note')}`,
   );
 }

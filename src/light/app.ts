@@ -1,8 +1,8 @@
 // Finding the Kamal app around the working directory, cheaply: this is on the `get`
 // path, so no YAML parser here. `service:` is a top-level scalar in every deploy.yml.
 
-import fs from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 export interface AppLocation {
   root: string;
@@ -11,11 +11,11 @@ export interface AppLocation {
 
 /** The nearest directory, from `cwd` upwards, that holds config/deploy.yml. */
 export function findApp(cwd: string): AppLocation | null {
-  let dir = path.resolve(cwd);
+  let dir = resolve(cwd);
   for (;;) {
-    const deployYml = path.join(dir, 'config', 'deploy.yml');
-    if (fs.existsSync(deployYml)) return { root: dir, deployYml };
-    const parent = path.dirname(dir);
+    const deployYml = join(dir, 'config', 'deploy.yml');
+    if (existsSync(deployYml)) return { root: dir, deployYml };
+    const parent = dirname(dir);
     if (parent === dir) return null;
     dir = parent;
   }

@@ -3,7 +3,7 @@
 // path (light/fast-run.ts) and the full CLI (cli/run.ts), so that both run every command
 // line the same way.
 
-import path from 'node:path';
+import { relative } from 'node:path';
 import { CONTROL_VARIABLES, type Config } from '../config.js';
 import { type AppLocation, findApp } from './app.js';
 import { describeScope, scopeChain } from './refs.js';
@@ -63,7 +63,7 @@ export function suspectedMissing(plan: RunPlan, env: NodeJS.ProcessEnv): Map<str
 }
 
 export function missingNameWarning(name: string, file: string, plan: RunPlan): string {
-  const where = plan.app ? path.relative(plan.app.root, file) : file;
+  const where = plan.app ? relative(plan.app.root, file) : file;
   return `${name}: ${where} reads $${name}, but neither the environment nor the vault (${describeScope(plan.scope)}) has it: Kamal will deploy it empty; fix: kamal-secret set ${name}`;
 }
 

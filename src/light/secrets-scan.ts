@@ -5,8 +5,8 @@
 // errs on the side of suspecting too much (the model then clears the innocent), so that
 // when it suspects nothing, nothing is missing, and the common case costs a few regexes.
 
-import fs from 'node:fs';
-import path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { type AppLocation, topLevelScalar } from './app.js';
 
 /**
@@ -16,11 +16,11 @@ import { type AppLocation, topLevelScalar } from './app.js';
  * sure of; [] when Kamal would not get as far as reading secrets (no deploy.DEST.yml).
  */
 export function kamalSecretsFiles(app: AppLocation, destination: string | undefined): string[] | null {
-  const texts = [fs.readFileSync(app.deployYml, 'utf8')];
+  const texts = [readFileSync(app.deployYml, 'utf8')];
   if (destination) {
-    const destYml = path.join(app.root, 'config', `deploy.${destination}.yml`);
-    if (!fs.existsSync(destYml)) return [];
-    texts.push(fs.readFileSync(destYml, 'utf8'));
+    const destYml = join(app.root, 'config', `deploy.${destination}.yml`);
+    if (!existsSync(destYml)) return [];
+    texts.push(readFileSync(destYml, 'utf8'));
   }
   let secretsPath = '.kamal/secrets';
   for (const text of texts) {
@@ -28,7 +28,7 @@ export function kamalSecretsFiles(app: AppLocation, destination: string | undefi
     if (stated === null) return null;
     if (stated !== undefined) secretsPath = stated;
   }
-  const prefix = path.resolve(app.root, secretsPath);
+  const prefix = resolve(app.root, secretsPath);
   return [`${prefix}-common`, destination ? `${prefix}.${destination}` : prefix];
 }
 
@@ -53,7 +53,7 @@ export function suspectedUnprovided(files: string[], env: Record<string, string 
   for (const file of files) {
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch {
       continue; // Kamal skips a secrets file that is not there
     }

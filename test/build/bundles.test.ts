@@ -32,6 +32,13 @@ describe('the fast bundles', () => {
     expect(notBuiltIn(bundle)).toEqual([]);
   });
 
+  it.each(['fast-get', 'fast-run'])('%s takes node built-ins by name, not whole', (bundle) => {
+    // `import fs from 'node:fs'` bundles as __toESM(require('node:fs')), which copies every
+    // property of the module at start-up; `import { readFileSync } from 'node:fs'` does not.
+    const code = fs.readFileSync(path.join(ROOT, 'dist', `${bundle}.cjs`), 'utf8');
+    expect(code.match(/__toESM\(require\("node:\w+"\)/g) ?? []).toEqual([]);
+  });
+
   it('fast-check holds check and the YAML parser, no commander, libsodium, prompts or keychain', () => {
     expect(inputs('fast-check').filter((input) => HEAVY.test(input))).toEqual([]);
     expect(inputs('fast-check').filter((input) => /^src\/(vault|unlock|agent)\//.test(input))).toEqual([]);
