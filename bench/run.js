@@ -26,6 +26,11 @@ console.log(
 );
 console.log(`(medians of ${PAIRS} pairs, each command beside node -e 0 in alternation; printed, never asserted)`);
 if (PAIRS < 21) console.log(`(BENCH_RUNS=${PAIRS}: a quick look; the figures to quote take at least 21 pairs)`);
+if (process.env.NODE_EXTRA_CA_CERTS) {
+  console.log(
+    '(NODE_EXTRA_CA_CERTS is set: every node start, node -e 0 included, first loads those certificates; NODE_EXTRA_CA_CERTS= npm run bench measures without)',
+  );
+}
 console.log('');
 
 let baseline;
