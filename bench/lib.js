@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { throwawayEnv, withEnv } from '../scripts/throwaway-env.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN = path.join(ROOT, 'bin', 'kamal-secret.js');
-export const PASSPHRASE = 'benchmark passphrase';
 
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -64,20 +64,10 @@ export function timePairs(base, commands, { runs = PAIRS, warmup = 2 } = {}) {
   return results;
 }
 
-/** A throwaway vault and agent socket. */
+/** A throwaway vault and agent socket (scripts/throwaway-env.mjs). */
 export function sandbox(name) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ks-bench-${name}-`));
-  const env = {
-    ...process.env,
-    KAMAL_SECRET_VAULT: path.join(dir, 'data', 'vault.json'),
-    KAMAL_SECRET_AGENT_SOCK: path.join(dir, 'run', 'agent.sock'),
-    KAMAL_SECRET_PASSPHRASE: PASSPHRASE,
-    KAMAL_SECRET_NO_KEYCHAIN: '1',
-    KAMAL_SECRET_NO_TTY: '1',
-    NO_COLOR: '1',
-  };
-  delete env.KAMAL_DESTINATION;
-  delete env.KAMAL_SECRET_SCOPE;
+  const env = withEnv(throwawayEnv(dir));
   const ks = (args, opts = {}) => {
     const r = spawnSync(process.execPath, [BIN, ...args], {
       env: { ...env, ...opts.env },
