@@ -17,14 +17,20 @@ const FAST_PATHS = {
 /** Every argument list dist/cli-text.json holds has one of these. */
 const TEXT_WORDS = new Set(['--version', '-V', '--help', '-h', 'help']);
 
+// A reader that stops early (`kamal-secret list | head -1`, `| grep -q`) closes the pipe. That is no
+// error: the rest of the output is dropped without a word and the command ends with its own status
+// (not SIGPIPE's 141, which would fail a `set -o pipefail` script that only wanted the first line).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 async function launch() {
   const args = process.argv.slice(2);
   const [command, ...rest] = args;
-  // A reader that closed the pipe early (`| head`) has all it wanted from what we print here.
-  process.stdout.on('error', quietOnClosedPipe);
   if (printBuiltText(args)) return;
   if (Object.hasOwn(FAST_PATHS, command) && (await FAST_PATHS[command]()(rest))) return;
-  process.stdout.off('error', quietOnClosedPipe);
   // Off the fast paths, a bug's stack trace points at src/ (source maps cost start time, so not before).
   process.setSourceMapsEnabled(true);
   if (command === 'agent' && rest.length === 0) return (await import('../dist/agent/main.js')).agentMain();
@@ -41,11 +47,6 @@ function printBuiltText(args) {
   if (!output || (process.stdout.isTTY && !output.anyWidth)) return false;
   process.stdout.write(texts[output.text]);
   return true;
-}
-
-function quietOnClosedPipe(err) {
-  if (err.code !== 'EPIPE') throw err;
-  process.exit(process.exitCode ?? 0);
 }
 
 launch().catch((err) => {
