@@ -21,7 +21,7 @@ import { keyFromPassphrase } from '../unlock/passphrase.js';
 import type { Payload } from '../vault/format.js';
 import { deriveKeyInWorker } from '../vault/kdf-worker.js';
 import { withLock } from '../vault/lock.js';
-import { list, lookupValue, visible } from '../vault/secrets.js';
+import { allAsText, list, lookupValue, visible } from '../vault/secrets.js';
 import { LocalSession } from '../vault/session.js';
 import { decryptPayload, readVaultFile, type Warn } from '../vault/store.js';
 import { VERSION } from '../version.js';
@@ -203,6 +203,8 @@ export class Agent {
         return { ok: true, found: lookupValue(await this.payload(warn), str(req.name), strs(req.chain)) };
       case 'visible':
         return { ok: true, secrets: [...visible(await this.payload(warn), strs(req.chain))] };
+      case 'all':
+        return { ok: true, secrets: allAsText(await this.payload(warn)) };
       case 'list':
         return { ok: true, entries: list(await this.payload(warn)) };
       case 'mutate':

@@ -72,6 +72,10 @@ export function visible(payload: Payload, chain: string[]): Map<string, Found> {
   );
 }
 
+/** Every secret as [ref, text] pairs (check's one request to the agent); a binary secret is an error naming it. */
+export const allAsText = (payload: Payload): [string, string][] =>
+  Object.entries(payload.secrets).map(([ref, record]) => [ref, asText(foundValue(ref, record)).value]);
+
 const foundValue = (ref: string, record: SecretRecord): FoundValue =>
   record.value_base64 === undefined ? { ref, value: record.value } : { ref, value_base64: record.value_base64 };
 
