@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError, UserError } from '../../src/errors.js';
 import type { Payload } from '../../src/vault/format.js';
-import { applyMutation, list, lookup, lookupValue, visible } from '../../src/vault/secrets.js';
+import { allAsText, applyMutation, list, lookup, lookupValue, visible } from '../../src/vault/secrets.js';
 
 const AT = '2026-01-01T00:00:00.000Z';
 const LATER = '2026-02-01T00:00:00.000Z';
@@ -65,6 +65,15 @@ describe('visible', () => {
   it('refuses a chain that sees a binary secret, naming it', () => {
     expect(() => visible(payload(), CHAIN)).toThrow(/^BLOB holds binary data/);
     expect([...visible(payload(), ['blog'])]).toEqual([['DB', { ref: 'blog/DB', value: 'blog-db' }]]);
+  });
+});
+
+describe('allAsText', () => {
+  it('gives every secret as [ref, text], and refuses a vault holding a binary secret, naming it', () => {
+    const p = payload();
+    expect(() => allAsText(p)).toThrow(/^BLOB holds binary data/);
+    delete p.secrets.BLOB;
+    expect(allAsText(p)).toEqual(Object.entries(p.secrets).map(([ref, r]) => [ref, r.value]));
   });
 });
 
