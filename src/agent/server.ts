@@ -1,7 +1,7 @@
 // The agent: holds the unlocked vault key in memory and answers on a Unix socket.
 // It unlocks from the OS keychain at start when it can, locks itself when idle
-// (--ttl) and after a hard limit (--max-ttl), re-reads the vault when the file
-// changes, and runs its own writes one at a time.
+// and at a hard limit (key-holder.ts), re-reads the vault when the file changes,
+// and runs its own writes one at a time.
 
 import fs from 'node:fs';
 import net from 'node:net';
@@ -18,6 +18,7 @@ import {
 } from '../light/protocol.js';
 import { type KeychainOptions, keychainGet } from '../unlock/keychain.js';
 import { keyFromPassphrase } from '../unlock/passphrase.js';
+import type { Derive } from '../vault/crypto.js';
 import type { Payload } from '../vault/format.js';
 import { deriveKeyInWorker } from '../vault/kdf-worker.js';
 import { withLock } from '../vault/lock.js';
@@ -25,6 +26,7 @@ import { list, lookup, visible } from '../vault/secrets.js';
 import { LocalSession } from '../vault/session.js';
 import { decryptPayload, readVaultFile } from '../vault/store.js';
 import { VERSION } from '../version.js';
+import { type Clock, KeyHolder } from './key-holder.js';
 import { prepareSocketDir } from './paths.js';
 
 export interface AgentOptions {
@@ -35,29 +37,26 @@ export interface AgentOptions {
   maxTtlMs: number;
   log: (line: string) => void;
   onStop: () => void;
-}
-
-interface Unlocked {
-  key: Uint8Array;
-  via: 'keychain' | 'passphrase';
-  at: number;
+  clock?: Clock;
+  derive?: Derive;
 }
 
 class Locked extends Error {}
 
 export class Agent {
-  private unlocked: Unlocked | null = null;
+  private readonly holder: KeyHolder;
   /** Set when a keychain-unlocked agent locked itself: the next request may unlock it again. */
   private retryKeychain = false;
   private keychainNote = 'not tried yet';
-  private lastUsed = Date.now();
   private cache: { signature: string; payload: Payload } | null = null;
   private writes: Promise<unknown> = Promise.resolve();
   private keychainAttempt: Promise<void> | null = null;
   private server?: net.Server;
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly opts: AgentOptions) {}
+  constructor(private readonly opts: AgentOptions) {
+    this.holder = new KeyHolder({ ttlMs: opts.ttlMs, maxTtlMs: opts.maxTtlMs }, opts.clock);
+  }
 
   /** Listen, unless another agent already answers (then resolve false). */
   async start(): Promise<boolean> {
@@ -81,7 +80,8 @@ export class Agent {
     });
     if (!listening) return false;
     this.opts.log(`agent ${process.pid} listening on ${socket} for ${this.opts.vaultPath}`);
-    this.timer = setInterval(() => this.expire(), Math.min(1000, this.opts.ttlMs / 4)).unref();
+    // Every use checks the expiry too; the timer forgets an unused key soon after its time.
+    this.timer = setInterval(() => this.expire(), Math.max(50, Math.min(1000, this.opts.ttlMs / 4))).unref();
     this.keychainAttempt = this.tryKeychain();
     return true;
   }
@@ -98,13 +98,13 @@ export class Agent {
   private async tryKeychain(): Promise<void> {
     try {
       const header = readVaultFile(this.opts.vaultPath).header;
-      const started = Date.now();
+      const clock = this.opts.clock ?? Date.now;
+      const started = clock();
       const r = await keychainGet(header.vault_id, this.opts.keychain);
-      if (r.ok && r.key && !this.unlocked) {
-        this.unlocked = { key: r.key, via: 'keychain', at: Date.now() };
-        this.lastUsed = Date.now();
+      if (r.ok && r.key && this.holder.locked) {
+        this.holder.hold(r.key, 'keychain');
         this.keychainNote = 'unlocked from the OS keychain';
-        this.opts.log(`unlocked from the OS keychain in ${Date.now() - started} ms`);
+        this.opts.log(`unlocked from the OS keychain in ${clock() - started} ms`);
       } else if (!r.ok) {
         this.keychainNote = r.reason;
         this.opts.log(`keychain: ${r.reason}; waiting for kamal-secret unlock`);
@@ -116,17 +116,14 @@ export class Agent {
   }
 
   private expire(): void {
-    if (!this.unlocked) return;
-    const now = Date.now();
-    if (now - this.lastUsed > this.opts.ttlMs) this.forget('idle', true);
-    else if (now - this.unlocked.at > this.opts.maxTtlMs) this.forget('hard limit', true);
+    const why = this.holder.expiry();
+    if (why) this.forget(why, true);
   }
 
   private forget(why: string, keychainMayReunlock = false): void {
-    if (!this.unlocked) return;
-    this.retryKeychain = keychainMayReunlock && this.unlocked.via === 'keychain';
-    this.unlocked.key.fill(0);
-    this.unlocked = null;
+    const via = this.holder.forget();
+    if (via === null) return;
+    this.retryKeychain = keychainMayReunlock && via === 'keychain';
     this.cache = null;
     this.opts.log(`locked (${why})`);
   }
@@ -217,13 +214,14 @@ export class Agent {
   }
 
   status(): Status {
+    this.expire();
     return {
       running: true,
       pid: process.pid,
-      locked: !this.unlocked,
+      locked: this.holder.locked,
       socket: this.opts.socket,
       vault: this.opts.vaultPath,
-      unlocked_via: this.unlocked?.via ?? null,
+      unlocked_via: this.holder.via,
       keychain: this.keychainNote,
       version: VERSION,
     };
@@ -232,44 +230,65 @@ export class Agent {
   private async unlock(passphrase: unknown): Promise<void> {
     if (typeof passphrase === 'string' && passphrase) {
       const file = readVaultFile(this.opts.vaultPath);
-      const key = await keyFromPassphrase(this.opts.vaultPath, file.header, passphrase, deriveKeyInWorker);
-      await decryptPayload(this.opts.vaultPath, file, key);
-      this.forget('re-unlocked');
-      this.unlocked = { key, via: 'passphrase', at: Date.now() };
-      this.lastUsed = Date.now();
+      const derive = this.opts.derive ?? deriveKeyInWorker;
+      const key = await keyFromPassphrase(this.opts.vaultPath, file.header, passphrase, derive);
+      try {
+        await decryptPayload(this.opts.vaultPath, file, key);
+      } catch (err) {
+        key.fill(0);
+        throw err;
+      }
+      this.holder.hold(key, 'passphrase');
+      this.cache = null;
       this.opts.log('unlocked with the passphrase');
       return;
     }
     await this.keychainAttempt;
-    if (!this.unlocked) this.retryKeychain = true;
-    await this.key();
+    if (this.holder.locked) this.retryKeychain = true;
+    (await this.key()).fill(0);
   }
 
-  /** The key, once the keychain attempt in progress has ended. */
+  /**
+   * A copy of the key for one operation, which the caller owns and zeroes, once the
+   * keychain attempt in progress has ended.
+   */
   private async key(): Promise<Uint8Array> {
     await this.keychainAttempt;
-    if (!this.unlocked && this.retryKeychain) {
+    this.expire();
+    if (this.holder.locked && this.retryKeychain) {
       this.retryKeychain = false;
       this.keychainAttempt = this.tryKeychain();
       await this.keychainAttempt;
     }
-    if (!this.unlocked) throw new Locked();
-    this.lastUsed = Date.now();
-    return this.unlocked.key;
+    const key = this.holder.copy();
+    if (!key) throw new Locked();
+    return key;
   }
 
   /** The decrypted payload, re-read whenever the vault file changed on disk. */
   private async payload(): Promise<Payload> {
     const key = await this.key();
-    const signature = fileSignature(this.opts.vaultPath);
-    if (this.cache?.signature === signature) return this.cache.payload;
-    const payload = await decryptPayload(this.opts.vaultPath, readVaultFile(this.opts.vaultPath), key);
-    this.cache = { signature, payload };
-    return payload;
+    try {
+      const signature = fileSignature(this.opts.vaultPath);
+      if (this.cache?.signature === signature) return this.cache.payload;
+      const payload = await decryptPayload(this.opts.vaultPath, readVaultFile(this.opts.vaultPath), key);
+      if (!this.holder.locked) this.cache = { signature, payload }; // not after a lock that came meanwhile
+      return payload;
+    } finally {
+      key.fill(0);
+    }
   }
 
+  /** Writes run one at a time, each in a session that owns (and zeroes) its own copy of the key. */
   private write<T>(fn: (s: LocalSession) => Promise<T>): Promise<T> {
-    const run = this.writes.then(async () => fn(new LocalSession(this.opts.vaultPath, await this.key())));
+    const run = this.writes.then(async () => {
+      const session = new LocalSession(this.opts.vaultPath, await this.key());
+      try {
+        return await fn(session);
+      } finally {
+        session.close();
+      }
+    });
     this.writes = run.catch(() => undefined);
     return run;
   }

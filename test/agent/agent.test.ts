@@ -3,9 +3,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { lockPathOf } from '../../src/light/paths.js';
+import { withLock } from '../../src/vault/lock.js';
 import { BIN, ROOT, runCli, runProcess, Sandbox } from '../helpers/cli.js';
+import { statusWhen as statusOf } from './helpers.js';
 
 let box: Sandbox;
 beforeEach(async () => {
@@ -16,8 +18,39 @@ beforeEach(async () => {
 afterEach(() => box.cleanup());
 
 const status = async (env = {}) => JSON.parse((await box.run(['agent', 'status', '--json'], { env })).stdout);
+const statusWhen = (done: (s: { locked: boolean }) => boolean) => statusOf(box, done);
 const sock = () => box.env.KAMAL_SECRET_AGENT_SOCK as string;
 const noPass = { KAMAL_SECRET_PASSPHRASE: undefined };
+
+/** One connection to the agent: send requests, read replies in the order they come. */
+function connection() {
+  const conn = net.createConnection(sock());
+  const replies: string[] = [];
+  const waiting: ((line: string) => void)[] = [];
+  let buffered = '';
+  conn.setEncoding('utf8');
+  conn.on('data', (chunk: string) => {
+    buffered += chunk;
+    for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      const waiter = waiting.shift();
+      if (waiter) waiter(line);
+      else replies.push(line);
+    }
+  });
+  return {
+    send: (message: unknown) => conn.write(`${JSON.stringify(message)}\n`),
+    next: (): Promise<Record<string, unknown>> =>
+      new Promise((resolve) => {
+        const take = (line: string) => resolve(JSON.parse(line));
+        const ready = replies.shift();
+        if (ready !== undefined) take(ready);
+        else waiting.push(take);
+      }),
+    close: () => conn.end(),
+  };
+}
 
 function rawExchange(payload: string | Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -87,28 +120,15 @@ describe('agent', () => {
     expect((await status()).locked).toBe(true);
   });
 
-  // Margins are wide so that a loaded CI machine cannot make these fail: what they check is that
-  // the agent locks by itself, not how precisely it keeps time.
+  // The TTL rules themselves are tested with a clock the test moves (key-holder.test.ts);
+  // this checks that a real agent applies them, awaiting the lock rather than timing it.
   it('locks itself after the idle TTL', async () => {
     await box.run(['agent', 'stop']);
-    await box.run(['unlock'], { env: { KAMAL_SECRET_AGENT_TTL: '3s' } });
-    expect((await status()).locked).toBe(false);
-    await sleep(5000);
-    expect((await status()).locked).toBe(true);
+    expect((await box.run(['unlock'], { env: { KAMAL_SECRET_AGENT_TTL: '3s' } })).stdout).toBe(
+      'unlocked (via passphrase)\n',
+    );
+    await statusWhen((s) => s.locked === true);
     expect((await box.run(['get', 'A'], { env: noPass })).code).toBe(3);
-  });
-
-  it('locks itself at the hard limit even while used', async () => {
-    await box.run(['agent', 'stop']);
-    const maxTtlMs = 4000;
-    const started = Date.now();
-    await box.run(['unlock'], { env: { KAMAL_SECRET_AGENT_MAX_TTL: `${maxTtlMs / 1000}s` } });
-    while (Date.now() - started < maxTtlMs / 2) {
-      expect((await box.run(['get', 'A'], { env: noPass })).code).toBe(0);
-      await sleep(200);
-    }
-    await sleep(started + maxTtlMs + 1500 - Date.now());
-    expect((await status()).locked).toBe(true);
   });
 
   it('answers malformed and oversized requests with an error and keeps serving', async () => {
@@ -119,6 +139,23 @@ describe('agent', () => {
     const huge = await rawExchange(Buffer.alloc(5 * 1024 * 1024, 'x'));
     expect(JSON.parse(huge.split('\n')[0])).toMatchObject({ ok: false, error: expect.stringMatching(/larger than/) });
     expect((await box.run(['get', 'A'], { env: noPass })).stdout).toBe('value-of-a\n');
+  });
+
+  it('a lock while a write waits for the vault file: the write lands, with the key it started with', async () => {
+    await withLock(lockPathOf(box.vault), async () => {
+      const c = connection();
+      c.send({ op: 'mutate', mutation: { op: 'set', ref: 'WRITTEN', value: 'landed' } });
+      // Requests on one connection are taken in order: once status answers, the write
+      // above has its key and waits for the vault file, which this test holds.
+      c.send({ op: 'status' });
+      expect(await c.next()).toMatchObject({ ok: true, locked: false });
+      expect((await box.run(['lock'])).code).toBe(0);
+      return c;
+    }).then(async (c) => {
+      expect(await c.next()).toMatchObject({ ok: true, result: { action: 'created', ref: 'WRITTEN' } });
+      c.close();
+    });
+    expect((await box.run(['get', 'WRITTEN'])).stdout).toBe('landed\n');
   });
 
   it('two agents racing to start: one wins, the other steps aside', async () => {

@@ -1,0 +1,19 @@
+// What the agent tests (and the keychain tests, which drive agents too) share.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Sandbox } from '../helpers/cli.js';
+
+export type AgentStatus = Record<string, unknown> & { pid: number; locked: boolean };
+
+export async function agentStatus(box: Sandbox, env = {}): Promise<AgentStatus> {
+  return JSON.parse((await box.run(['agent', 'status', '--json'], { env })).stdout);
+}
+
+/** Poll `agent status --json` until `done` holds: an awaited event, not a guessed time (bounded, for safety). */
+export async function statusWhen(box: Sandbox, done: (s: AgentStatus) => boolean, env = {}): Promise<AgentStatus> {
+  for (let tries = 0; tries < 300; tries++) {
+    const s = await agentStatus(box, env);
+    if (done(s)) return s;
+    await sleep(200);
+  }
+  throw new Error('the agent never reached the awaited state');
+}
