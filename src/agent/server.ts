@@ -9,9 +9,10 @@ import { UserError } from '../errors.js';
 import { ping } from '../light/agent-client.js';
 import { lockPathOf } from '../light/paths.js';
 import {
-  type ErrorReply,
+  BadRequest,
   encode,
   MAX_REQUEST_BYTES,
+  parseRequest,
   type Reply,
   type Request,
   type Status,
@@ -135,13 +136,7 @@ export class Agent {
     conn.on('data', (chunk: string) => {
       buffered += chunk;
       if (Buffer.byteLength(buffered) > MAX_REQUEST_BYTES) {
-        conn.end(
-          encode({
-            ok: false,
-            code: 'bad_request',
-            error: `request larger than ${MAX_REQUEST_BYTES} bytes`,
-          } satisfies ErrorReply),
-        );
+        conn.end(encode({ ok: false, code: 'bad_request', error: `request larger than ${MAX_REQUEST_BYTES} bytes` }));
         conn.destroySoon();
         buffered = '';
         return;
@@ -151,7 +146,7 @@ export class Agent {
         buffered = buffered.slice(newline + 1);
         void this.answer(line).then((reply) => {
           if (!conn.destroyed) conn.write(encode(reply));
-          if (reply.ok && (reply as { stopping?: boolean }).stopping) setImmediate(() => this.stop());
+          if (reply.ok && 'stopping' in reply) setImmediate(() => this.stop());
         });
       }
     });
@@ -160,27 +155,20 @@ export class Agent {
   private async answer(line: string): Promise<Reply> {
     let req: Request;
     try {
-      req = JSON.parse(line) as Request;
-      if (!req || typeof req !== 'object' || typeof req.op !== 'string') throw new Error('no op');
-    } catch {
-      return {
-        ok: false,
-        code: 'bad_request',
-        error: 'malformed request: expected one JSON object with an "op" per line',
-      };
+      req = parseRequest(line);
+    } catch (err) {
+      if (err instanceof BadRequest) return { ok: false, code: 'bad_request', error: err.message };
+      throw err;
     }
     try {
       return await this.handle(req);
     } catch (err) {
       if (err instanceof Locked)
         return { ok: false, code: 'locked', error: 'the agent is locked; run: kamal-secret unlock' };
-      if (err instanceof UserError) return { ok: false, code: 'user', error: err.message, exit: err.exitCode };
-      this.opts.log(`error answering ${req.op}: ${(err as Error).message}`);
-      return {
-        ok: false,
-        code: 'bad_request',
-        error: `the agent could not answer ${String(req.op)}: ${(err as Error).message}`,
-      };
+      if (err instanceof UserError)
+        return { ok: false, code: 'user', error: err.message, exit: err.exitCode, user_code: err.code, fix: err.fix };
+      this.opts.log(`error answering ${req.op}: ${(err as Error).stack ?? err}`);
+      return { ok: false, code: 'user', error: `the agent could not ${req.op}: ${(err as Error).message}`, exit: 1 };
     }
   }
 
@@ -190,26 +178,27 @@ export class Agent {
         await this.keychainAttempt; // "locked" only once the start-up keychain attempt has ended
         return { ok: true, ...this.status() };
       case 'get':
-        return { ok: true, found: lookup(await this.payload(), str(req.name), strs(req.chain)) };
+        return { ok: true, found: lookup(await this.payload(), req.name, req.chain) };
       case 'visible':
-        return { ok: true, secrets: [...visible(await this.payload(), strs(req.chain))] };
+        return { ok: true, secrets: [...visible(await this.payload(), req.chain)] };
       case 'list':
         return { ok: true, entries: list(await this.payload()) };
       case 'mutate':
         return { ok: true, result: await this.write((s) => s.mutate(req.mutation)) };
       case 'rewrap':
-        await this.write((s) => s.rewrap(str(req.passphrase)));
+        await this.write((s) => s.rewrap(req.passphrase));
         return { ok: true };
       case 'unlock':
-        await this.unlock(req.passphrase);
+        await this.unlockWithPassphrase(req.passphrase);
+        return { ok: true, ...this.status() };
+      case 'unlock-keychain':
+        await this.unlockFromKeychain();
         return { ok: true, ...this.status() };
       case 'lock':
         this.forget('lock requested');
         return { ok: true };
       case 'stop':
         return { ok: true, stopping: true };
-      default:
-        return { ok: false, code: 'bad_request', error: `unknown op ${JSON.stringify((req as { op: unknown }).op)}` };
     }
   }
 
@@ -227,22 +216,23 @@ export class Agent {
     };
   }
 
-  private async unlock(passphrase: unknown): Promise<void> {
-    if (typeof passphrase === 'string' && passphrase) {
-      const file = readVaultFile(this.opts.vaultPath);
-      const derive = this.opts.derive ?? deriveKeyInWorker;
-      const key = await keyFromPassphrase(this.opts.vaultPath, file.header, passphrase, derive);
-      try {
-        await decryptPayload(this.opts.vaultPath, file, key);
-      } catch (err) {
-        key.fill(0);
-        throw err;
-      }
-      this.holder.hold(key, 'passphrase');
-      this.cache = null;
-      this.opts.log('unlocked with the passphrase');
-      return;
+  private async unlockWithPassphrase(passphrase: string): Promise<void> {
+    const file = readVaultFile(this.opts.vaultPath);
+    const derive = this.opts.derive ?? deriveKeyInWorker;
+    const key = await keyFromPassphrase(this.opts.vaultPath, file.header, passphrase, derive);
+    try {
+      await decryptPayload(this.opts.vaultPath, file, key);
+    } catch (err) {
+      key.fill(0);
+      throw err;
     }
+    this.holder.hold(key, 'passphrase');
+    this.cache = null;
+    this.opts.log('unlocked with the passphrase');
+  }
+
+  /** Try the keychain again (the unlock command), once the attempt in progress has ended. */
+  private async unlockFromKeychain(): Promise<void> {
     await this.keychainAttempt;
     if (this.holder.locked) this.retryKeychain = true;
     (await this.key()).fill(0);
@@ -299,16 +289,6 @@ function fileSignature(file: string): string {
     const st = fs.statSync(file);
     return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
   } catch {
-    throw new UserError(`no vault at ${file}; run: kamal-secret init`);
+    throw new UserError(`no vault at ${file}; run: kamal-secret init`, { code: 'no_vault' });
   }
 }
-
-const str = (v: unknown): string => {
-  if (typeof v !== 'string') throw new UserError('malformed request: expected a string');
-  return v;
-};
-const strs = (v: unknown): string[] => {
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
-    throw new UserError('malformed request: expected a list of strings');
-  return v;
-};

@@ -2,12 +2,12 @@
 
 import net from 'node:net';
 import { socketIsOurs } from './paths.js';
-import { encode, type Reply, type Request, type Status } from './protocol.js';
+import { encode, type Op, type Reply, type RequestFor, type Status } from './protocol.js';
 
 export class AgentUnavailable extends Error {}
 
 /** One request, one reply. Rejects with AgentUnavailable when nothing (of ours) answers. */
-export function request(sock: string, req: Request, timeoutMs = 30_000): Promise<Reply> {
+export function request<K extends Op>(sock: string, req: RequestFor<K>, timeoutMs = 30_000): Promise<Reply<K>> {
   return new Promise((resolve, reject) => {
     if (!socketIsOurs(sock)) return reject(new AgentUnavailable('no agent socket'));
     const conn = net.createConnection(sock);
@@ -25,7 +25,7 @@ export function request(sock: string, req: Request, timeoutMs = 30_000): Promise
       if (newline === -1) return;
       conn.end();
       try {
-        resolve(JSON.parse(data.slice(0, newline)) as Reply);
+        resolve(JSON.parse(data.slice(0, newline)) as Reply<K>);
       } catch {
         reject(new AgentUnavailable('the agent sent a malformed reply'));
       }
@@ -41,7 +41,7 @@ export function request(sock: string, req: Request, timeoutMs = 30_000): Promise
 export async function agentStatus(sock: string): Promise<Status | null> {
   try {
     const reply = await request(sock, { op: 'status' }, 2000);
-    return reply.ok ? (reply as unknown as Status) : null;
+    return reply.ok ? reply : null;
   } catch {
     return null;
   }

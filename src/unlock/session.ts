@@ -44,7 +44,7 @@ export async function unlockAgent(
   if (!(await session.status()).locked) return;
   if (retryKeychain) {
     try {
-      await session.call({ op: 'unlock' });
+      await session.call({ op: 'unlock-keychain' });
       return;
     } catch (err) {
       if (!(err instanceof LockedError)) throw err;

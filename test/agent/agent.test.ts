@@ -134,11 +134,34 @@ describe('agent', () => {
   it('answers malformed and oversized requests with an error and keeps serving', async () => {
     expect(JSON.parse(await rawExchange('this is not json\n'))).toMatchObject({ ok: false, code: 'bad_request' });
     expect(JSON.parse(await rawExchange('{"op":"no-such-op"}\n'))).toMatchObject({ ok: false, code: 'bad_request' });
-    expect(JSON.parse(await rawExchange('{"op":"get","name":42,"chain":"x"}\n'))).toMatchObject({ ok: false });
+    expect(JSON.parse(await rawExchange('{"op":"get","name":42,"chain":"x"}\n'))).toMatchObject({
+      ok: false,
+      code: 'bad_request',
+    });
     expect(JSON.parse(await rawExchange('[1,2]\n'))).toMatchObject({ ok: false, code: 'bad_request' });
     const huge = await rawExchange(Buffer.alloc(5 * 1024 * 1024, 'x'));
     expect(JSON.parse(huge.split('\n')[0])).toMatchObject({ ok: false, error: expect.stringMatching(/larger than/) });
     expect((await box.run(['get', 'A'], { env: noPass })).stdout).toBe('value-of-a\n');
+  });
+
+  it('refuses a malformed value, reference or passphrase as a bad request, and stores nothing', async () => {
+    const refused = [
+      { op: 'mutate', mutation: { op: 'set', ref: 'NULLED', value: null } },
+      { op: 'mutate', mutation: { op: 'set', ref: 'OBJECT', value: { toString: 'x' } } },
+      { op: 'mutate', mutation: { op: 'set', ref: 'bad ref!', value: 'v' } },
+      { op: 'mutate', mutation: { op: 'import', scope: '', entries: [['IMPORTED', 7]], overwrite: true } },
+      { op: 'rewrap', passphrase: '' },
+    ];
+    for (const request of refused)
+      expect({ request, reply: JSON.parse(await rawExchange(`${JSON.stringify(request)}\n`)) }).toMatchObject({
+        request,
+        reply: { ok: false, code: 'bad_request' },
+      });
+    expect(JSON.parse((await box.run(['list', '--json'], { env: noPass })).stdout)).toEqual([
+      expect.objectContaining({ ref: 'A' }),
+    ]);
+    await box.run(['lock']);
+    expect((await box.run(['unlock'])).code).toBe(0); // the passphrase was not rewrapped to ""
   });
 
   it('a lock while a write waits for the vault file: the write lands, with the key it started with', async () => {
