@@ -1,7 +1,8 @@
-// The agent: holds the unlocked vault key in memory and answers on a Unix socket.
-// It unlocks from the OS keychain at start when it can, locks itself when idle
-// and at a hard limit (key-holder.ts), re-reads the vault when the file changes,
-// and runs its own writes one at a time.
+// The agent: holds the unlocked vault key in memory and answers on a Unix socket. It
+// tries the OS keychain when it starts and whenever a client asks; locks itself when
+// idle and at a hard limit (key-holder.ts); re-reads the vault when the file changes;
+// and runs its own writes one at a time. Requests are validated per operation
+// (light/protocol.ts).
 
 import fs from 'node:fs';
 import net from 'node:net';
@@ -11,6 +12,7 @@ import { lockPathOf } from '../light/paths.js';
 import {
   BadRequest,
   encode,
+  type KeychainState,
   MAX_REQUEST_BYTES,
   parseRequest,
   type Reply,
@@ -46,12 +48,12 @@ class Locked extends Error {}
 
 export class Agent {
   private readonly holder: KeyHolder;
-  /** Set when a keychain-unlocked agent locked itself: the next request may unlock it again. */
-  private retryKeychain = false;
-  private keychainNote = 'not tried yet';
+  private keychain: Status['keychain'] = { state: 'untried', detail: 'not tried yet' };
+  private keychainAttempt: Promise<void> | null = null;
+  /** `lock` was asked for: nothing unlocks from the keychain again until an explicit unlock */
+  private lockedByUser = false;
   private cache: { signature: string; payload: Payload } | null = null;
   private writes: Promise<unknown> = Promise.resolve();
-  private keychainAttempt: Promise<void> | null = null;
   private server?: net.Server;
   private timer?: NodeJS.Timeout;
 
@@ -83,7 +85,7 @@ export class Agent {
     this.opts.log(`agent ${process.pid} listening on ${socket} for ${this.opts.vaultPath}`);
     // Every use checks the expiry too; the timer forgets an unused key soon after its time.
     this.timer = setInterval(() => this.expire(), Math.max(50, Math.min(1000, this.opts.ttlMs / 4))).unref();
-    this.keychainAttempt = this.tryKeychain();
+    void this.tryKeychain();
     return true;
   }
 
@@ -96,37 +98,52 @@ export class Agent {
     this.opts.onStop();
   }
 
-  private async tryKeychain(): Promise<void> {
-    try {
-      const header = readVaultFile(this.opts.vaultPath).header;
-      const clock = this.opts.clock ?? Date.now;
-      const started = clock();
-      const r = await keychainGet(header.vault_id, this.opts.keychain);
-      if (r.ok && r.key && this.holder.locked) {
-        this.holder.hold(r.key, 'keychain');
-        this.keychainNote = 'unlocked from the OS keychain';
-        this.opts.log(`unlocked from the OS keychain in ${clock() - started} ms`);
-      } else if (!r.ok) {
-        this.keychainNote = r.reason;
-        this.opts.log(`keychain: ${r.reason}; waiting for kamal-secret unlock`);
-      }
-    } catch (err) {
-      this.keychainNote = (err as Error).message;
-      this.opts.log(`keychain: ${(err as Error).message}`);
-    }
-  }
-
   private expire(): void {
     const why = this.holder.expiry();
-    if (why) this.forget(why, true);
+    if (why) this.forget(why);
   }
 
-  private forget(why: string, keychainMayReunlock = false): void {
-    const via = this.holder.forget();
-    if (via === null) return;
-    this.retryKeychain = keychainMayReunlock && via === 'keychain';
+  private forget(why: string): void {
+    if (this.holder.forget() === null) return;
     this.cache = null;
     this.opts.log(`locked (${why})`);
+  }
+
+  /** Try the keychain; one attempt at a time (a second caller waits for the one under way). */
+  private tryKeychain(): Promise<void> {
+    this.keychainAttempt ??= this.attemptKeychain().finally(() => {
+      this.keychainAttempt = null;
+    });
+    return this.keychainAttempt;
+  }
+
+  private async attemptKeychain(): Promise<void> {
+    const clock = this.opts.clock ?? Date.now;
+    const started = clock();
+    this.keychain = { state: 'trying', detail: 'trying the OS keychain' };
+    const note = (state: KeychainState, detail: string) => {
+      this.keychain = { state, detail };
+      this.opts.log(`keychain: ${detail}`);
+    };
+    try {
+      const file = readVaultFile(this.opts.vaultPath);
+      const r = await keychainGet(file.header.vault_id, this.opts.keychain);
+      if (!r.ok) return note(r.off ? 'off' : r.absent ? 'no-key' : 'unreachable', r.reason);
+      if (!r.key) return note('no-key', 'the keychain gave no key');
+      try {
+        await decryptPayload(this.opts.vaultPath, file, r.key);
+      } catch {
+        r.key.fill(0);
+        return note('no-key', "the keychain's entry for this vault does not open it");
+      }
+      this.keychain = { state: 'has-key', detail: "holds this vault's key" };
+      if (!this.holder.locked || this.lockedByUser) return void r.key.fill(0);
+      this.holder.hold(r.key, 'keychain');
+      this.cache = null;
+      this.opts.log(`unlocked from the OS keychain in ${clock() - started} ms`);
+    } catch (err) {
+      note('unreachable', (err as Error).message);
+    }
   }
 
   private serve(conn: net.Socket): void {
@@ -192,9 +209,10 @@ export class Agent {
         await this.unlockWithPassphrase(req.passphrase);
         return { ok: true, ...this.status() };
       case 'unlock-keychain':
-        await this.unlockFromKeychain();
+        await this.unlockFromKeychain(req.force);
         return { ok: true, ...this.status() };
       case 'lock':
+        this.lockedByUser = true;
         this.forget('lock requested');
         return { ok: true };
       case 'stop':
@@ -211,7 +229,7 @@ export class Agent {
       socket: this.opts.socket,
       vault: this.opts.vaultPath,
       unlocked_via: this.holder.via,
-      keychain: this.keychainNote,
+      keychain: { ...this.keychain },
       version: VERSION,
     };
   }
@@ -227,28 +245,36 @@ export class Agent {
       throw err;
     }
     this.holder.hold(key, 'passphrase');
+    this.lockedByUser = false;
     this.cache = null;
     this.opts.log('unlocked with the passphrase');
   }
 
-  /** Try the keychain again (the unlock command), once the attempt in progress has ended. */
-  private async unlockFromKeychain(): Promise<void> {
-    await this.keychainAttempt;
-    if (this.holder.locked) this.retryKeychain = true;
-    (await this.key()).fill(0);
+  /**
+   * A client's turn at the keychain: after the attempt under way, if the agent is still
+   * locked (or, when `force`d by the unlock command, has never reached the keychain),
+   * try again. Without `force`, an explicit `lock` stands.
+   */
+  private async unlockFromKeychain(force: boolean): Promise<void> {
+    this.expire();
+    if ((this.lockedByUser && !force) || this.keychain.state === 'off') return;
+    this.lockedByUser = false;
+    const underWay = this.keychainAttempt;
+    if (underWay) await underWay;
+    const wanted = this.holder.locked || (force && this.keychain.state !== 'has-key');
+    if (wanted && !underWay) await this.tryKeychain();
   }
 
   /**
-   * A copy of the key for one operation, which the caller owns and zeroes, once the
-   * keychain attempt in progress has ended.
+   * A copy of the key for one read, which the caller zeroes. A locked agent first waits
+   * for a keychain attempt under way, or re-unlocks from a keychain that has given the
+   * key before (after an idle or hard-limit lock), unless the user locked it.
    */
   private async key(): Promise<Uint8Array> {
-    await this.keychainAttempt;
     this.expire();
-    if (this.holder.locked && this.retryKeychain) {
-      this.retryKeychain = false;
-      this.keychainAttempt = this.tryKeychain();
-      await this.keychainAttempt;
+    if (this.holder.locked && !this.lockedByUser) {
+      if (this.keychainAttempt) await this.keychainAttempt;
+      else if (this.keychain.state === 'has-key') await this.tryKeychain();
     }
     const key = this.holder.copy();
     if (!key) throw new Locked();

@@ -61,8 +61,8 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async () => {
       readVaultFile(ctx.config.vaultPath);
       const session = await ensureAgent(ctx.config, ctx.env);
-      await unlockAgent(session, ctx.config, { retryKeychain: true });
-      out(`unlocked (via ${(await session.status()).unlocked_via})`);
+      const status = await unlockAgent(session, ctx.config, { force: true });
+      out(`unlocked (via ${status.unlocked_via})`);
     });
   example(unlock, 'kamal-secret unlock');
 }
@@ -80,11 +80,11 @@ async function printStatus(sock: string, asJson: boolean): Promise<void> {
     locked: status ? status.locked : true,
     socket: sock,
     unlocked_via: status?.unlocked_via ?? null,
+    keychain: status?.keychain ?? null,
     version: status?.version ?? null,
   };
   if (asJson) return json(shape);
   if (!status) return out(`no agent is running (socket ${sock}); it starts on demand`);
-  out(
-    `agent ${status.pid} (kamal-secret ${status.version ?? 'older than 0.1.0'}) on ${sock}: ${status.locked ? 'locked' : `unlocked via ${status.unlocked_via}`}`,
-  );
+  const state = status.locked ? 'locked' : `unlocked via ${status.unlocked_via}`;
+  out(`agent ${status.pid} (kamal-secret ${status.version}) on ${sock}: ${state}; keychain: ${status.keychain.detail}`);
 }

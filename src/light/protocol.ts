@@ -22,8 +22,8 @@ export interface Requests {
   mutate: { mutation: Mutation };
   rewrap: { passphrase: string };
   unlock: { passphrase: string };
-  /** try the OS keychain again (the unlock command) */
-  'unlock-keychain': NoFields;
+  /** try the OS keychain; `force` also after an explicit `lock` (the unlock command) */
+  'unlock-keychain': { force: boolean };
   lock: NoFields;
   stop: NoFields;
 }
@@ -32,6 +32,9 @@ export type Op = keyof Requests;
 export type RequestFor<K extends Op> = { op: K } & Requests[K];
 export type Request = { [K in Op]: RequestFor<K> }[Op];
 
+/** What the agent's keychain attempts found; `trying` while one is under way. */
+export type KeychainState = 'untried' | 'trying' | 'has-key' | 'no-key' | 'unreachable' | 'off';
+
 export interface Status {
   running: true;
   pid: number;
@@ -39,9 +42,9 @@ export interface Status {
   socket: string;
   vault: string;
   unlocked_via: 'keychain' | 'passphrase' | null;
-  keychain: string;
-  /** the kamal-secret version the agent runs (absent before 0.1.0's agents said it) */
-  version?: string;
+  keychain: { state: KeychainState; detail: string };
+  /** the kamal-secret version the agent runs */
+  version: string;
 }
 
 /** The fields of each operation's successful reply, besides `ok`. */
@@ -116,7 +119,10 @@ const VALIDATORS: { [K in Op]: (fields: Record<string, unknown>) => Requests[K] 
     only(f, ['passphrase']);
     return { passphrase: passphrase(f.passphrase) };
   },
-  'unlock-keychain': (f) => only(f, []),
+  'unlock-keychain': (f) => {
+    only(f, ['force']);
+    return { force: bool(f.force, 'force') };
+  },
   lock: (f) => only(f, []),
   stop: (f) => only(f, []),
 };

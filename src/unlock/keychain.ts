@@ -1,5 +1,5 @@
 // The OS keychain holds the vault key (base64) under service "kamal-secret",
-// account = the vault id. Every call goes through child.ts with a hard timeout.
+// account = the vault id. Every call goes through keychain-child.ts with a hard timeout.
 
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,10 @@ import type { Config } from '../config.js';
 export const KEYCHAIN_SERVICE = 'kamal-secret';
 const CHILD = fileURLToPath(new URL('./keychain-child.js', import.meta.url));
 
-export type KeychainResult = { ok: true; key?: Uint8Array } | { ok: false; reason: string; absent?: boolean };
+/** `absent`: the keychain answered, without a key for this vault; `off`: KAMAL_SECRET_NO_KEYCHAIN=1. */
+export type KeychainResult =
+  | { ok: true; key?: Uint8Array }
+  | { ok: false; reason: string; absent?: boolean; off?: boolean };
 
 /** What the keychain calls need from the configuration. */
 export type KeychainOptions = Pick<Config, 'useKeychain' | 'keychainTimeoutMs'>;
@@ -50,8 +53,10 @@ function failure(r: Awaited<ReturnType<typeof runChild>>, timeoutMs: number): Ke
   return { ok: false, reason: r.stderr || `the keychain helper exited with ${r.code}` };
 }
 
+const OFF = { ok: false, off: true, reason: 'KAMAL_SECRET_NO_KEYCHAIN=1 is set' } as const;
+
 export async function keychainGet(vaultId: string, opts: KeychainOptions): Promise<KeychainResult> {
-  if (!opts.useKeychain) return { ok: false, reason: 'KAMAL_SECRET_NO_KEYCHAIN=1 is set' };
+  if (!opts.useKeychain) return OFF;
   const r = await runChild(opts.keychainTimeoutMs, ['get', vaultId]);
   if (r.code !== 0) return failure(r, opts.keychainTimeoutMs);
   const key = new Uint8Array(Buffer.from(r.stdout.trim(), 'base64'));
@@ -60,7 +65,7 @@ export async function keychainGet(vaultId: string, opts: KeychainOptions): Promi
 }
 
 export async function keychainSet(vaultId: string, key: Uint8Array, opts: KeychainOptions): Promise<KeychainResult> {
-  if (!opts.useKeychain) return { ok: false, reason: 'KAMAL_SECRET_NO_KEYCHAIN=1 is set' };
+  if (!opts.useKeychain) return OFF;
   const r = await runChild(opts.keychainTimeoutMs, ['set', vaultId], Buffer.from(key).toString('base64'));
   return r.code === 0 ? { ok: true } : failure(r, opts.keychainTimeoutMs);
 }

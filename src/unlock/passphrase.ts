@@ -1,14 +1,11 @@
-// Getting the vault key in this process (no agent): the OS keychain first, then the
-// passphrase from the environment or the terminal. Exit 3 when neither can be had.
+// The passphrase: turning it into the vault key, and getting it from
+// KAMAL_SECRET_PASSPHRASE or a hidden prompt on the terminal.
 
 import type { Config } from '../config.js';
 import { LockedError, UserError } from '../errors.js';
 import { promptHidden } from '../term/prompt.js';
 import { DecryptError, type Derive, unwrapKey } from '../vault/crypto.js';
 import type { Header } from '../vault/format.js';
-import { keychainGet } from './keychain.js';
-
-export type UnlockedVia = 'keychain' | 'passphrase';
 
 /** The vault key from a passphrase; a wrong one is a one-line user error. */
 export async function keyFromPassphrase(
@@ -37,13 +34,4 @@ export async function askPassphrase(config: Config): Promise<string> {
     );
   }
   return typed;
-}
-
-export async function unlockInProcess(config: Config, header: Header): Promise<{ key: Uint8Array; via: UnlockedVia }> {
-  if (!config.passphrase) {
-    const fromKeychain = await keychainGet(header.vault_id, config);
-    if (fromKeychain.ok && fromKeychain.key) return { key: fromKeychain.key, via: 'keychain' };
-  }
-  const passphrase = await askPassphrase(config);
-  return { key: await keyFromPassphrase(config.vaultPath, header, passphrase), via: 'passphrase' };
 }

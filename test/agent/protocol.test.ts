@@ -18,7 +18,7 @@ describe('agent requests', () => {
       { op: 'mutate', mutation: { op: 'import', scope: 'shop', entries: [['A', 'x']], overwrite: false } },
       { op: 'rewrap', passphrase: 'new one' },
       { op: 'unlock', passphrase: 'p' },
-      { op: 'unlock-keychain' },
+      { op: 'unlock-keychain', force: true },
       { op: 'lock' },
       { op: 'stop' },
     ])

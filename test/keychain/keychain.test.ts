@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Entry } from '@napi-rs/keyring';
 import { afterEach, describe, expect, it } from 'vitest';
+import { statusWhen } from '../agent/helpers.js';
 import { Sandbox } from '../helpers/cli.js';
 
 const haveKeychain = process.env.KAMAL_SECRET_TEST_KEYCHAIN === '1';
@@ -20,7 +21,12 @@ afterEach(async () => {
 });
 
 describe(`with a real Secret Service${haveKeychain ? '' : ` (${skipReason})`}`, () => {
-  const withKeychain = { KAMAL_SECRET_NO_KEYCHAIN: undefined, KAMAL_SECRET_NO_AGENT: undefined };
+  // A generous keychain timeout: on a loaded machine a real keyring can take seconds to answer.
+  const withKeychain = {
+    KAMAL_SECRET_NO_KEYCHAIN: undefined,
+    KAMAL_SECRET_NO_AGENT: undefined,
+    KAMAL_SECRET_KEYCHAIN_TIMEOUT_MS: '20000',
+  };
 
   it.skipIf(!haveKeychain)('init stores the vault key in the keychain and says so', async () => {
     box = new Sandbox(withKeychain);
@@ -64,6 +70,26 @@ describe(`with a real Secret Service${haveKeychain ? '' : ` (${skipReason})`}`, 
     expect((await box.run(['get', 'A'], { env: noPass })).code).toBe(3);
     expect((await box.run(['unlock'], { env: noPass })).stdout).toBe('unlocked (via keychain)\n');
   });
+
+  it.skipIf(!haveKeychain)(
+    'after an idle lock, list, run and export re-unlock from the keychain, with no passphrase',
+    async () => {
+      box = new Sandbox(withKeychain);
+      const b = box;
+      expect((await b.run(['init'])).code).toBe(0);
+      await b.run(['set', 'A'], { input: 'value-a' });
+      await b.run(['agent', 'stop']);
+      const noPass = { KAMAL_SECRET_PASSPHRASE: undefined };
+      await b.run(['agent', 'start', '--ttl', '2s'], { env: noPass });
+      const idleLocked = (s: { locked: boolean; keychain?: unknown }) =>
+        s.locked && (s.keychain as { state: string }).state === 'has-key';
+      for (const args of [['list'], ['run', '--', 'sh', '-c', 'test "$A" = value-a'], ['export', '--format', 'json']]) {
+        await statusWhen(b, idleLocked);
+        const r = await b.run(args, { env: noPass });
+        expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: '' });
+      }
+    },
+  );
 });
 
 describe('when the keychain cannot help', () => {
