@@ -11,7 +11,7 @@ export interface AgentTimes {
   maxTtl: string;
 }
 
-export async function runAgent(config: Config, times: AgentTimes): Promise<void> {
+export async function runAgent(config: Config, times: AgentTimes, env: NodeJS.ProcessEnv): Promise<void> {
   const { vaultPath: vault, agentSocket: sock } = config;
   readVaultFile(vault);
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
@@ -19,6 +19,7 @@ export async function runAgent(config: Config, times: AgentTimes): Promise<void>
     vaultPath: vault,
     socket: sock,
     keychain: config,
+    env,
     ttlMs: parseDuration(times.ttl, '--ttl'),
     maxTtlMs: parseDuration(times.maxTtl, '--max-ttl'),
     log,
@@ -36,7 +37,7 @@ export async function runAgent(config: Config, times: AgentTimes): Promise<void>
 export async function agentMain(): Promise<void> {
   try {
     const config = readConfig(process.env);
-    await runAgent(config, { ttl: config.agentTtl, maxTtl: config.agentMaxTtl });
+    await runAgent(config, { ttl: config.agentTtl, maxTtl: config.agentMaxTtl }, process.env);
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
     process.stderr.write(`kamal-secret: ${err.line}\n`);

@@ -12,12 +12,15 @@ import { lockPathOf } from '../light/paths.js';
 import {
   BadRequest,
   encode,
+  type KeychainEnv,
   type KeychainState,
+  keychainEnvOf,
   MAX_REQUEST_BYTES,
   parseRequest,
   type Reply,
   type Request,
   type Status,
+  sameKeychainEnv,
 } from '../light/protocol.js';
 import { type KeychainOptions, keychainGet } from '../unlock/keychain.js';
 import { keyFromPassphrase } from '../unlock/passphrase.js';
@@ -36,6 +39,8 @@ export interface AgentOptions {
   vaultPath: string;
   socket: string;
   keychain: KeychainOptions;
+  /** the agent's own environment; a keychain call runs in it, with a client's D-Bus variables when it asked */
+  env: NodeJS.ProcessEnv;
   ttlMs: number;
   maxTtlMs: number;
   log: (line: string) => void;
@@ -50,6 +55,8 @@ export class Agent {
   private readonly holder: KeyHolder;
   private keychain: Status['keychain'] = { state: 'untried', detail: 'not tried yet' };
   private keychainAttempt: Promise<void> | null = null;
+  /** the D-Bus variables of the last keychain attempt (reads that re-unlock use them again) */
+  private keychainEnv: KeychainEnv;
   /** `lock` was asked for: nothing unlocks from the keychain again until an explicit unlock */
   private lockedByUser = false;
   private cache: { signature: string; payload: Payload } | null = null;
@@ -59,6 +66,7 @@ export class Agent {
 
   constructor(private readonly opts: AgentOptions) {
     this.holder = new KeyHolder({ ttlMs: opts.ttlMs, maxTtlMs: opts.maxTtlMs }, opts.clock);
+    this.keychainEnv = keychainEnvOf(opts.env);
   }
 
   /** Listen, unless another agent already answers (then resolve false). */
@@ -85,7 +93,7 @@ export class Agent {
     this.opts.log(`agent ${process.pid} listening on ${socket} for ${this.opts.vaultPath}`);
     // Every use checks the expiry too; the timer forgets an unused key soon after its time.
     this.timer = setInterval(() => this.expire(), Math.max(50, Math.min(1000, this.opts.ttlMs / 4))).unref();
-    void this.tryKeychain();
+    void this.tryKeychain(this.keychainEnv);
     return true;
   }
 
@@ -109,17 +117,23 @@ export class Agent {
     this.opts.log(`locked (${why})`);
   }
 
-  /** Try the keychain; one attempt at a time (a second caller waits for the one under way). */
-  private tryKeychain(): Promise<void> {
-    this.keychainAttempt ??= this.attemptKeychain().finally(() => {
+  /** The agent's own D-Bus variables, with a client's over them. */
+  private effectiveKeychainEnv(clientEnv: KeychainEnv): KeychainEnv {
+    return { ...keychainEnvOf(this.opts.env), ...clientEnv };
+  }
+
+  /** Try the keychain with `env`'s D-Bus; one attempt at a time (a second caller waits for the one under way). */
+  private tryKeychain(env: KeychainEnv): Promise<void> {
+    this.keychainAttempt ??= this.attemptKeychain(this.effectiveKeychainEnv(env)).finally(() => {
       this.keychainAttempt = null;
     });
     return this.keychainAttempt;
   }
 
-  private async attemptKeychain(): Promise<void> {
+  private async attemptKeychain(env: KeychainEnv): Promise<void> {
     const clock = this.opts.clock ?? Date.now;
     const started = clock();
+    this.keychainEnv = env;
     this.keychain = { state: 'trying', detail: 'trying the OS keychain' };
     const note = (state: KeychainState, detail: string) => {
       this.keychain = { state, detail };
@@ -127,7 +141,7 @@ export class Agent {
     };
     try {
       const file = readVaultFile(this.opts.vaultPath);
-      const r = await keychainGet(file.header.vault_id, this.opts.keychain);
+      const r = await keychainGet(file.header.vault_id, this.opts.keychain, { ...this.opts.env, ...env });
       if (!r.ok) return note(r.off ? 'off' : r.absent ? 'no-key' : 'unreachable', r.reason);
       if (!r.key) return note('no-key', 'the keychain gave no key');
       try {
@@ -209,7 +223,7 @@ export class Agent {
         await this.unlockWithPassphrase(req.passphrase);
         return { ok: true, ...this.status() };
       case 'unlock-keychain':
-        await this.unlockFromKeychain(req.force);
+        await this.unlockFromKeychain(req.env, req.force);
         return { ok: true, ...this.status() };
       case 'lock':
         this.lockedByUser = true;
@@ -251,18 +265,24 @@ export class Agent {
   }
 
   /**
-   * A client's turn at the keychain: after the attempt under way, if the agent is still
-   * locked (or, when `force`d by the unlock command, has never reached the keychain),
-   * try again. Without `force`, an explicit `lock` stands.
+   * A client's turn at the keychain, with its D-Bus variables: after the attempt under
+   * way, if the agent is still locked (or, when `force`d by the unlock command, has
+   * never reached the keychain), try again. Not when the attempt just made used the
+   * same variables and was under way, or (unless forced) found no key or no keychain:
+   * a frozen keyring would cost every command its timeout. Without `force`, an
+   * explicit `lock` stands.
    */
-  private async unlockFromKeychain(force: boolean): Promise<void> {
+  private async unlockFromKeychain(env: KeychainEnv, force: boolean): Promise<void> {
     this.expire();
     if ((this.lockedByUser && !force) || this.keychain.state === 'off') return;
     this.lockedByUser = false;
     const underWay = this.keychainAttempt;
     if (underWay) await underWay;
     const wanted = this.holder.locked || (force && this.keychain.state !== 'has-key');
-    if (wanted && !underWay) await this.tryKeychain();
+    const failed = this.keychain.state === 'unreachable' || this.keychain.state === 'no-key';
+    const futile =
+      sameKeychainEnv(this.keychainEnv, this.effectiveKeychainEnv(env)) && (underWay !== null || (failed && !force));
+    if (wanted && !futile) await this.tryKeychain(env);
   }
 
   /**
@@ -274,7 +294,7 @@ export class Agent {
     this.expire();
     if (this.holder.locked && !this.lockedByUser) {
       if (this.keychainAttempt) await this.keychainAttempt;
-      else if (this.keychain.state === 'has-key') await this.tryKeychain();
+      else if (this.keychain.state === 'has-key') await this.tryKeychain(this.keychainEnv);
     }
     const key = this.holder.copy();
     if (!key) throw new Locked();

@@ -39,7 +39,7 @@ export function register(program: Command, ctx: CliContext): void {
         await startDetached(ctx.config, ctx.env, { ttl: opts.ttl, maxTtl: opts.maxTtl });
         return out(`started the agent on ${sock}`);
       }
-      await runAgent(ctx.config, { ttl: opts.ttl, maxTtl: opts.maxTtl });
+      await runAgent(ctx.config, { ttl: opts.ttl, maxTtl: opts.maxTtl }, ctx.env);
     });
   example(
     agent,
@@ -61,7 +61,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async () => {
       readVaultFile(ctx.config.vaultPath);
       const session = await ensureAgent(ctx.config, ctx.env);
-      const status = await unlockAgent(session, ctx.config, { force: true });
+      const status = await unlockAgent(session, ctx.config, ctx.env, { force: true });
       out(`unlocked (via ${status.unlocked_via})`);
     });
   example(unlock, 'kamal-secret unlock');

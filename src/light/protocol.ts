@@ -10,6 +10,22 @@ import { isValidName, isValidScopeSegment } from './refs.js';
 
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Where a process finds its Secret Service (D-Bus). A client hands its own to the
+ * agent when it asks it to try the keychain, so that an agent started without one
+ * (from SSH or cron) can still reach the keychain of the session that uses it.
+ */
+export const KEYCHAIN_ENV_NAMES = ['DBUS_SESSION_BUS_ADDRESS', 'XDG_RUNTIME_DIR', 'DISPLAY'] as const;
+export type KeychainEnv = Partial<Record<(typeof KEYCHAIN_ENV_NAMES)[number], string>>;
+
+export function keychainEnvOf(env: NodeJS.ProcessEnv): KeychainEnv {
+  const picked: KeychainEnv = {};
+  for (const name of KEYCHAIN_ENV_NAMES) if (env[name] !== undefined) picked[name] = env[name];
+  return picked;
+}
+
+export const sameKeychainEnv = (a: KeychainEnv, b: KeychainEnv) => KEYCHAIN_ENV_NAMES.every((n) => a[n] === b[n]);
+
 /** The request or reply of an operation that has no fields. */
 type NoFields = Record<never, never>;
 
@@ -23,7 +39,7 @@ export interface Requests {
   rewrap: { passphrase: string };
   unlock: { passphrase: string };
   /** try the OS keychain; `force` also after an explicit `lock` (the unlock command) */
-  'unlock-keychain': { force: boolean };
+  'unlock-keychain': { env: KeychainEnv; force: boolean };
   lock: NoFields;
   stop: NoFields;
 }
@@ -120,8 +136,8 @@ const VALIDATORS: { [K in Op]: (fields: Record<string, unknown>) => Requests[K] 
     return { passphrase: passphrase(f.passphrase) };
   },
   'unlock-keychain': (f) => {
-    only(f, ['force']);
-    return { force: bool(f.force, 'force') };
+    only(f, ['env', 'force']);
+    return { env: keychainEnv(f.env), force: bool(f.force, 'force') };
   },
   lock: (f) => only(f, []),
   stop: (f) => only(f, []),
@@ -216,4 +232,14 @@ function entries(v: unknown): [string, string][] {
     if (!Array.isArray(e) || e.length !== 2) throw new BadRequest('"entries" must be a list of [name, value] pairs');
     return [name(e[0], 'entries'), text(e[1], 'entries')];
   });
+}
+
+function keychainEnv(v: unknown): KeychainEnv {
+  if (!isObject(v)) throw new BadRequest('"env" must be an object');
+  const names: readonly string[] = KEYCHAIN_ENV_NAMES;
+  for (const [key, value] of Object.entries(v)) {
+    if (!names.includes(key)) throw new BadRequest(`"env" may only hold ${KEYCHAIN_ENV_NAMES.join(', ')}`);
+    text(value, `env.${key}`);
+  }
+  return v as KeychainEnv;
 }

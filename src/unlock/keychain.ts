@@ -20,9 +20,10 @@ function runChild(
   timeoutMs: number,
   args: string[],
   input?: string,
+  env?: NodeJS.ProcessEnv,
 ): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CHILD, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CHILD, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -55,9 +56,14 @@ function failure(r: Awaited<ReturnType<typeof runChild>>, timeoutMs: number): Ke
 
 const OFF = { ok: false, off: true, reason: 'KAMAL_SECRET_NO_KEYCHAIN=1 is set' } as const;
 
-export async function keychainGet(vaultId: string, opts: KeychainOptions): Promise<KeychainResult> {
+/** The vault key from the keychain; `env`, when given, is the environment the keychain call runs in (its D-Bus). */
+export async function keychainGet(
+  vaultId: string,
+  opts: KeychainOptions,
+  env?: NodeJS.ProcessEnv,
+): Promise<KeychainResult> {
   if (!opts.useKeychain) return OFF;
-  const r = await runChild(opts.keychainTimeoutMs, ['get', vaultId]);
+  const r = await runChild(opts.keychainTimeoutMs, ['get', vaultId], undefined, env);
   if (r.code !== 0) return failure(r, opts.keychainTimeoutMs);
   const key = new Uint8Array(Buffer.from(r.stdout.trim(), 'base64'));
   if (key.length !== 32) return { ok: false, reason: 'the keychain entry for this vault is not a vault key' };

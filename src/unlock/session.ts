@@ -2,7 +2,9 @@
 // process with KAMAL_SECRET_NO_AGENT=1. Commands get a VaultSession and never care which.
 //
 // The unlock policy, the same for every command and both ways:
-//   1. the OS keychain (after an explicit `lock`, only `unlock` goes back to it);
+//   1. the OS keychain (an agent tries it with this command's D-Bus variables, so an
+//      agent started without a Secret Service can still use the caller's; after an
+//      explicit `lock`, only `unlock` goes back to the keychain);
 //   2. the passphrase: KAMAL_SECRET_PASSPHRASE, else the terminal;
 //   3. else exit 3, naming the command that fixes it.
 //
@@ -12,7 +14,7 @@
 import type { AgentSession } from '../agent/agent-session.js';
 import { ensureAgent } from '../agent/launcher.js';
 import type { Config } from '../config.js';
-import type { Status } from '../light/protocol.js';
+import { keychainEnvOf, type Status } from '../light/protocol.js';
 import type { Header } from '../vault/format.js';
 import { LocalSession, type VaultSession } from '../vault/session.js';
 import { readVaultFile } from '../vault/store.js';
@@ -23,7 +25,7 @@ export async function openSession(config: Config, env: NodeJS.ProcessEnv): Promi
   const header = readVaultFile(config.vaultPath).header; // exists, permissions, format: before any agent is started
   if (!config.useAgent) return new LocalSession(config.vaultPath, await unlockInProcess(config, header));
   const session = await ensureAgent(config, env);
-  await unlockAgent(session, config);
+  await unlockAgent(session, config, env);
   return session;
 }
 
@@ -49,12 +51,18 @@ async function unlockInProcess(config: Config, header: Header): Promise<Uint8Arr
 
 /**
  * Make sure the agent holds the key, by the policy above. `force` (the unlock command)
- * also goes back to the keychain after an explicit `lock`.
+ * also goes back to the keychain after an explicit `lock`, and retries it for an agent
+ * unlocked with the passphrase because it could not reach the keychain.
  */
-export async function unlockAgent(session: AgentSession, config: Config, { force = false } = {}): Promise<Status> {
+export async function unlockAgent(
+  session: AgentSession,
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  { force = false } = {},
+): Promise<Status> {
   const status = await session.status();
   if (!status.locked && !force) return status;
-  const afterKeychain = await session.call({ op: 'unlock-keychain', force });
+  const afterKeychain = await session.call({ op: 'unlock-keychain', env: keychainEnvOf(env), force });
   if (!afterKeychain.locked) return afterKeychain;
   return session.call({ op: 'unlock', passphrase: await askPassphrase(config) });
 }

@@ -18,7 +18,7 @@ describe('agent requests', () => {
       { op: 'mutate', mutation: { op: 'import', scope: 'shop', entries: [['A', 'x']], overwrite: false } },
       { op: 'rewrap', passphrase: 'new one' },
       { op: 'unlock', passphrase: 'p' },
-      { op: 'unlock-keychain', force: true },
+      { op: 'unlock-keychain', env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/1000/bus' }, force: true },
       { op: 'lock' },
       { op: 'stop' },
     ])
@@ -56,6 +56,8 @@ describe('agent requests', () => {
     ['an empty passphrase in rewrap', { op: 'rewrap', passphrase: '' }],
     ['an empty passphrase in unlock', { op: 'unlock', passphrase: '' }],
     ['a passphrase that is not a string', { op: 'unlock', passphrase: 12345678 }],
+    ['keychain variables beyond D-Bus', { op: 'unlock-keychain', env: { LD_PRELOAD: '/tmp/x.so' }, force: false }],
+    ['a keychain variable that is not a string', { op: 'unlock-keychain', env: { DISPLAY: 0 }, force: false }],
   ])('refuses %s', (_why, message) => {
     expect(refused(message)).toThrow(BadRequest);
   });
