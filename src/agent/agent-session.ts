@@ -3,21 +3,25 @@
 
 import { type ErrorCode, LockedError, UserError } from '../errors.js';
 import { AgentUnavailable, request } from '../light/agent-client.js';
-import type { Op, Replies, Reply, RequestFor, Status } from '../light/protocol.js';
+import { type Op, type Replies, type Reply, type RequestFor, replyTimeoutMs, type Status } from '../light/protocol.js';
 import type { Mutation } from '../vault/secrets.js';
 import type { VaultSession } from '../vault/session.js';
 
 export class AgentSession implements VaultSession {
-  constructor(readonly socket: string) {}
+  constructor(
+    readonly socket: string,
+    private readonly keychainTimeoutMs?: number,
+  ) {}
 
   async call<K extends Op>(req: RequestFor<K>): Promise<Replies[K]> {
     let reply: Reply<K>;
     try {
-      reply = await request(this.socket, req);
+      reply = await request(this.socket, req, replyTimeoutMs(req.op, this.keychainTimeoutMs));
     } catch (err) {
       if (err instanceof AgentUnavailable)
-        throw new UserError(`the agent at ${this.socket} stopped answering (${err.message}); run the command again`, {
+        throw new UserError(`the agent at ${this.socket} stopped answering (${err.message})`, {
           code: 'agent_unavailable',
+          fix: 'run the command again',
         });
       throw err;
     }

@@ -4,12 +4,16 @@
 import { type Config, readConfig } from '../config.js';
 import { UsageError, UserError } from '../errors.js';
 import { readVaultFile } from '../vault/store.js';
+import { lockHolder } from './instance-lock.js';
 import { Agent } from './server.js';
 
 export interface AgentTimes {
   ttl: string;
   maxTtl: string;
 }
+
+/** What an agent that finds another one holding its socket exits with (0: the job is done). */
+export const ALREADY_RUNNING_EXIT = 0;
 
 export async function runAgent(config: Config, times: AgentTimes, env: NodeJS.ProcessEnv): Promise<void> {
   const { vaultPath: vault, agentSocket: sock } = config;
@@ -26,7 +30,9 @@ export async function runAgent(config: Config, times: AgentTimes, env: NodeJS.Pr
     onStop: () => process.exit(0),
   });
   if (!(await agent.start())) {
-    log(`an agent is already running on ${sock}`);
+    const pid = lockHolder(sock);
+    log(`an agent is already running on ${sock}${pid ? ` (pid ${pid})` : ''}`);
+    process.exitCode = ALREADY_RUNNING_EXIT;
     return;
   }
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => agent.stop());

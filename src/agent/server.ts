@@ -1,14 +1,12 @@
-// The agent: holds the unlocked vault key in memory and answers on a Unix socket. It
-// tries the OS keychain when it starts and whenever a client asks; locks itself when
-// idle and at a hard limit (key-holder.ts); re-reads the vault when the file changes;
-// and runs its own writes one at a time. Requests are validated per operation
-// (light/protocol.ts).
+// The agent: holds the unlocked vault key in memory and answers on a Unix socket, the
+// only agent for its socket for as long as it lives (instance-lock.ts). It tries the
+// OS keychain when it starts and whenever a client asks; locks itself when idle and at
+// a hard limit (key-holder.ts); re-reads the vault when the file changes; and runs its
+// own writes one at a time. Requests are validated per operation (light/protocol.ts).
 
 import fs from 'node:fs';
 import net from 'node:net';
 import { UserError } from '../errors.js';
-import { ping } from '../light/agent-client.js';
-import { lockPathOf } from '../light/paths.js';
 import {
   BadRequest,
   encode,
@@ -27,11 +25,11 @@ import { keyFromPassphrase } from '../unlock/passphrase.js';
 import type { Derive } from '../vault/crypto.js';
 import type { Payload } from '../vault/format.js';
 import { deriveKeyInWorker } from '../vault/kdf-worker.js';
-import { withLock } from '../vault/lock.js';
 import { list, lookup, visible } from '../vault/secrets.js';
 import { LocalSession } from '../vault/session.js';
 import { decryptPayload, readVaultFile } from '../vault/store.js';
 import { VERSION } from '../version.js';
+import { type InstanceLock, type LockKind, lockAgentInstance } from './instance-lock.js';
 import { type Clock, KeyHolder } from './key-holder.js';
 import { prepareSocketDir } from './paths.js';
 
@@ -47,6 +45,7 @@ export interface AgentOptions {
   onStop: () => void;
   clock?: Clock;
   derive?: Derive;
+  lockKind?: LockKind;
 }
 
 class Locked extends Error {}
@@ -62,6 +61,8 @@ export class Agent {
   private cache: { signature: string; payload: Payload } | null = null;
   private writes: Promise<unknown> = Promise.resolve();
   private server?: net.Server;
+  private instance?: InstanceLock;
+  private socketInode?: number;
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly opts: AgentOptions) {
@@ -69,27 +70,21 @@ export class Agent {
     this.keychainEnv = keychainEnvOf(opts.env);
   }
 
-  /** Listen, unless another agent already answers (then resolve false). */
+  /** Listen, unless another agent holds this socket (then resolve false, touching nothing). */
   async start(): Promise<boolean> {
     const { socket } = this.opts;
     prepareSocketDir(socket);
-    const listening = await withLock(lockPathOf(socket), async () => {
-      if (await ping(socket)) return false;
-      fs.rmSync(socket, { force: true });
-      const server = net.createServer((conn) => this.serve(conn));
-      const oldMask = process.umask(0o177); // the socket is born 0600
-      try {
-        await new Promise<void>((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(socket, resolve);
-        });
-      } finally {
-        process.umask(oldMask);
-      }
-      this.server = server;
-      return true;
-    });
-    if (!listening) return false;
+    const instance = await lockAgentInstance(socket, this.opts.lockKind);
+    if (!instance) return false;
+    try {
+      fs.rmSync(socket, { force: true }); // a dead agent's: the live one would hold the lock
+      this.server = await listen(socket, (conn) => this.serve(conn));
+      this.socketInode = fs.statSync(socket).ino;
+    } catch (err) {
+      instance.release();
+      throw err;
+    }
+    this.instance = instance;
     this.opts.log(`agent ${process.pid} listening on ${socket} for ${this.opts.vaultPath}`);
     // Every use checks the expiry too; the timer forgets an unused key soon after its time.
     this.timer = setInterval(() => this.expire(), Math.max(50, Math.min(1000, this.opts.ttlMs / 4))).unref();
@@ -101,9 +96,25 @@ export class Agent {
     this.forget('stopped');
     if (this.timer) clearInterval(this.timer);
     this.server?.close();
-    fs.rmSync(this.opts.socket, { force: true });
+    if (this.socketInode !== undefined && inodeOf(this.opts.socket) === this.socketInode)
+      fs.rmSync(this.opts.socket, { force: true });
+    this.instance?.release();
     this.opts.log('stopped');
     this.opts.onStop();
+  }
+
+  status(): Status {
+    this.expire();
+    return {
+      running: true,
+      pid: process.pid,
+      locked: this.holder.locked,
+      socket: this.opts.socket,
+      vault: this.opts.vaultPath,
+      unlocked_via: this.holder.via,
+      keychain: { ...this.keychain },
+      version: VERSION,
+    };
   }
 
   private expire(): void {
@@ -206,7 +217,6 @@ export class Agent {
   private async handle(req: Request): Promise<Reply> {
     switch (req.op) {
       case 'status':
-        await this.keychainAttempt; // "locked" only once the start-up keychain attempt has ended
         return { ok: true, ...this.status() };
       case 'get':
         return { ok: true, found: lookup(await this.payload(), req.name, req.chain) };
@@ -232,20 +242,6 @@ export class Agent {
       case 'stop':
         return { ok: true, stopping: true };
     }
-  }
-
-  status(): Status {
-    this.expire();
-    return {
-      running: true,
-      pid: process.pid,
-      locked: this.holder.locked,
-      socket: this.opts.socket,
-      vault: this.opts.vaultPath,
-      unlocked_via: this.holder.via,
-      keychain: { ...this.keychain },
-      version: VERSION,
-    };
   }
 
   private async unlockWithPassphrase(passphrase: string): Promise<void> {
@@ -327,6 +323,23 @@ export class Agent {
     });
     this.writes = run.catch(() => undefined);
     return run;
+  }
+}
+
+function listen(socket: string, onConnection: (conn: net.Socket) => void): Promise<net.Server> {
+  const server = net.createServer(onConnection);
+  const oldMask = process.umask(0o177); // the socket is born 0600
+  return new Promise<net.Server>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socket, () => resolve(server));
+  }).finally(() => process.umask(oldMask));
+}
+
+function inodeOf(file: string): number | undefined {
+  try {
+    return fs.lstatSync(file).ino;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { Argument, Option } from 'commander';
 import { AgentSession } from '../agent/agent-session.js';
-import { ensureAgent, startDetached } from '../agent/launcher.js';
+import { ensureAgent, notAnswering, startDetached, stopAgent } from '../agent/launcher.js';
 import { parseDuration, runAgent } from '../agent/main.js';
 import { prepareSocketDir } from '../agent/paths.js';
-import { agentStatus, ping } from '../light/agent-client.js';
+import { probeAgent } from '../light/agent-client.js';
 import { json, out } from '../term/output.js';
 import { unlockAgent } from '../unlock/session.js';
 import { readVaultFile } from '../vault/store.js';
@@ -24,22 +24,25 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .option('--json', 'status as JSON')
     .action(async (action: string | undefined, opts: { ttl: string; maxTtl: string; json?: boolean }) => {
-      parseDuration(opts.ttl, '--ttl');
-      parseDuration(opts.maxTtl, '--max-ttl');
+      const times = { ttl: opts.ttl, maxTtl: opts.maxTtl };
+      parseDuration(times.ttl, '--ttl');
+      parseDuration(times.maxTtl, '--max-ttl');
       const { agentSocket: sock, vaultPath: vault } = ctx.config;
       if (action === 'status') return printStatus(sock, Boolean(opts.json));
-      if (action === 'stop') {
-        await tellRunningAgent(sock, 'stop');
-        return out(`the agent on ${sock} is stopped`);
-      }
+      if (action === 'stop')
+        return out(
+          (await tellRunningAgent(sock, 'stop')) ? `stopped the agent on ${sock}` : `no agent is running on ${sock}`,
+        );
       readVaultFile(vault);
       if (action === 'start') {
         prepareSocketDir(sock);
-        if (await ping(sock)) return out(`the agent is already running on ${sock}`);
-        await startDetached(ctx.config, ctx.env, { ttl: opts.ttl, maxTtl: opts.maxTtl });
+        const probe = await probeAgent(sock);
+        if (probe.state === 'silent') throw notAnswering(sock, probe.why);
+        if (probe.state === 'answering') return out(`the agent is already running on ${sock}`);
+        await startDetached(ctx.config, ctx.env, times);
         return out(`started the agent on ${sock}`);
       }
-      await runAgent(ctx.config, { ttl: opts.ttl, maxTtl: opts.maxTtl }, ctx.env);
+      await runAgent(ctx.config, times, ctx.env);
     });
   example(
     agent,
@@ -50,8 +53,8 @@ export function register(program: Command, ctx: CliContext): void {
     .command('lock')
     .description('make the agent forget the vault key now')
     .action(async () => {
-      await tellRunningAgent(ctx.config.agentSocket, 'lock');
-      out('locked');
+      const sock = ctx.config.agentSocket;
+      out((await tellRunningAgent(sock, 'lock')) ? 'locked' : `no agent is running on ${sock}: nothing holds the key`);
     });
   example(lock, 'kamal-secret lock');
 
@@ -67,13 +70,20 @@ export function register(program: Command, ctx: CliContext): void {
   example(unlock, 'kamal-secret unlock');
 }
 
-/** Send `op` to the agent when one answers; with none running there is nothing to do. */
-async function tellRunningAgent(sock: string, op: 'stop' | 'lock'): Promise<void> {
-  if (await ping(sock)) await new AgentSession(sock).call({ op });
+/** Send `op` to the agent when one answers; false when none is running. */
+async function tellRunningAgent(sock: string, op: 'stop' | 'lock'): Promise<boolean> {
+  const probe = await probeAgent(sock);
+  if (probe.state === 'silent') throw notAnswering(sock, probe.why);
+  if (probe.state === 'absent') return false;
+  if (op === 'stop') await stopAgent(sock);
+  else await new AgentSession(sock).call({ op });
+  return true;
 }
 
 async function printStatus(sock: string, asJson: boolean): Promise<void> {
-  const status = await agentStatus(sock);
+  const probe = await probeAgent(sock);
+  if (probe.state === 'silent') throw notAnswering(sock, probe.why);
+  const status = probe.state === 'answering' ? probe.status : null;
   const shape = {
     running: Boolean(status),
     pid: status?.pid ?? null,

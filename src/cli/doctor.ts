@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { notAnswering } from '../agent/launcher.js';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
-import { agentStatus } from '../light/agent-client.js';
+import { probeAgent } from '../light/agent-client.js';
 import type { Status } from '../light/protocol.js';
 import { out } from '../term/output.js';
 import { type KeychainResult, keychainGet } from '../unlock/keychain.js';
@@ -55,12 +56,15 @@ async function runChecks(config: Config): Promise<Check[]> {
   } catch (err) {
     checks.push(check('vault', vault, 'fail', err instanceof UserError ? err.message : String(err)));
   }
-  const agent = await agentStatus(sock);
+  const probe = await probeAgent(sock);
+  const agent = probe.state === 'answering' ? probe.status : null;
   if (agent) {
     const state = agent.locked ? 'locked' : `unlocked via ${agent.unlocked_via}`;
     checks.push(check('agent', sock, 'ok', `pid ${agent.pid}, ${state}`));
+  } else if (probe.state === 'silent') {
+    checks.push(check('agent', sock, 'fail', notAnswering(sock, probe.why).line));
   } else {
-    checks.push(check('agent', sock, 'ok', 'not running; it starts when a command needs the key'));
+    checks.push(check('agent', sock, 'ok', `not running; it starts when a command needs the key`));
   }
   if (!vaultId) {
     checks.push(check('keychain', keychainName(), 'fail', 'not checked: no readable vault'));

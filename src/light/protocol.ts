@@ -90,6 +90,31 @@ export interface ErrorReply {
 
 export type Reply<K extends Op = Op> = ({ ok: true } & Replies[K]) | ErrorReply;
 
+/**
+ * How long a client waits for each kind of reply. `status`, `lock` and `stop` are
+ * answered at once, so a stopped or stuck agent costs seconds; the others may wait
+ * for a keychain call, a key derivation or the vault's file lock.
+ */
+export function replyTimeoutMs(op: Op, keychainTimeoutMs = 3000): number {
+  switch (op) {
+    case 'status':
+    case 'lock':
+    case 'stop':
+      return 3000;
+    case 'get':
+    case 'visible':
+    case 'list':
+      return keychainTimeoutMs + 2000;
+    case 'unlock-keychain':
+      return 2 * keychainTimeoutMs + 5000;
+    case 'mutate':
+      return 30_000;
+    case 'unlock':
+    case 'rewrap':
+      return 60_000;
+  }
+}
+
 export function encode(message: unknown): string {
   return `${JSON.stringify(message)}\n`;
 }

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lockPathOf } from '../../src/light/paths.js';
 import { withLock } from '../../src/vault/lock.js';
 import { BIN, ROOT, runCli, runProcess, Sandbox } from '../helpers/cli.js';
-import { statusWhen as statusOf } from './helpers.js';
+import { agentsServing, statusWhen as statusOf } from './helpers.js';
 
 let box: Sandbox;
 beforeEach(async () => {
@@ -197,9 +197,7 @@ describe('agent', () => {
     await box.run(['agent', 'stop']);
     const results = await Promise.all([box.run(['get', 'A']), box.run(['get', 'A']), box.run(['get', 'A'])]);
     expect(results.map((r) => r.stdout)).toEqual(['value-of-a\n', 'value-of-a\n', 'value-of-a\n']);
-    const agents = (await runProcess('pgrep', ['-f', `${BIN} agent`])).stdout.trim().split('\n').filter(Boolean);
-    const ours = agents.filter((pid) => fs.readFileSync(`/proc/${pid}/environ`, 'utf8').includes(sock()));
-    expect(ours).toHaveLength(1);
+    expect(await agentsServing(sock())).toHaveLength(1);
   });
 
   it('the fast get path and the full CLI give the same answers', async () => {
@@ -318,10 +316,45 @@ describe('agent', () => {
     expect((await box.run(['get', 'A'], { env: noPass })).stdout).toBe('value-of-a\n');
   });
 
-  it('agent stop removes the socket', async () => {
-    expect((await box.run(['agent', 'stop'])).code).toBe(0);
+  it('agent stop removes the socket; with no agent, stop and lock say so', async () => {
+    expect((await box.run(['agent', 'stop'])).stdout).toBe(`stopped the agent on ${sock()}\n`);
     expect(fs.existsSync(sock())).toBe(false);
     expect((await status()).running).toBe(false);
+    expect((await box.run(['agent', 'stop'])).stdout).toBe(`no agent is running on ${sock()}\n`);
+    expect((await box.run(['lock'])).stdout).toMatch(/^no agent is running on .*: nothing holds the key\n$/);
+  });
+});
+
+describe('one agent per vault', () => {
+  it('a stopped agent costs a client seconds: one clear line, never a second agent; lock reaches it again once it runs', async () => {
+    const { pid } = (await status()) as { pid: number };
+    const inode = fs.statSync(sock()).ino;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      for (const args of [['list'], ['get', 'A'], ['agent', 'start'], ['lock']]) {
+        const r = await box.run(args, { env: noPass, timeoutMs: 40_000 });
+        expect({ args, code: r.code, stdout: r.stdout }).toEqual({ args, code: 1, stdout: '' });
+        expect(r.stderr).toMatch(
+          new RegExp(`^kamal-secret: the agent on \\S+ \\(pid ${pid}\\) does not answer .*kill -CONT ${pid}.*\\n$`),
+        );
+      }
+      expect(await agentsServing(sock())).toEqual([String(pid)]);
+      expect(fs.statSync(sock()).ino).toBe(inode);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    expect((await box.run(['lock'])).stdout).toBe('locked\n');
+    expect(await status()).toMatchObject({ pid, locked: true });
+  });
+
+  it('an agent whose socket was deleted still holds the vault: a second one does not start', async () => {
+    const { pid } = (await status()) as { pid: number };
+    fs.rmSync(sock());
+    const r = await box.run(['agent', 'start'], { timeoutMs: 40_000 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`\\(pid ${pid}\\) does not answer`));
+    expect(await agentsServing(sock())).toEqual([String(pid)]);
+    process.kill(pid, 'SIGTERM');
   });
 });
 

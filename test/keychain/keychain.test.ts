@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Entry } from '@napi-rs/keyring';
 import { afterEach, describe, expect, it } from 'vitest';
-import { statusWhen } from '../agent/helpers.js';
+import { agentStatus, agentsServing, statusWhen } from '../agent/helpers.js';
 import { Sandbox } from '../helpers/cli.js';
 
 const haveKeychain = process.env.KAMAL_SECRET_TEST_KEYCHAIN === '1';
@@ -117,6 +117,23 @@ describe(`with a real Secret Service${haveKeychain ? '' : ` (${skipReason})`}`, 
   );
 });
 
+/** A D-Bus socket that accepts connections and never speaks; close() hangs up on every caller. */
+function frozenBus(busPath: string) {
+  const callers = new Set<net.Socket>();
+  const server = net.createServer((conn) => {
+    callers.add(conn);
+    conn.on('error', () => undefined);
+  });
+  server.listen(busPath);
+  return {
+    path: busPath,
+    close() {
+      for (const conn of callers) conn.destroy();
+      server.close();
+    },
+  };
+}
+
 describe('when the keychain cannot help', () => {
   it('no Secret Service: init keeps the passphrase only and says why; unlock falls back cleanly', async () => {
     box = new Sandbox({
@@ -134,6 +151,37 @@ describe('when the keychain cannot help', () => {
     });
     const doctor = await box.run(['doctor']);
     expect(doctor.stdout).toMatch(/FAIL {2}keychain .*\n.*not usable/);
+  });
+
+  it('a keychain that never answers: status answers at once, and concurrent first commands start one agent', async () => {
+    box = new Sandbox({
+      KAMAL_SECRET_NO_KEYCHAIN: undefined,
+      KAMAL_SECRET_NO_AGENT: undefined,
+      KAMAL_SECRET_KEYCHAIN_TIMEOUT_MS: '30000',
+    });
+    const b = box;
+    const frozen = frozenBus(b.path('frozen-bus'));
+    try {
+      await b.init();
+      await b.run(['set', 'A'], {
+        input: 'value-a',
+        env: { KAMAL_SECRET_NO_AGENT: '1', KAMAL_SECRET_NO_KEYCHAIN: '1' },
+      });
+      const env = { DBUS_SESSION_BUS_ADDRESS: `unix:path=${frozen.path}` };
+      expect((await b.run(['agent', 'start'], { env })).code).toBe(0);
+      expect(await agentStatus(b)).toMatchObject({ running: true, locked: true, keychain: { state: 'trying' } });
+      await b.run(['agent', 'stop']);
+      const short = { ...env, KAMAL_SECRET_KEYCHAIN_TIMEOUT_MS: '3000' };
+      const results = await Promise.all([1, 2, 3].map(() => b.run(['get', 'A'], { env: short })));
+      expect(results.map((r) => [r.code, r.stdout])).toEqual([
+        [0, 'value-a\n'],
+        [0, 'value-a\n'],
+        [0, 'value-a\n'],
+      ]);
+      expect(await agentsServing(b.env.KAMAL_SECRET_AGENT_SOCK as string)).toHaveLength(1);
+    } finally {
+      frozen.close();
+    }
   });
 
   it('a keychain that never answers (a frozen bus) is cut off by the timeout', async () => {
