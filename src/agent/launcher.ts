@@ -13,7 +13,7 @@ import { VERSION } from '../version.js';
 import { AgentSession } from './agent-session.js';
 import { lockHolder } from './instance-lock.js';
 import { agentLogPath } from './log.js';
-import { type AgentTimes, ALREADY_RUNNING_EXIT } from './main.js';
+import { type AgentTimes, ALREADY_RUNNING_EXIT, parseDuration } from './main.js';
 import { prepareSocketDir } from './paths.js';
 
 const BIN = fileURLToPath(new URL('../../bin/kamal-secret.js', import.meta.url));
@@ -74,6 +74,8 @@ export async function startDetached(
   env: NodeJS.ProcessEnv,
   times: AgentTimes = { ttl: config.agentTtl, maxTtl: config.agentMaxTtl },
 ): Promise<void> {
+  parseDuration(times.ttl, 'KAMAL_SECRET_AGENT_TTL');
+  parseDuration(times.maxTtl, 'KAMAL_SECRET_AGENT_MAX_TTL');
   const { vaultPath, agentSocket: socket } = config;
   const log = fs.openSync(agentLogPath(vaultPath), 'a', 0o600);
   const agentEnv: NodeJS.ProcessEnv = {

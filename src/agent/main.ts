@@ -17,6 +17,8 @@ export const ALREADY_RUNNING_EXIT = 0;
 
 export async function runAgent(config: Config, times: AgentTimes, env: NodeJS.ProcessEnv): Promise<void> {
   const { vaultPath: vault, agentSocket: sock } = config;
+  const ttlMs = parseDuration(times.ttl, '--ttl');
+  const maxTtlMs = parseDuration(times.maxTtl, '--max-ttl');
   readVaultFile(vault);
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   const agent = new Agent({
@@ -24,8 +26,8 @@ export async function runAgent(config: Config, times: AgentTimes, env: NodeJS.Pr
     socket: sock,
     keychain: config,
     env,
-    ttlMs: parseDuration(times.ttl, '--ttl'),
-    maxTtlMs: parseDuration(times.maxTtl, '--max-ttl'),
+    ttlMs,
+    maxTtlMs,
     log,
     onStop: () => process.exit(0),
   });
@@ -51,9 +53,12 @@ export async function agentMain(): Promise<void> {
   }
 }
 
+/** A duration such as 90s, 30m or 1h (a bare number is seconds), in ms; more than zero. */
 export function parseDuration(text: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
-  if (!m) throw new UsageError(`${flag} takes a duration such as 90s, 30m or 1h, not "${text}"`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 's') as 'ms'];
-  return Number(m[1]) * unit;
+  const unit = m && { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 's') as 'ms'];
+  const ms = m && unit ? Number(m[1]) * unit : 0;
+  if (!(ms >= 1))
+    throw new UsageError(`${flag} takes a duration of at least 1ms, such as 90s, 30m or 1h, not "${text}"`);
+  return ms;
 }

@@ -31,7 +31,7 @@ import { decryptPayload, readVaultFile } from '../vault/store.js';
 import { VERSION } from '../version.js';
 import { type InstanceLock, type LockKind, lockAgentInstance } from './instance-lock.js';
 import { type Clock, KeyHolder } from './key-holder.js';
-import { prepareSocketDir } from './paths.js';
+import { prepareSocketDir, removeStaleSocket } from './paths.js';
 
 export interface AgentOptions {
   vaultPath: string;
@@ -77,7 +77,7 @@ export class Agent {
     const instance = await lockAgentInstance(socket, this.opts.lockKind);
     if (!instance) return false;
     try {
-      fs.rmSync(socket, { force: true }); // a dead agent's: the live one would hold the lock
+      removeStaleSocket(socket); // a dead agent's: the live one would hold the lock
       this.server = await listen(socket, (conn) => this.serve(conn));
       this.socketInode = fs.statSync(socket).ino;
     } catch (err) {

@@ -358,6 +358,39 @@ describe('one agent per vault', () => {
   });
 });
 
+describe('socket paths and times', () => {
+  it('a KAMAL_SECRET_AGENT_SOCK that is a regular file is refused, and left as it was', async () => {
+    const file = box.path('precious.txt');
+    fs.writeFileSync(file, 'not a socket');
+    const env = { KAMAL_SECRET_AGENT_SOCK: file };
+    for (const args of [['list'], ['agent', 'start'], ['unlock']]) {
+      const r = await box.run(args, { env });
+      expect({ args, code: r.code }).toEqual({ args, code: 1 });
+      expect(r.stderr).toMatch(
+        /^kamal-secret: refusing the agent socket path .*precious\.txt: it is a file, not a socket/,
+      );
+    }
+    for (const args of [['agent', 'stop'], ['lock'], ['agent', 'status']])
+      expect((await box.run(args, { env })).stdout).toMatch(/no agent is running/);
+    expect(fs.readFileSync(file, 'utf8')).toBe('not a socket');
+  });
+
+  it('--ttl 0 and --max-ttl 0 are usage errors, from the command line or the environment', async () => {
+    await box.run(['agent', 'stop']);
+    for (const [args, env] of [
+      [['agent', 'start', '--ttl', '0'], {}],
+      [['agent', '--max-ttl', '0s'], {}],
+      [['list'], { KAMAL_SECRET_AGENT_TTL: '0' }],
+      [['list'], { KAMAL_SECRET_AGENT_MAX_TTL: '0h' }],
+    ] as const) {
+      const r = await box.run([...args], { env });
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.stderr).toMatch(/takes a duration of at least 1ms/);
+    }
+    expect((await status()).running).toBe(false);
+  });
+});
+
 describe('another user', () => {
   const root = process.getuid?.() === 0;
   const haveSetpriv = fs.existsSync('/usr/bin/setpriv');
