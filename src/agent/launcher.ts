@@ -19,19 +19,25 @@ import { prepareSocketDir } from './paths.js';
 const BIN = fileURLToPath(new URL('../../bin/kamal-secret.js', import.meta.url));
 const START_TIMEOUT_MS = 10_000;
 
-/** Connect to the agent for the configured vault, starting one (detached) when none answers. */
-export async function ensureAgent(config: Config, env: NodeJS.ProcessEnv): Promise<AgentSession> {
+/**
+ * Connect to the agent for the configured vault, starting one (detached) when none
+ * answers. `started` says whether this call started it.
+ */
+export async function ensureAgent(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+): Promise<{ session: AgentSession; started: boolean }> {
   const socket = config.agentSocket;
   prepareSocketDir(socket);
   const probe = await probeAgent(socket);
   const session = new AgentSession(socket, config.keychainTimeoutMs);
   if (probe.state === 'silent') throw notAnswering(socket, probe.why);
   if (probe.state === 'answering') {
-    if (probe.status.version === VERSION) return session;
+    if (probe.status.version === VERSION) return { session, started: false };
     await stopAgent(socket); // left running by another version (an upgrade): ours serves
   }
   await startDetached(config, env);
-  return session;
+  return { session, started: true };
 }
 
 /** An agent that holds the socket but does not answer: a second one must not take its place. */

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { Argument, Option } from 'commander';
 import { AgentSession } from '../agent/agent-session.js';
-import { ensureAgent, notAnswering, startDetached, stopAgent } from '../agent/launcher.js';
+import { notAnswering, startDetached, stopAgent } from '../agent/launcher.js';
 import { parseDuration, runAgent } from '../agent/main.js';
 import { prepareSocketDir } from '../agent/paths.js';
 import { probeAgent } from '../light/agent-client.js';
-import { json, out } from '../term/output.js';
-import { unlockAgent } from '../unlock/session.js';
+import { json, out, warn } from '../term/output.js';
+import { connectAgent, unlockAgent } from '../unlock/session.js';
 import { readVaultFile } from '../vault/store.js';
 import type { CliContext } from './context.js';
 import { example } from './options.js';
@@ -40,6 +40,7 @@ export function register(program: Command, ctx: CliContext): void {
         if (probe.state === 'silent') throw notAnswering(sock, probe.why);
         if (probe.state === 'answering') return out(`the agent is already running on ${sock}`);
         await startDetached(ctx.config, ctx.env, times);
+        if (ctx.config.agentSocketNote) warn(ctx.config.agentSocketNote);
         return out(`started the agent on ${sock}`);
       }
       await runAgent(ctx.config, times, ctx.env);
@@ -63,7 +64,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('unlock the agent: from the OS keychain, else with the passphrase (prompt or KAMAL_SECRET_PASSPHRASE)')
     .action(async () => {
       readVaultFile(ctx.config.vaultPath);
-      const session = await ensureAgent(ctx.config, ctx.env);
+      const session = await connectAgent(ctx.config, ctx.env);
       const status = await unlockAgent(session, ctx.config, ctx.env, { force: true });
       out(`unlocked (via ${status.unlocked_via})`);
     });

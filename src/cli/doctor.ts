@@ -56,15 +56,16 @@ async function runChecks(config: Config): Promise<Check[]> {
   } catch (err) {
     checks.push(check('vault', vault, 'fail', err instanceof UserError ? err.message : String(err)));
   }
+  const moved = config.agentSocketNote ? ` (${config.agentSocketNote})` : '';
   const probe = await probeAgent(sock);
   const agent = probe.state === 'answering' ? probe.status : null;
   if (agent) {
     const state = agent.locked ? 'locked' : `unlocked via ${agent.unlocked_via}`;
-    checks.push(check('agent', sock, 'ok', `pid ${agent.pid}, ${state}`));
+    checks.push(check('agent', sock, 'ok', `pid ${agent.pid}, ${state}${moved}`));
   } else if (probe.state === 'silent') {
     checks.push(check('agent', sock, 'fail', notAnswering(sock, probe.why).line));
   } else {
-    checks.push(check('agent', sock, 'ok', `not running; it starts when a command needs the key`));
+    checks.push(check('agent', sock, 'ok', `not running; it starts when a command needs the key${moved}`));
   }
   if (!vaultId) {
     checks.push(check('keychain', keychainName(), 'fail', 'not checked: no readable vault'));

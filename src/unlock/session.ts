@@ -15,6 +15,7 @@ import type { AgentSession } from '../agent/agent-session.js';
 import { ensureAgent } from '../agent/launcher.js';
 import type { Config } from '../config.js';
 import { keychainEnvOf, type Status } from '../light/protocol.js';
+import { warn } from '../term/output.js';
 import type { Header } from '../vault/format.js';
 import { LocalSession, type VaultSession } from '../vault/session.js';
 import { readVaultFile } from '../vault/store.js';
@@ -24,8 +25,15 @@ import { askPassphrase, keyFromPassphrase } from './passphrase.js';
 export async function openSession(config: Config, env: NodeJS.ProcessEnv): Promise<VaultSession> {
   const header = readVaultFile(config.vaultPath).header; // exists, permissions, format: before any agent is started
   if (!config.useAgent) return new LocalSession(config.vaultPath, await unlockInProcess(config, header));
-  const session = await ensureAgent(config, env);
+  const session = await connectAgent(config, env);
   await unlockAgent(session, config, env);
+  return session;
+}
+
+/** The agent for the configured vault, started when none answers (saying so when its socket had to move). */
+export async function connectAgent(config: Config, env: NodeJS.ProcessEnv): Promise<AgentSession> {
+  const { session, started } = await ensureAgent(config, env);
+  if (started && config.agentSocketNote) warn(config.agentSocketNote);
   return session;
 }
 

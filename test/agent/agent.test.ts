@@ -389,6 +389,30 @@ describe('socket paths and times', () => {
     }
     expect((await status()).running).toBe(false);
   });
+
+  const root = process.getuid?.() === 0;
+  it.skipIf(!root)(
+    `another user's /tmp/kamal-secret-UID: the socket moves to the data dir, saying so${root ? '' : ' (skipped: needs root to create a directory owned by someone else)'}`,
+    async () => {
+      const tmp = box.path('tmp');
+      const squatted = path.join(tmp, `kamal-secret-${process.getuid!()}`);
+      fs.mkdirSync(squatted, { recursive: true, mode: 0o777 });
+      fs.chownSync(squatted, 65534, 65534);
+      const env = { KAMAL_SECRET_AGENT_SOCK: undefined, XDG_RUNTIME_DIR: undefined, TMPDIR: tmp };
+      const r = await box.run(['list'], { env });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `warning: ${squatted} belongs to uid 65534, not to you .*: the agent's socket is in ${box.path('xdg-data/kamal-secret/run')} instead`,
+        ),
+      );
+      expect((await status(env)).socket).toMatch(
+        new RegExp(`^${box.path('xdg-data/kamal-secret/run')}/agent-[0-9a-f]{16}\\.sock$`),
+      );
+      expect((await box.run(['get', 'A'], { env: { ...env, ...noPass } })).stdout).toBe('value-of-a\n');
+      await box.run(['agent', 'stop'], { env });
+    },
+  );
 });
 
 describe('another user', () => {
