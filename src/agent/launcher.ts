@@ -6,11 +6,11 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
-import { CONTROL_VARIABLES } from '../config.js';
 import { UserError } from '../errors.js';
 import { probeAgent, request } from '../light/agent-client.js';
 import { VERSION } from '../version.js';
 import { AgentSession } from './agent-session.js';
+import { agentEnvironment, withoutCoreDumps } from './hygiene.js';
 import { lockHolder } from './instance-lock.js';
 import { agentLogPath } from './log.js';
 import { type AgentTimes, ALREADY_RUNNING_EXIT, parseDuration } from './main.js';
@@ -84,16 +84,14 @@ export async function startDetached(
   parseDuration(times.maxTtl, 'KAMAL_SECRET_AGENT_MAX_TTL');
   const { vaultPath, agentSocket: socket } = config;
   const log = fs.openSync(agentLogPath(vaultPath), 'a', 0o600);
-  const agentEnv: NodeJS.ProcessEnv = {
-    ...env,
+  const agentEnv = agentEnvironment(env, {
     KAMAL_SECRET_VAULT: vaultPath,
     KAMAL_SECRET_AGENT_SOCK: socket,
     KAMAL_SECRET_AGENT_TTL: times.ttl,
     KAMAL_SECRET_AGENT_MAX_TTL: times.maxTtl,
-  };
-  // The agent unlocks from the keychain or from an explicit `unlock`, never from our environment.
-  for (const name of CONTROL_VARIABLES) if (name.includes('PASSPHRASE')) delete agentEnv[name];
-  const child = spawn(process.execPath, [BIN, 'agent'], { detached: true, stdio: ['ignore', log, log], env: agentEnv });
+  });
+  const [command, args] = withoutCoreDumps([process.execPath, BIN, 'agent']);
+  const child = spawn(command, args, { cwd: '/', detached: true, stdio: ['ignore', log, log], env: agentEnv });
   let exit: number | null = null;
   child.on('exit', (code) => {
     exit = code ?? 1; // killed by a signal: it did not start

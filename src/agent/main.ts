@@ -4,6 +4,7 @@
 import { type Config, readConfig } from '../config.js';
 import { UsageError, UserError } from '../errors.js';
 import { readVaultFile } from '../vault/store.js';
+import { refuseCoreDumps } from './hygiene.js';
 import { lockHolder } from './instance-lock.js';
 import { Agent } from './server.js';
 
@@ -19,7 +20,9 @@ export async function runAgent(config: Config, times: AgentTimes, env: NodeJS.Pr
   const { vaultPath: vault, agentSocket: sock } = config;
   const ttlMs = parseDuration(times.ttl, '--ttl');
   const maxTtlMs = parseDuration(times.maxTtl, '--max-ttl');
+  refuseCoreDumps();
   readVaultFile(vault);
+  process.chdir('/');
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   const agent = new Agent({
     vaultPath: vault,

@@ -415,6 +415,48 @@ describe('socket paths and times', () => {
   );
 });
 
+const linux = process.platform === 'linux';
+describe(`agent hygiene${linux ? '' : ' (skipped: reads /proc, Linux only)'}`, () => {
+  it.skipIf(!linux)('the agent keeps no environment but its own, runs in /, and cannot dump core', async () => {
+    await box.run(['agent', 'stop']);
+    await box.run(['list'], {
+      env: { GITLAB_TOKEN: 'glpat-do-not-keep', SOME_PROJECT_SETTING: 'x', KAMAL_SECRET_SCOPE: 'shop' },
+      cwd: box.dir,
+    });
+    const { pid } = (await status()) as { pid: number };
+    const names = fs
+      .readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((entry) => entry.slice(0, entry.indexOf('=')));
+    const allowed =
+      /^(PATH|HOME|USER|LOGNAME|PWD|SHLVL|_|DBUS_SESSION_BUS_ADDRESS|XDG_RUNTIME_DIR|DISPLAY|KAMAL_SECRET_(VAULT|AGENT_SOCK|AGENT_TTL|AGENT_MAX_TTL|NO_KEYCHAIN|KEYCHAIN_TIMEOUT_MS))$/;
+    expect(names.filter((n) => !allowed.test(n))).toEqual([]);
+    expect(names).toContain('KAMAL_SECRET_VAULT');
+    expect(fs.readlinkSync(`/proc/${pid}/cwd`)).toBe('/');
+    expect(fs.readFileSync(`/proc/${pid}/limits`, 'utf8')).toMatch(/^Max core file size\s+0\s+0\s/m);
+  });
+
+  const hardCoreLimit = linux
+    ? /^Max core file size\s+\S+\s+(\S+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'))?.[1]
+    : '0';
+  const canRaise = hardCoreLimit !== '0';
+  it.skipIf(!linux || !canRaise)(
+    `an agent run by hand with core dumps enabled refuses to start${canRaise ? '' : ' (skipped: the hard core limit here is 0)'}`,
+    async () => {
+      await box.run(['agent', 'stop']);
+      const r = await runProcess('sh', ['-c', `ulimit -S -c 1024 && exec "${process.execPath}" "${BIN}" agent`], {
+        env: box.env,
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /^kamal-secret: refusing to run the agent with core dumps enabled \(core file size limit: 524288 bytes\)/,
+      );
+      expect((await status()).running).toBe(false);
+    },
+  );
+});
+
 describe('another user', () => {
   const root = process.getuid?.() === 0;
   const haveSetpriv = fs.existsSync('/usr/bin/setpriv');
