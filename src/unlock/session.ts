@@ -5,7 +5,7 @@
 //   1. the OS keychain (an agent tries it with this command's D-Bus variables, so an
 //      agent started without a Secret Service can still use the caller's; after an
 //      explicit `lock`, only `unlock` goes back to the keychain);
-//   2. the passphrase: KAMAL_SECRET_PASSPHRASE, else the terminal;
+//   2. the passphrase: KAMAL_SECRET_PASSPHRASE, else the terminal (three tries);
 //   3. else exit 3, naming the command that fixes it.
 //
 // Keys: whoever opens a session owns its key and zeroes it on close (a LocalSession);
@@ -20,7 +20,7 @@ import type { Header } from '../vault/format.js';
 import { LocalSession, type VaultSession } from '../vault/session.js';
 import { readVaultFile } from '../vault/store.js';
 import { keychainGet } from './keychain.js';
-import { askPassphrase, keyFromPassphrase } from './passphrase.js';
+import { keyFromPassphrase, withPassphrase } from './passphrase.js';
 
 export async function openSession(config: Config, env: NodeJS.ProcessEnv): Promise<VaultSession> {
   const header = readVaultFile(config.vaultPath).header; // exists, permissions, format: before any agent is started
@@ -54,7 +54,7 @@ export async function withSession<T>(
 async function unlockInProcess(config: Config, header: Header): Promise<Uint8Array> {
   const fromKeychain = await keychainGet(header.vault_id, config);
   if (fromKeychain.ok && fromKeychain.key) return fromKeychain.key;
-  return keyFromPassphrase(config.vaultPath, header, await askPassphrase(config));
+  return withPassphrase(config, (passphrase) => keyFromPassphrase(config.vaultPath, header, passphrase));
 }
 
 /**
@@ -72,5 +72,5 @@ export async function unlockAgent(
   if (!status.locked && !force) return status;
   const afterKeychain = await session.call({ op: 'unlock-keychain', env: keychainEnvOf(env), force });
   if (!afterKeychain.locked) return afterKeychain;
-  return session.call({ op: 'unlock', passphrase: await askPassphrase(config) });
+  return withPassphrase(config, (passphrase) => session.call({ op: 'unlock', passphrase }));
 }
