@@ -1,7 +1,7 @@
-// The agent's wire protocol: one JSON object per line, each way, on a Unix socket.
-// Every operation has one request type, one reply type and one validator here; the
-// agent runs the validator before anything else, and a request that fails it (a
-// missing, extra or ill-typed field, an invalid name) is answered
+// The agent's wire protocol (docs/agent-protocol.md): one JSON object per line, each
+// way, on a Unix socket. Every operation has one request type, one reply type and one
+// validator here; the agent runs the validator before anything else, and a request
+// that fails it (a missing, extra or ill-typed field, an invalid name) is answered
 // { ok: false, code: "bad_request" } and does nothing. Node built-ins only: the fast
 // `get` path loads this module.
 
