@@ -29,10 +29,10 @@ export function register(program: Command, ctx: CliContext): void {
       parseDuration(times.maxTtl, '--max-ttl');
       const { agentSocket: sock, vaultPath: vault } = ctx.config;
       if (action === 'status') return printStatus(sock, Boolean(opts.json));
-      if (action === 'stop')
-        return out(
-          (await tellRunningAgent(sock, 'stop')) ? `stopped the agent on ${sock}` : `no agent is running on ${sock}`,
-        );
+      if (action === 'stop') {
+        const stopped = await tellRunningAgent(sock, 'stop');
+        return out(stopped ? `the agent on ${sock} is stopped` : `no agent is running on ${sock}; nothing to stop`);
+      }
       readVaultFile(vault);
       if (action === 'start') {
         prepareSocketDir(sock);
@@ -71,7 +71,7 @@ export function register(program: Command, ctx: CliContext): void {
   example(unlock, 'kamal-secret unlock');
 }
 
-/** Send `op` to the agent when one answers; false when none is running. */
+/** Send `op` to the agent when one answers (true); with none running there is nothing to do (false). */
 async function tellRunningAgent(sock: string, op: 'stop' | 'lock'): Promise<boolean> {
   const probe = await probeAgent(sock);
   if (probe.state === 'silent') throw notAnswering(sock, probe.why);

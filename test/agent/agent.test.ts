@@ -317,10 +317,10 @@ describe('agent', () => {
   });
 
   it('agent stop removes the socket; with no agent, stop and lock say so', async () => {
-    expect((await box.run(['agent', 'stop'])).stdout).toBe(`stopped the agent on ${sock()}\n`);
+    expect((await box.run(['agent', 'stop'])).stdout).toBe(`the agent on ${sock()} is stopped\n`);
     expect(fs.existsSync(sock())).toBe(false);
     expect((await status()).running).toBe(false);
-    expect((await box.run(['agent', 'stop'])).stdout).toBe(`no agent is running on ${sock()}\n`);
+    expect((await box.run(['agent', 'stop'])).stdout).toBe(`no agent is running on ${sock()}; nothing to stop\n`);
     expect((await box.run(['lock'])).stdout).toMatch(/^no agent is running on .*: nothing holds the key\n$/);
   });
 });
