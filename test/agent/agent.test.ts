@@ -52,16 +52,20 @@ function connection() {
   };
 }
 
+/** Send raw bytes on a fresh connection; resolve with the first reply line, once it has come. */
 function rawExchange(payload: string | Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
     const conn = net.createConnection(sock());
     let data = '';
-    conn.on('data', (d) => (data += d));
-    conn.on('close', () => resolve(data));
+    conn.setEncoding('utf8');
+    conn.on('data', (d: string) => {
+      data += d;
+      if (data.includes('\n')) conn.destroy();
+    });
+    conn.on('close', () => (data ? resolve(data) : reject(new Error('the agent hung up without a reply'))));
     // The agent hangs up on an oversized request while we are still writing it.
     conn.on('error', (err) => (data ? resolve(data) : reject(err)));
     conn.write(payload);
-    setTimeout(() => conn.end(), 300);
   });
 }
 

@@ -182,7 +182,7 @@ describe('when the keychain cannot help', () => {
     } finally {
       frozen.close();
     }
-  });
+  }, 120_000); // keychain attempts cut off by their timeout, on a possibly loaded machine
 
   it('a keychain that never answers (a frozen bus) is cut off by the timeout', async () => {
     box = new Sandbox({
