@@ -3,9 +3,9 @@
 // code gets what it needs from the Config or from its caller, never from process.env.
 // Node built-ins only: the fast bundles use this module.
 
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { lstatSync, statSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 
 /** The variables, their defaults and meanings: the README's table is checked against this list. */
 export const VARIABLES = {
@@ -62,12 +62,10 @@ export interface Config {
 }
 
 export function readConfig(env: NodeJS.ProcessEnv): Config {
-  const vaultPath = env.KAMAL_SECRET_VAULT
-    ? path.resolve(env.KAMAL_SECRET_VAULT)
-    : path.join(dataDir(env), 'vault.json');
+  const vaultPath = env.KAMAL_SECRET_VAULT ? resolve(env.KAMAL_SECRET_VAULT) : join(dataDir(env), 'vault.json');
   const timeout = Number(env.KAMAL_SECRET_KEYCHAIN_TIMEOUT_MS);
   const socket = env.KAMAL_SECRET_AGENT_SOCK
-    ? { path: path.resolve(env.KAMAL_SECRET_AGENT_SOCK), note: undefined }
+    ? { path: resolve(env.KAMAL_SECRET_AGENT_SOCK), note: undefined }
     : defaultSocket(env, vaultPath);
   return {
     vaultPath,
@@ -91,11 +89,10 @@ export function readConfig(env: NodeJS.ProcessEnv): Config {
 
 /** The per-user data directory (XDG data home on Linux, Application Support on macOS). */
 function dataDir(env: NodeJS.ProcessEnv): string {
-  const home = os.homedir();
-  if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'kamal-secret');
-  const xdg =
-    env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(home, '.local', 'share');
-  return path.join(xdg, 'kamal-secret');
+  const home = homedir();
+  if (process.platform === 'darwin') return join(home, 'Library', 'Application Support', 'kamal-secret');
+  const xdg = env.XDG_DATA_HOME && isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : join(home, '.local', 'share');
+  return join(xdg, 'kamal-secret');
 }
 
 /**
@@ -108,15 +105,14 @@ function defaultSocket(env: NodeJS.ProcessEnv, vaultPath: string): { path: strin
   const uid = process.getuid?.() ?? 0;
   const name = `agent-${fnv1a64(vaultPath)}.sock`;
   const runtime = env.XDG_RUNTIME_DIR;
-  if (runtime && usableRuntimeDir(runtime, uid))
-    return { path: path.join(runtime, 'kamal-secret', name), note: undefined };
-  const underTemp = path.join(os.tmpdir(), `kamal-secret-${uid}`);
+  if (runtime && usableRuntimeDir(runtime, uid)) return { path: join(runtime, 'kamal-secret', name), note: undefined };
+  const underTemp = join(tmpdir(), `kamal-secret-${uid}`);
   const owner = ownerOf(underTemp);
   if (owner === null || owner === uid || process.getuid === undefined)
-    return { path: path.join(underTemp, name), note: undefined };
-  const fallback = path.join(dataDir(env), 'run');
+    return { path: join(underTemp, name), note: undefined };
+  const fallback = join(dataDir(env), 'run');
   return {
-    path: path.join(fallback, name),
+    path: join(fallback, name),
     note: `${underTemp} belongs to uid ${owner}, not to you (someone else created it): the agent's socket is in ${fallback} instead`,
   };
 }
@@ -124,7 +120,7 @@ function defaultSocket(env: NodeJS.ProcessEnv, vaultPath: string): { path: strin
 /** The owner of `file` itself (a symbolic link is not followed), or null when there is none. */
 function ownerOf(file: string): number | null {
   try {
-    return fs.lstatSync(file).uid;
+    return lstatSync(file).uid;
   } catch {
     return null;
   }
@@ -135,9 +131,9 @@ function ownerOf(file: string): number | null {
  * use it only when it exists and is ours.
  */
 function usableRuntimeDir(dir: string, uid: number): boolean {
-  if (!path.isAbsolute(dir)) return false;
+  if (!isAbsolute(dir)) return false;
   try {
-    const st = fs.statSync(dir);
+    const st = statSync(dir);
     return st.isDirectory() && (process.getuid === undefined || st.uid === uid);
   } catch {
     return false;

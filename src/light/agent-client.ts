@@ -1,6 +1,6 @@
 // Talking to the agent. Kept light (node built-ins only): the fast `get` path uses it.
 
-import net from 'node:net';
+import { createConnection } from 'node:net';
 import { socketIsOurs } from './paths.js';
 import { encode, type Op, type Reply, type RequestFor, replyTimeoutMs, type Status } from './protocol.js';
 
@@ -26,7 +26,7 @@ export function request<K extends Op>(
 ): Promise<Reply<K>> {
   return new Promise((resolve, reject) => {
     if (!socketIsOurs(sock)) return reject(new AgentUnavailable('no agent socket', false));
-    const conn = net.createConnection(sock);
+    const conn = createConnection(sock);
     let connected = false;
     let data = '';
     const fail = (why: string) => {

@@ -34,6 +34,8 @@ export interface Requests {
   status: NoFields;
   get: { name: string; chain: string[] };
   visible: { chain: string[] };
+  /** every secret with its value: check's one request */
+  all: NoFields;
   list: NoFields;
   mutate: { mutation: Mutation };
   rewrap: { passphrase: string };
@@ -68,6 +70,8 @@ export interface Replies {
   status: Status;
   get: { found: Found | null };
   visible: { secrets: [string, Found][] };
+  /** [ref, value] for every secret in the vault */
+  all: { secrets: [string, string][] };
   list: { entries: Listed[] };
   mutate: { result: MutationResult };
   rewrap: NoFields;
@@ -103,6 +107,7 @@ export function replyTimeoutMs(op: Op, keychainTimeoutMs = 3000): number {
       return 3000;
     case 'get':
     case 'visible':
+    case 'all':
     case 'list':
       return keychainTimeoutMs + 2000;
     case 'unlock-keychain':
@@ -147,6 +152,7 @@ const VALIDATORS: { [K in Op]: (fields: Record<string, unknown>) => Requests[K] 
     only(f, ['chain']);
     return { chain: chain(f.chain) };
   },
+  all: (f) => only(f, []),
   list: (f) => only(f, []),
   mutate: (f) => {
     only(f, ['mutation']);

@@ -11,6 +11,7 @@ describe('agent requests', () => {
       { op: 'status' },
       { op: 'get', name: 'A', chain: ['shop/production', 'shop', ''] },
       { op: 'visible', chain: [''] },
+      { op: 'all' },
       { op: 'list' },
       { op: 'mutate', mutation: { op: 'set', ref: 'shop/A', value: '' } },
       { op: 'mutate', mutation: { op: 'rm', ref: 'A' } },
