@@ -81,11 +81,20 @@ describe('agent', () => {
     expect((await box.run(['get', 'A'], { env: noPass })).stdout).toBe('value-of-a\n');
   });
 
-  it('serves get, set, list, rm, mv, import and export', async () => {
+  it('serves get, set, list, rm, mv, import and export, and every value to check', async () => {
     await box.run(['set', 'shop/B'], { input: 'value-of-b' });
     box.write({ '.env': 'C=value-of-c\n' });
     await box.run(['import', '.env', '--scope', 'shop']);
     await box.run(['mv', 'shop/C', 'shop/production/C']);
+    const all = JSON.parse(await rawExchange('{"op":"all"}\n'));
+    expect({ ...all, secrets: all.secrets.sort() }).toEqual({
+      ok: true,
+      secrets: [
+        ['A', 'value-of-a'],
+        ['shop/B', 'value-of-b'],
+        ['shop/production/C', 'value-of-c'],
+      ],
+    });
     expect(
       JSON.parse((await box.run(['export', '--format', 'json', '--scope', 'shop/production'], { env: noPass })).stdout),
     ).toEqual({
