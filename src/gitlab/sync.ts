@@ -7,7 +7,7 @@ import { listDestinations } from '../kamal/deploy-config.js';
 import { variablesKamalReads } from '../kamal/env-references.js';
 import { scopeChain } from '../light/refs.js';
 import type { VaultSession } from '../vault/session.js';
-import { explain, GitLabClient, GitLabError, type Variable } from './client.js';
+import { explain, GitLabClient, GitLabError, redact, type Variable } from './client.js';
 import type { Compat } from './masking.js';
 import { type Desired, type PlanItem, type PlanOptions, plan } from './planner.js';
 import { checkedGitlabUrl, resolveTarget } from './target.js';
@@ -95,7 +95,7 @@ export async function syncToGitLab(session: VaultSession, scope: string, opts: S
   try {
     items = plan(desired, await client.list(), opts);
   } catch (err) {
-    if (err instanceof GitLabError) throw new UserError(explain(err, target.label));
+    if (err instanceof GitLabError) throw new UserError(explain(err, target.label), { code: 'gitlab' });
     throw err;
   }
   // plan() yields one item per desired variable, in order, then the deletions.
@@ -126,7 +126,14 @@ async function apply(
   } catch (err) {
     if (!(err instanceof GitLabError)) throw err;
     const message = [401, 403, 404].includes(err.status) ? explain(err, targetLabel) : err.message;
-    return { key: item.key, environment_scope: item.environment_scope, status: err.status, message };
+    // A server may echo what it was sent: the value never reaches the terminal or a CI log.
+    const value = item.send?.value;
+    return {
+      key: item.key,
+      environment_scope: item.environment_scope,
+      status: err.status,
+      message: redact(message, [typeof value === 'string' ? value : null]),
+    };
   }
 }
 

@@ -431,3 +431,49 @@ describe('export --format gitlab and gitlab ci', () => {
     expect(r.stdout).toMatch(/type: registry[\s\S]*mode=max[\s\S]*provenance: false/);
   });
 });
+
+describe('gitlab sync against a misbehaving GitLab: one line, never the token or a value', () => {
+  const oneLine = (stderr: string) => {
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  };
+
+  it('a listing that is an HTML page', async () => {
+    gl.failNext = [
+      {
+        status: 200,
+        body: '<html><head><title>Sign in</title></head><body>…</body></html>',
+        headers: { 'content-type': 'text/html' },
+      },
+    ];
+    const r = await sync();
+    expect(r.code).toBe(1);
+    oneLine(r.stderr);
+    expect(r.stderr).toContain('is not JSON (an HTML page titled "Sign in")');
+  });
+
+  it('a listing redirected to another origin is not followed', async () => {
+    const other = await new FakeGitLab().start();
+    try {
+      gl.failNext = [{ status: 302, headers: { location: `${other.url}/api/v4/projects/group%2Fapp/variables` } }];
+      const r = await sync();
+      expect(r.code).toBe(1);
+      oneLine(r.stderr);
+      expect(r.stderr).toContain(`to ${other.url}, another origin that would receive the token: not followed`);
+      expect(other.log).toEqual([]);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('a write answered with the request echoed back', async () => {
+    gl.failNext = [{ status: 200, body: '[]', headers: { 'x-next-page': '' } }, { echo: true }];
+    const r = await sync(['--json']);
+    expect(r.code).toBe(1);
+    const { failed } = JSON.parse(r.stdout);
+    expect(failed).toHaveLength(1);
+    expect(failed[0].message).toMatch(/^PRIVATE-TOKEN \[redacted\] may not send \{.*"value":"\[redacted\]"/);
+    expect(r.stdout + r.stderr).not.toContain('good-token');
+    expectNoValues(r.stdout + r.stderr);
+  });
+});
