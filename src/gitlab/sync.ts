@@ -9,13 +9,25 @@ import { scopeChain } from '../light/refs.js';
 import type { VaultSession } from '../vault/session.js';
 import { explain, GitLabClient, GitLabError, redact, type Variable } from './client.js';
 import type { Compat } from './masking.js';
-import { type Desired, type PlanItem, type PlanOptions, plan } from './planner.js';
+import { isPipelineVariable } from './pipeline-variables.js';
+import { type Desired, type PlanItem, type PlanOptions, plan, type VariableType } from './planner.js';
 import { checkedGitlabUrl, resolveTarget } from './target.js';
+
+/** What a sync sends, and how: the options `gitlab sync` and `export --format gitlab` share. */
+export interface Selection {
+  /** every variable with this environment scope, instead of `*` and the destinations */
+  environmentScope?: string;
+  types: Map<string, VariableType>;
+  compat: Compat;
+  allowUnmasked: boolean;
+  protected: boolean;
+  hidden: boolean;
+}
 
 export async function desiredVariables(
   session: VaultSession,
   scope: string,
-  opts: { environmentScope?: string; types: Map<string, 'env_var' | 'file'>; appRoot: string | null },
+  opts: Pick<Selection, 'environmentScope' | 'types'> & { appRoot: string | null },
 ): Promise<Desired[]> {
   const readByKamal = namesKamalReads(opts.appRoot);
   const [app, dest] = scope.split('/');
@@ -35,6 +47,7 @@ export async function desiredVariables(
         value: found.value,
         environment_scope: opts.environmentScope ?? environmentScope,
         readByKamal: readByKamal.has(name),
+        readByPipeline: isPipelineVariable(name),
         typeOverride: opts.types.get(name),
       });
     }
@@ -49,12 +62,9 @@ function namesKamalReads(appRoot: string | null): Set<string> {
   return new Set(variablesKamalReads(appRoot, [undefined, ...destinations], {}).map((v) => v.name));
 }
 
-export interface SyncOptions extends Omit<PlanOptions, 'compat'> {
+export interface SyncOptions extends Selection, Omit<PlanOptions, keyof Selection> {
   project?: string;
   group?: string;
-  environmentScope?: string;
-  types: Map<string, 'env_var' | 'file'>;
-  compat: Compat;
   dryRun: boolean;
   /** the Kamal app around the working directory, if any */
   appRoot: string | null;
@@ -169,21 +179,14 @@ async function inParallel<T, R>(items: T[], limit: number, fn: (item: T) => Prom
   return results;
 }
 
-/** The bodies a first sync would POST, and the variables it would skip (with why). */
+/** The bodies a first sync with `selection` would POST, and the variables it would skip (with why). */
 export async function variablesToSend(
   session: VaultSession,
   scope: string,
   appRoot: string | null,
+  selection: Selection,
 ): Promise<{ send: Record<string, unknown>[]; skipped: PlanItem[] }> {
-  const desired = await desiredVariables(session, scope, { types: new Map(), appRoot });
-  const items = plan(desired, [], {
-    compat: 'current',
-    allowUnmasked: false,
-    protected: false,
-    hidden: false,
-    prune: false,
-    pruneAll: false,
-    force: false,
-  });
+  const desired = await desiredVariables(session, scope, { ...selection, appRoot });
+  const items = plan(desired, [], { ...selection, prune: false, pruneAll: false, force: false });
   return { send: items.filter((i) => i.send).map((i) => i.send!), skipped: items.filter((i) => i.action === 'skip') };
 }

@@ -266,6 +266,22 @@ describe('gitlab sync', () => {
     expect(gl.log.filter((l) => l.method === 'PUT').every((l) => !l.body.includes('hidden'))).toBe(true);
   });
 
+  it("the deploy job's SSH_PRIVATE_KEY and SSH_KNOWN_HOSTS are File variables, never skipped as unmaskable", async () => {
+    await box.set(
+      'SSH_PRIVATE_KEY',
+      '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n',
+    );
+    await box.set('SSH_KNOWN_HOSTS', '192.0.2.1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKnownHostKey');
+    const r = await sync(['--json']);
+    expect(r.code).toBe(0);
+    const byKey = Object.fromEntries(JSON.parse(r.stdout).plan.map((p: { key: string }) => [p.key, p]));
+    for (const key of ['SSH_PRIVATE_KEY', 'SSH_KNOWN_HOSTS']) {
+      expect(byKey[key]).toMatchObject({ action: 'create', variable_type: 'file', masked: false });
+      expect(byKey[key].reason).toMatch(/unmasked: .*\(sent as a file variable\) \(the deploy job reads it\)$/);
+      expect(gl.vars.find((v) => v.key === key)).toMatchObject({ variable_type: 'file', masked: false, raw: true });
+    }
+  });
+
   it('a multi-line value Kamal reads as $NAME stays env_var; --type overrides', async () => {
     box.write({
       'app/config/deploy.yml': 'service: shop\nimage: x/shop\n',
@@ -392,17 +408,31 @@ describe('gitlab sync', () => {
 });
 
 describe('export --format gitlab and gitlab ci', () => {
-  it('export --format gitlab prints exactly the bodies the first sync sends', async () => {
-    const r = await box.run(['export', '--format', 'gitlab', '--scope', 'shop']);
-    expect(r.stderr).toMatch(/PIN \(scope \*\) left out: shorter than 8/);
+  it.each([
+    [[]],
+    [['--allow-unmasked', '--type', 'API_KEY=file', '--gitlab-version-compat', 'old', '--protected']],
+    [['--environment-scope', 'review', '--hidden']],
+  ])('export --format gitlab %j prints exactly the bodies a first sync with the same options sends', async (args) => {
+    await box.set('shop/DOLLAR_KEY', 'pa$word-long-enough');
+    const r = await box.run(['export', '--format', 'gitlab', '--scope', 'shop', ...args]);
+    expect(r.code).toBe(0);
+    if (!args.includes('--allow-unmasked')) expect(r.stderr).toMatch(/PIN \(scope \S+\) left out: shorter than 8/);
     const exported = JSON.parse(r.stdout);
-    await sync();
+    expect((await sync(args)).code).toBe(0);
     const posted = gl.log.filter((l) => l.method === 'POST').map((l) => JSON.parse(l.body));
     const byKeyAndScope = (
       a: { key: string; environment_scope: string },
       b: { key: string; environment_scope: string },
     ) => `${a.key} ${a.environment_scope}`.localeCompare(`${b.key} ${b.environment_scope}`);
     expect(exported.sort(byKeyAndScope)).toEqual(posted.sort(byKeyAndScope));
+    expectNoValues(r.stderr);
+  });
+
+  it('the selection options belong to --format gitlab only', async () => {
+    const r = await box.run(['export', '--scope', 'shop', '--allow-unmasked']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--allow-unmasked applies to --format gitlab only');
+    expect(r.stdout).toBe('');
   });
 
   it('gitlab ci prints a deploy job per destination with the pinned Kamal image', async () => {
