@@ -1,9 +1,10 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { UserError } from '../errors.js';
+import type { DockerAccess } from '../gitlab/ci-template.js';
 import type { SyncResult } from '../gitlab/sync.js';
 import { findApp } from '../light/app.js';
 import type { ScopeOptions } from '../light/scope.js';
-import { json, out, table } from '../term/output.js';
+import { json, out, table, warn } from '../term/output.js';
 import type { CliContext } from './context.js';
 import { type SelectionFlags, selection, selectionOptions } from './gitlab-selection.js';
 import { example, scopeOptions } from './options.js';
@@ -63,17 +64,27 @@ export function register(program: Command, ctx: CliContext): void {
   const ci = gitlab
     .command('ci')
     .description(
-      'print a .gitlab-ci.yml deploy job for this app (one per destination) and the builder settings for fast CI builds',
+      'print a .gitlab-ci.yml with a deploy job per destination (and one without -d unless deploy.yml requires a destination)',
     )
-    .action(async () => {
+    .option(
+      '--branch <name>',
+      "the branch whose pipelines offer the deploy jobs (default: the project's default branch)",
+    )
+    .option('--kamal-version <X.Y.Z>', "the Kamal image's version (default: the app's Gemfile.lock, else 2.12.0)")
+    .addOption(
+      new Option('--docker <access>', "Docker for the build: a docker:dind service, or the runner's socket")
+        .choices(['dind', 'socket'])
+        .default('dind'),
+    )
+    .action(async (flags: { branch?: string; kamalVersion?: string; docker: DockerAccess }) => {
       const app = findApp(ctx.cwd);
       if (!app) throw new UserError('no config/deploy.yml here or above; run this inside a Kamal app');
-      const { readDeployConfig } = await import('../kamal/deploy-config.js');
-      const { gitlabCiYaml } = await import('../gitlab/ci-template.js');
-      const config = readDeployConfig(app.root);
-      process.stdout.write(gitlabCiYaml(config.service ?? 'this app', config.destinations));
+      const { deployPipeline } = await import('../gitlab/ci.js');
+      const { yaml, notes } = deployPipeline(app.root, flags);
+      process.stdout.write(yaml);
+      for (const note of notes) warn(note);
     });
-  example(ci, 'kamal-secret gitlab ci > .gitlab-ci.yml');
+  example(ci, 'kamal-secret gitlab ci > .gitlab-ci.yml\nkamal-secret gitlab ci --branch release --docker socket');
 }
 
 function printPlan({ plan: items, failed, targetLabel }: SyncResult, dryRun: boolean): void {

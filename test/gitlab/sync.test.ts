@@ -14,7 +14,7 @@ const secretValues = [
 
 beforeEach(async () => {
   gl = await new FakeGitLab().start();
-  box = new Sandbox({ GITLAB_URL: gl.url, GITLAB_TOKEN: 'good-token' });
+  box = new Sandbox({ GITLAB_URL: gl.url, GITLAB_TOKEN: 'good-token', KAMAL_SECRET_NO_AGENT: undefined });
   await box.init();
   await box.set('shop/API_KEY', secretValues[0]);
   await box.set('shop/PIN', secretValues[1]);
@@ -407,7 +407,7 @@ describe('gitlab sync', () => {
   });
 });
 
-describe('export --format gitlab and gitlab ci', () => {
+describe('export --format gitlab', () => {
   it.each([
     [[]],
     [['--allow-unmasked', '--type', 'API_KEY=file', '--gitlab-version-compat', 'old', '--protected']],
@@ -433,32 +433,6 @@ describe('export --format gitlab and gitlab ci', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--allow-unmasked applies to --format gitlab only');
     expect(r.stdout).toBe('');
-  });
-
-  it('gitlab ci prints a deploy job per destination with the pinned Kamal image', async () => {
-    box.write({
-      'app/config/deploy.yml': 'service: shop\nimage: x/shop\n',
-      'app/config/deploy.production.yml': 'servers: [192.0.2.1]\n',
-      'app/config/deploy.staging.yml': 'servers: [192.0.2.2]\n',
-    });
-    const r = await box.run(['gitlab', 'ci'], { cwd: box.path('app') });
-    expect(r.code).toBe(0);
-    const { parse } = await import('yaml');
-    const doc = parse(r.stdout);
-    expect(doc['.kamal'].image).toEqual({
-      name: expect.stringMatching(/^ghcr\.io\/basecamp\/kamal:v\d+\.\d+\.\d+$/),
-      entrypoint: [''],
-    });
-    expect(doc['deploy:production']).toMatchObject({
-      extends: '.kamal',
-      environment: { name: 'production' },
-      script: ['kamal deploy -d production'],
-    });
-    expect(doc['deploy:staging'].script).toEqual(['kamal deploy -d staging']);
-    expect(doc['.kamal'].before_script.join('\n')).toMatch(
-      /chmod 600 "\$SSH_PRIVATE_KEY"[\s\S]*known_hosts[\s\S]*safe\.directory "\$CI_PROJECT_DIR"/,
-    );
-    expect(r.stdout).toMatch(/type: registry[\s\S]*mode=max[\s\S]*provenance: false/);
   });
 });
 
