@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { UserError } from '../errors.js';
 import type { DockerAccess } from '../gitlab/ci-template.js';
-import type { SyncResult } from '../gitlab/sync.js';
+import type { SyncProgress, SyncResult } from '../gitlab/sync.js';
 import { findApp } from '../light/app.js';
 import type { ScopeOptions } from '../light/scope.js';
 import { json, out, table, warn } from '../term/output.js';
@@ -38,8 +38,11 @@ export function register(program: Command, ctx: CliContext): void {
     const scope = ctx.scope(flags);
     const chosen = selection(flags);
     const { syncToGitLab } = await import('../gitlab/sync.js');
+    // A sync takes seconds at real latency: say how far it is, on a terminal only.
+    const progress = !flags.json && process.stderr.isTTY && ctx.env.TERM !== 'dumb' ? statusLine() : null;
     const result = await ctx.withSession((s) =>
       syncToGitLab(s, scope, {
+        onProgress: progress?.show,
         ...chosen,
         project: flags.project,
         group: flags.group,
@@ -50,7 +53,7 @@ export function register(program: Command, ctx: CliContext): void {
         appRoot: findApp(ctx.cwd)?.root ?? null,
         baseUrl: ctx.config.gitlabUrl,
         token: ctx.config.gitlabToken,
-      }),
+      }).finally(() => progress?.clear()),
     );
     if (flags.json) json({ project: result.target, plan: result.plan, failed: result.failed });
     else printPlan(result, Boolean(flags.dryRun));
@@ -85,6 +88,21 @@ export function register(program: Command, ctx: CliContext): void {
       for (const note of notes) warn(note);
     });
   example(ci, 'kamal-secret gitlab ci > .gitlab-ci.yml\nkamal-secret gitlab ci --branch release --docker socket');
+}
+
+/** One line on stderr, rewritten in place, cleared before anything else is printed. */
+function statusLine() {
+  let shown = false;
+  return {
+    show(p: SyncProgress) {
+      const text = p.phase === 'listing' ? `listing variables: ${p.listed}` : `writing ${p.done} of ${p.total}`;
+      process.stderr.write(`\r\x1b[K${text}`);
+      shown = true;
+    },
+    clear() {
+      if (shown) process.stderr.write('\r\x1b[K');
+    },
+  };
 }
 
 function printPlan({ plan: items, failed, targetLabel }: SyncResult, dryRun: boolean): void {

@@ -74,7 +74,8 @@ export class GitLabClient {
     this.opts = { ...DEFAULTS, ...opts };
   }
 
-  async list(): Promise<Variable[]> {
+  /** Every variable, page by page; `onPage` hears how many have come so far. */
+  async list(onPage?: (listed: number) => void): Promise<Variable[]> {
     const all: Variable[] = [];
     let page: number | null = 1;
     for (let pages = 0; page !== null; pages++) {
@@ -88,6 +89,7 @@ export class GitLabClient {
       });
       const variables = asVariables(answer);
       all.push(...variables);
+      onPage?.(all.length);
       const next = nextPage(answer.headers, page, variables.length);
       if (next !== null && next <= page)
         throw new GitLabError(200, `GitLab's page ${page} of variables names page ${next} as the next one`);

@@ -72,7 +72,11 @@ export interface SyncOptions extends Selection, Omit<PlanOptions, keyof Selectio
   baseUrl: string;
   /** GITLAB_TOKEN, when set; else the vault's GITLAB_TOKEN */
   token: string | undefined;
+  /** told as the sync goes: counts, never names or values */
+  onProgress?: (progress: SyncProgress) => void;
 }
+
+export type SyncProgress = { phase: 'listing'; listed: number } | { phase: 'writing'; done: number; total: number };
 
 export interface Failure {
   key: string;
@@ -103,7 +107,7 @@ export async function syncToGitLab(session: VaultSession, scope: string, opts: S
   const client = new GitLabClient({ baseUrl, token, target: target.apiPath });
   let items: PlanItem[];
   try {
-    items = plan(desired, await client.list(), opts);
+    items = plan(desired, await client.list((listed) => opts.onProgress?.({ phase: 'listing', listed })), opts);
   } catch (err) {
     if (err instanceof GitLabError) throw new UserError(explain(err, target.label), { code: 'gitlab' });
     throw err;
@@ -111,9 +115,15 @@ export async function syncToGitLab(session: VaultSession, scope: string, opts: S
   // plan() yields one item per desired variable, in order, then the deletions.
   const desiredOf = new Map(desired.map((d, i) => [items[i], d]));
   const reconcile = (item: PlanItem, current: Variable) => plan([desiredOf.get(item)!], [current], opts)[0];
-  const outcomes = opts.dryRun
+  const writes = opts.dryRun
     ? []
-    : await inParallel(items, WRITE_CONCURRENCY, (item) => apply(client, item, target.label, reconcile));
+    : items.filter((i) => i.action === 'create' || i.action === 'update' || i.action === 'delete');
+  let done = 0;
+  const outcomes = await inParallel(writes, WRITE_CONCURRENCY, async (item) => {
+    const outcome = await apply(client, item, target.label, reconcile);
+    opts.onProgress?.({ phase: 'writing', done: ++done, total: writes.length });
+    return outcome;
+  });
   return {
     target: target.id,
     targetLabel: target.label,

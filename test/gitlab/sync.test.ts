@@ -1,7 +1,8 @@
 // gitlab sync against a GitLab-faithful server on 127.0.0.1.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Sandbox } from '../helpers/cli.js';
+import { BIN, Sandbox } from '../helpers/cli.js';
 import { FakeGitLab } from '../helpers/gitlab-server.js';
+import { haveScript, runInTerminal } from '../helpers/terminal.js';
 
 let box: Sandbox;
 let gl: FakeGitLab;
@@ -53,6 +54,26 @@ describe('gitlab sync', () => {
     expect(gl.vars.map((v) => v.key).sort()).toEqual(['API_KEY', 'SSH_KEY']);
     expectNoValues(r.stdout + r.stderr);
   });
+
+  it.skipIf(!haveScript)(
+    'shows how far it is on a terminal (counts, never values), nothing extra when piped or with --json',
+    async () => {
+      const command = `"${process.execPath}" "${BIN}" gitlab sync --project group/app --scope shop`;
+      const shown = await runInTerminal(command, box.env, []);
+      expect(shown.code).toBe(0);
+      expect(shown.screen).toContain('listing variables: 0');
+      expect(shown.screen).toContain('writing 2 of 2');
+      expect(shown.screen).toMatch(/0 to create, 0 to update, 2 unchanged|2 to create/);
+      expectNoValues(shown.screen);
+      const json = await runInTerminal(`${command} --json`, box.env, []);
+      expect(json.code).toBe(0);
+      expect(json.screen).not.toMatch(/listing variables|writing \d/);
+      await box.set('shop/API_KEY', 'another-masked-value');
+      const piped = await sync();
+      expect(piped.code).toBe(0);
+      expect(piped.stderr).toBe('');
+    },
+  );
 
   it('a second sync with nothing changed writes nothing', async () => {
     await sync();
