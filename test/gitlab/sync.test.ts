@@ -390,12 +390,50 @@ describe('gitlab sync', () => {
     expect(gl.vars.find((v) => v.key === 'API_KEY' && v.environment_scope === '*')!.value).toBe(secretValues[0]);
   });
 
-  it('syncs group variables with --group', async () => {
-    const r = await box.run(['gitlab', 'sync', '--group', '7', '--scope', 'shop']);
-    expect(r.code).toBe(0);
+  it('syncs group variables with --group: environment scopes, filtered updates and deletes, project untouched', async () => {
+    await box.set('shop/production/API_KEY', 'production-api-key');
+    const group = (args: string[] = [], env = {}) =>
+      box.run(['gitlab', 'sync', '--group', '7', '--scope', 'shop', ...args], { env });
+    expect((await group()).code).toBe(0);
+    expect(gl.log.filter((l) => l.method === 'POST').every((l) => l.path === '/api/v4/groups/7/variables')).toBe(true);
+    expect(gl.vars).toEqual([]);
+    const scopes = (key: string) =>
+      gl.groupVars
+        .filter((v) => v.key === key)
+        .map((v) => v.environment_scope)
+        .sort();
+    expect(scopes('API_KEY')).toEqual(['*', 'production']);
+    // GitLab up to 18.2 hides a group variable for any masked_and_hidden, even false: none was sent.
+    expect(gl.groupVars.some((v) => v.hidden)).toBe(false);
+
+    await box.set('shop/production/API_KEY', 'production-api-key-2');
+    await box.run(['rm', 'shop/SSH_KEY']);
+    gl.log = [];
+    expect((await group(['--prune'])).code).toBe(0);
     expect(
-      gl.log.filter((l) => l.method === 'POST').every((l) => l.path.startsWith('/api/v4/groups/7/variables')),
-    ).toBe(true);
+      gl.log
+        .filter((l) => l.method !== 'GET')
+        .map((l) => `${l.method} ${l.path}`)
+        .sort(),
+    ).toEqual([
+      'DELETE /api/v4/groups/7/variables/SSH_KEY?filter%5Benvironment_scope%5D=*',
+      'PUT /api/v4/groups/7/variables/API_KEY?filter%5Benvironment_scope%5D=production',
+    ]);
+    expect(gl.groupVars.find((v) => v.key === 'API_KEY' && v.environment_scope === 'production')!.value).toBe(
+      'production-api-key-2',
+    );
+    expect(gl.groupVars.find((v) => v.key === 'API_KEY' && v.environment_scope === '*')!.value).toBe(secretValues[0]);
+
+    const maintainer = await group([], { GITLAB_TOKEN: 'maintainer-token' });
+    expect(maintainer.code).toBe(1);
+    expect(maintainer.stderr).toContain("the token's role cannot manage CI/CD variables of group 7");
+    expect(maintainer.stderr).toContain('(Owner for a group)');
+  });
+
+  it('--group --hidden creates masked group variables hidden, and only those', async () => {
+    const r = await box.run(['gitlab', 'sync', '--group', 'group', '--scope', 'shop', '--hidden']);
+    expect(r.code).toBe(0);
+    expect(gl.groupVars.map((v) => `${v.key} ${v.hidden}`).sort()).toEqual(['API_KEY true', 'SSH_KEY false']);
   });
 
   it('a per-variable failure does not stop the rest, and the exit status says so', async () => {
