@@ -22,9 +22,9 @@ export function selectionOptions(cmd: Command): Command {
     .option('--hidden', 'create new masked variables hidden (their value can never be read back)')
     .option('--allow-unmasked', 'send values GitLab cannot mask, unmasked')
     .addOption(
-      new Option('--type <NAME=file|env_var>', 'variable type for one name (repeat for more)')
+      new Option('--type <NAME=file|env_var>', 'the variable type for one name; repeatable')
         .argParser((v: string, acc: string[]) => [...acc, v])
-        .default([], 'by value and use'),
+        .default([], 'file when multi-line or read by the deploy job, else env_var'),
     )
     .addOption(
       new Option('--gitlab-version-compat <rule>', 'masking rule of the server')
