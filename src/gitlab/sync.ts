@@ -120,7 +120,7 @@ export async function syncToGitLab(session: VaultSession, scope: string, opts: S
     : items.filter((i) => i.action === 'create' || i.action === 'update' || i.action === 'delete');
   let done = 0;
   const outcomes = await inParallel(writes, WRITE_CONCURRENCY, async (item) => {
-    const outcome = await apply(client, item, target.label, reconcile);
+    const outcome = await apply(client, item, target.label, reconcile, desiredOf.get(item)?.value);
     opts.onProgress?.({ phase: 'writing', done: ++done, total: writes.length });
     return outcome;
   });
@@ -137,6 +137,7 @@ async function apply(
   item: PlanItem,
   targetLabel: string,
   reconcile: Reconcile,
+  value: string | undefined,
 ): Promise<Failure | null> {
   try {
     if (item.action === 'create') await create(client, item, reconcile);
@@ -147,12 +148,11 @@ async function apply(
     if (!(err instanceof GitLabError)) throw err;
     const message = [401, 403, 404].includes(err.status) ? explain(err, targetLabel) : err.message;
     // A server may echo what it was sent: the value never reaches the terminal or a CI log.
-    const value = item.send?.value;
     return {
       key: item.key,
       environment_scope: item.environment_scope,
       status: err.status,
-      message: redact(message, [typeof value === 'string' ? value : null]),
+      message: redact(message, [value]),
     };
   }
 }
