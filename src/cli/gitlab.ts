@@ -112,7 +112,10 @@ function printPlan({ plan: items, failed, targetLabel }: SyncResult, dryRun: boo
       items.map((i) => [i.action, i.key, `scope ${i.environment_scope}`, i.variable_type, i.reason]),
     ))
       out(`  ${line}`);
-  for (const f of failed) out(`  failed  ${f.key} (scope ${f.environment_scope}): ${f.message}`);
+  for (const f of failed)
+    out(
+      `  failed  ${f.key} (scope ${f.environment_scope}): ${f.status >= 400 ? `GitLab answered ${f.status}: ` : ''}${f.message}`,
+    );
   const n = (a: string) => items.filter((i) => i.action === a).length;
   out(
     `${n('create')} to create, ${n('update')} to update, ${n('unchanged')} unchanged, ${n('delete')} to delete, ${n('skip')} skipped${failed.length ? `, ${failed.length} failed (run again to finish)` : ''}`,

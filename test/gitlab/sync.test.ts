@@ -529,6 +529,31 @@ describe('gitlab sync against a misbehaving GitLab: one line, never the token or
     }
   });
 
+  it('a write that keeps failing with an HTML page: its status and the page title, on one line', async () => {
+    gl.vars.push({
+      key: 'SSH_KEY',
+      value: secretValues[3],
+      variable_type: 'file',
+      protected: false,
+      masked: false,
+      raw: true,
+      hidden: false,
+      environment_scope: '*',
+      description: 'managed by kamal-secret',
+    });
+    const page = '<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>';
+    gl.failNext = [
+      { status: 200, body: JSON.stringify(gl.vars), headers: { 'x-next-page': '' } },
+      ...Array.from({ length: 5 }, () => ({ status: 502, body: page, headers: { 'content-type': 'text/html' } })),
+    ];
+    const r = await sync();
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      '  failed  API_KEY (scope *): GitLab answered 502: an HTML page titled "502 Bad Gateway"\n',
+    );
+    expect(r.stdout + r.stderr).not.toContain('<');
+  });
+
   it('a write answered with the request echoed back', async () => {
     gl.failNext = [{ status: 200, body: '[]', headers: { 'x-next-page': '' } }, { echo: true }];
     const r = await sync(['--json']);
