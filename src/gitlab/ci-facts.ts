@@ -37,7 +37,7 @@ function lockedKamal(root: string): CiFacts['kamalVersion'] {
   } catch {
     // no Gemfile.lock: not a Ruby app, or Kamal installed on its own
   }
-  const version = /^ {4}kamal \((\d+\.\d+\.\d+)\)$/m.exec(lock)?.[1];
+  const version = /^ {4}kamal \((\d+\.\d+\.\d+)\)\r?$/m.exec(lock)?.[1];
   return version ? { version, from: 'Gemfile.lock' } : { version: TESTED_KAMAL_VERSION, from: 'tested' };
 }
 

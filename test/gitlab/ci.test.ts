@@ -84,6 +84,8 @@ describe('gitlab ci', () => {
     expect((await image()).name).toBe('ghcr.io/basecamp/kamal:v2.11.0');
     expect((await pipeline()).text).toContain("v2.11.0   # the kamal of the app's Gemfile.lock");
     expect((await image(['--kamal-version', '2.10.1'])).name).toBe('ghcr.io/basecamp/kamal:v2.10.1');
+    box.write({ 'app/Gemfile.lock': 'GEM\r\n  specs:\r\n    kamal (2.9.0)\r\n' }); // checked out on Windows
+    expect((await image()).name).toBe('ghcr.io/basecamp/kamal:v2.9.0');
     expect((await box.run(['gitlab', 'ci', '--kamal-version', 'latest'], { cwd: box.path('app') })).code).toBe(2);
   });
 
