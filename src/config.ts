@@ -3,9 +3,9 @@
 // code gets what it needs from the Config or from its caller, never from process.env.
 // Node built-ins only: the fast bundles use this module.
 
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { statSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 
 /** The variables, their defaults and meanings: the README's table is checked against this list. */
 export const VARIABLES = {
@@ -60,15 +60,11 @@ export interface Config {
 }
 
 export function readConfig(env: NodeJS.ProcessEnv): Config {
-  const vaultPath = env.KAMAL_SECRET_VAULT
-    ? path.resolve(env.KAMAL_SECRET_VAULT)
-    : path.join(dataDir(env), 'vault.json');
+  const vaultPath = env.KAMAL_SECRET_VAULT ? resolve(env.KAMAL_SECRET_VAULT) : join(dataDir(env), 'vault.json');
   const timeout = Number(env.KAMAL_SECRET_KEYCHAIN_TIMEOUT_MS);
   return {
     vaultPath,
-    agentSocket: env.KAMAL_SECRET_AGENT_SOCK
-      ? path.resolve(env.KAMAL_SECRET_AGENT_SOCK)
-      : defaultSocket(env, vaultPath),
+    agentSocket: env.KAMAL_SECRET_AGENT_SOCK ? resolve(env.KAMAL_SECRET_AGENT_SOCK) : defaultSocket(env, vaultPath),
     passphrase: env.KAMAL_SECRET_PASSPHRASE || undefined,
     newPassphrase: env.KAMAL_SECRET_NEW_PASSPHRASE || undefined,
     scope: env.KAMAL_SECRET_SCOPE,
@@ -87,11 +83,10 @@ export function readConfig(env: NodeJS.ProcessEnv): Config {
 
 /** The per-user data directory (XDG data home on Linux, Application Support on macOS). */
 function dataDir(env: NodeJS.ProcessEnv): string {
-  const home = os.homedir();
-  if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'kamal-secret');
-  const xdg =
-    env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(home, '.local', 'share');
-  return path.join(xdg, 'kamal-secret');
+  const home = homedir();
+  if (process.platform === 'darwin') return join(home, 'Library', 'Application Support', 'kamal-secret');
+  const xdg = env.XDG_DATA_HOME && isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : join(home, '.local', 'share');
+  return join(xdg, 'kamal-secret');
 }
 
 /**
@@ -102,10 +97,8 @@ function defaultSocket(env: NodeJS.ProcessEnv, vaultPath: string): string {
   const uid = process.getuid?.() ?? 0;
   const runtime = env.XDG_RUNTIME_DIR;
   const base =
-    runtime && usableRuntimeDir(runtime, uid)
-      ? path.join(runtime, 'kamal-secret')
-      : path.join(os.tmpdir(), `kamal-secret-${uid}`);
-  return path.join(base, `agent-${fnv1a64(vaultPath)}.sock`);
+    runtime && usableRuntimeDir(runtime, uid) ? join(runtime, 'kamal-secret') : join(tmpdir(), `kamal-secret-${uid}`);
+  return join(base, `agent-${fnv1a64(vaultPath)}.sock`);
 }
 
 /**
@@ -113,9 +106,9 @@ function defaultSocket(env: NodeJS.ProcessEnv, vaultPath: string): string {
  * use it only when it exists and is ours.
  */
 function usableRuntimeDir(dir: string, uid: number): boolean {
-  if (!path.isAbsolute(dir)) return false;
+  if (!isAbsolute(dir)) return false;
   try {
-    const st = fs.statSync(dir);
+    const st = statSync(dir);
     return st.isDirectory() && (process.getuid === undefined || st.uid === uid);
   } catch {
     return false;

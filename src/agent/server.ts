@@ -196,6 +196,8 @@ export class Agent {
         return { ok: true, found: lookup(await this.payload(), str(req.name), strs(req.chain)) };
       case 'visible':
         return { ok: true, secrets: [...visible(await this.payload(), strs(req.chain))] };
+      case 'all':
+        return { ok: true, secrets: Object.entries((await this.payload()).secrets).map(([ref, r]) => [ref, r.value]) };
       case 'list':
         return { ok: true, entries: list(await this.payload()) };
       case 'mutate':

@@ -1,6 +1,6 @@
 // Talking to the agent. Kept light (node built-ins only): the fast `get` path uses it.
 
-import net from 'node:net';
+import { createConnection } from 'node:net';
 import { socketIsOurs } from './paths.js';
 import { encode, type Reply, type Request, type Status } from './protocol.js';
 
@@ -10,7 +10,7 @@ export class AgentUnavailable extends Error {}
 export function request(sock: string, req: Request, timeoutMs = 30_000): Promise<Reply> {
   return new Promise((resolve, reject) => {
     if (!socketIsOurs(sock)) return reject(new AgentUnavailable('no agent socket'));
-    const conn = net.createConnection(sock);
+    const conn = createConnection(sock);
     let data = '';
     const fail = (why: string) => {
       conn.destroy();

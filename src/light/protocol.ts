@@ -9,6 +9,8 @@ export type Request =
   | { op: 'status' }
   | { op: 'get'; name: string; chain: string[] }
   | { op: 'visible'; chain: string[] }
+  /** every secret with its value, as [ref, value] pairs: check's one request */
+  | { op: 'all' }
   | { op: 'list' }
   | { op: 'mutate'; mutation: Mutation }
   | { op: 'rewrap'; passphrase: string }
