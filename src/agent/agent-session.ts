@@ -4,6 +4,8 @@
 import { type ErrorCode, LockedError, UserError } from '../errors.js';
 import { AgentUnavailable, request } from '../light/agent-client.js';
 import { type Op, type Replies, type Reply, type RequestFor, replyTimeoutMs, type Status } from '../light/protocol.js';
+import type { TeamPlace } from '../light/team-place.js';
+import type { TeamMemory } from '../team/verify.js';
 import { asText, type Mutation } from '../vault/secrets.js';
 import type { VaultSession } from '../vault/session.js';
 import type { Warn } from '../vault/store.js';
@@ -11,6 +13,7 @@ import type { Warn } from '../vault/store.js';
 export class AgentSession implements VaultSession {
   /** Hears the warnings the agent's replies carry (a vault that went back in time). */
   warn: Warn = () => undefined;
+  team?: TeamPlace;
 
   constructor(
     readonly socket: string,
@@ -41,7 +44,7 @@ export class AgentSession implements VaultSession {
   }
 
   async lookupValue(name: string, chain: string[]) {
-    return (await this.call({ op: 'get', name, chain })).found;
+    return (await this.call({ op: 'get', name, chain, ...this.inApp() })).found;
   }
 
   async lookup(name: string, chain: string[]) {
@@ -50,7 +53,11 @@ export class AgentSession implements VaultSession {
   }
 
   async visible(chain: string[]) {
-    return new Map((await this.call({ op: 'visible', chain })).secrets);
+    return new Map((await this.call({ op: 'visible', chain, ...this.inApp() })).secrets);
+  }
+
+  private inApp() {
+    return this.team ? { team: this.team } : {};
   }
 
   async list() {
@@ -63,6 +70,18 @@ export class AgentSession implements VaultSession {
 
   async rewrap(passphrase: string) {
     await this.call({ op: 'rewrap', passphrase });
+  }
+
+  async identity() {
+    return (await this.call({ op: 'identity' })).identity;
+  }
+
+  async teamMemory(app: string) {
+    return (await this.call({ op: 'team-memory', app })).memory;
+  }
+
+  async rememberTeam(app: string, memory: TeamMemory) {
+    await this.call({ op: 'remember-team', app, memory });
   }
 
   status(): Promise<Status> {

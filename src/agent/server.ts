@@ -20,12 +20,15 @@ import {
   type Status,
   sameKeychainEnv,
 } from '../light/protocol.js';
+import type { TeamPlace } from '../light/team-place.js';
+import { allLayered, lookupLayered, TeamOpener, teamFor, visibleLayered } from '../team/layer.js';
+import type { TeamVault } from '../team/team-vault.js';
 import { type KeychainOptions, keychainGet } from '../unlock/keychain.js';
 import { keyFromPassphrase } from '../unlock/passphrase.js';
 import type { Derive } from '../vault/crypto.js';
 import type { Payload } from '../vault/format.js';
 import { deriveKeyInWorker } from '../vault/kdf-worker.js';
-import { allAsText, list, lookupValue, visible } from '../vault/secrets.js';
+import { list } from '../vault/secrets.js';
 import { LocalSession } from '../vault/session.js';
 import { decryptPayload, readVaultFile, type Warn } from '../vault/store.js';
 import { VERSION } from '../version.js';
@@ -59,6 +62,8 @@ export class Agent {
   /** `lock` was asked for: nothing unlocks from the keychain again until an explicit unlock */
   private lockedByUser = false;
   private cache: { signature: string; payload: Payload; warning?: string } | null = null;
+  /** the team vault last opened, with its values: forgotten with the key */
+  private readonly teams = new TeamOpener();
   private writes: Promise<unknown> = Promise.resolve();
   private server?: net.Server;
   private instance?: InstanceLock;
@@ -125,6 +130,7 @@ export class Agent {
   private forget(why: string): void {
     if (this.holder.forget() === null) return;
     this.cache = null;
+    this.teams.forget();
     this.opts.log(`locked (${why})`);
   }
 
@@ -225,12 +231,18 @@ export class Agent {
     switch (req.op) {
       case 'status':
         return { ok: true, ...this.status() };
-      case 'get':
-        return { ok: true, found: lookupValue(await this.payload(warn), req.name, req.chain) };
-      case 'visible':
-        return { ok: true, secrets: [...visible(await this.payload(warn), req.chain)] };
-      case 'all':
-        return { ok: true, secrets: allAsText(await this.payload(warn)) };
+      case 'get': {
+        const { payload, team } = await this.withTeam(req.team, req.chain, warn);
+        return { ok: true, found: lookupLayered(payload, team, req.name, req.chain) };
+      }
+      case 'visible': {
+        const { payload, team } = await this.withTeam(req.team, req.chain, warn);
+        return { ok: true, secrets: [...visibleLayered(payload, team, req.chain)] };
+      }
+      case 'all': {
+        const { payload, team } = await this.withTeam(req.team, null, warn);
+        return { ok: true, secrets: allLayered(payload, team) };
+      }
       case 'list':
         return { ok: true, entries: list(await this.payload(warn)) };
       case 'mutate':
@@ -250,7 +262,28 @@ export class Agent {
         return { ok: true };
       case 'stop':
         return { ok: true, stopping: true };
+      case 'identity':
+        return { ok: true, identity: await this.write((s) => s.identity(), warn) };
+      case 'team-memory':
+        return { ok: true, memory: (await this.payload(warn)).teams?.[req.app] ?? null };
+      case 'remember-team':
+        await this.write((s) => s.rememberTeam(req.app, req.memory), warn);
+        return { ok: true };
     }
+  }
+
+  /** The payload and, for a read in an app with a team vault the owner joined, that vault (opened once per change). */
+  private async withTeam(
+    place: TeamPlace | undefined,
+    chain: string[] | null,
+    warn: Warn,
+  ): Promise<{ payload: Payload; team: TeamVault | null }> {
+    const payload = await this.payload(warn);
+    const team = await teamFor(this.teams, payload, place, chain, (app, memory) =>
+      this.write((s) => s.rememberTeam(app, memory), warn),
+    );
+    if (this.holder.locked) this.teams.forget(); // locked meanwhile: keep no values
+    return { payload, team };
   }
 
   private async unlockWithPassphrase(passphrase: string): Promise<void> {

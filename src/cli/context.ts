@@ -4,6 +4,7 @@
 
 import type { Config } from '../config.js';
 import { resolveScope, type ScopeOptions } from '../light/scope.js';
+import { findTeamPlace } from '../light/team-place.js';
 import { withSession } from '../unlock/session.js';
 import type { VaultSession } from '../vault/session.js';
 
@@ -13,7 +14,7 @@ export interface CliContext {
   cwd: string;
   /** the scope a command works in, from its options and the environment (DESIGN §2) */
   scope(opts: ScopeOptions): string;
-  /** run `fn` on the unlocked vault (through the agent, or in this process) */
+  /** run `fn` on the unlocked vault (through the agent, or in this process); inside an app with a team vault, its reads see that too */
   withSession<T>(fn: (s: VaultSession) => Promise<T>): Promise<T>;
 }
 
@@ -23,6 +24,6 @@ export function cliContext(config: Config, env: NodeJS.ProcessEnv, cwd: string):
     env,
     cwd,
     scope: (opts) => resolveScope(opts, config, cwd),
-    withSession: (fn) => withSession(config, env, fn),
+    withSession: (fn) => withSession(config, env, fn, findTeamPlace(cwd) ?? undefined),
   };
 }

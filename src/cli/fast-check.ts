@@ -8,6 +8,7 @@ import { type Config, readConfig } from '../config.js';
 import type { CheckReport } from '../kamal/check/check.js';
 import { request } from '../light/agent-client.js';
 import { findApp } from '../light/app.js';
+import { findTeamPlace } from '../light/team-place.js';
 import { configureOutput } from '../term/output.js';
 import { type CheckArgs, parseCheckArgs } from './check-args.js';
 import { checkApp, printReport } from './check-report.js';
@@ -24,7 +25,8 @@ export async function fastCheck(argv: string[]): Promise<boolean> {
     if (!config.useAgent || !app) return false;
     const socket = config.agentSocket;
     report = await checkApp(args, app.root, process.env, async () => {
-      const reply = await request(socket, { op: 'all' });
+      const team = findTeamPlace(cwd);
+      const reply = await request(socket, { op: 'all', ...(team && { team }) });
       if (!reply.ok) throw new Error(reply.error); // locked, or an agent from before `all`
       return new Map(reply.secrets as [string, string][]);
     });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
+import { generateIdentity } from '../team/identity.js';
 import { info, out, warn } from '../term/output.js';
 import { newPassphrase } from '../term/prompt.js';
 import { keychainSet } from '../unlock/keychain.js';
@@ -33,7 +34,7 @@ export function register(program: Command, ctx: CliContext): void {
         warn('the passphrase is shorter than 12 characters; change it with: kamal-secret passwd');
       const key = await randomKey();
       const header = await newHeader(key, passphrase);
-      await createVault(path, header, key, emptyPayload());
+      await createVault(path, header, key, { ...emptyPayload(), identity: await generateIdentity() });
       out(`created the vault ${path}`);
       if (!opts.keychain) {
         out('the vault key is protected by your passphrase only (--no-keychain)');

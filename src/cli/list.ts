@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { describeScope } from '../light/refs.js';
 import type { ScopeOptions } from '../light/scope.js';
+import { appTeam, openAppTeam } from '../team/workspace.js';
 import { dim, json, localTime, out, table } from '../term/output.js';
 import type { CliContext } from './context.js';
 import { example, scopeOptions } from './options.js';
@@ -13,8 +14,13 @@ export function register(program: Command, ctx: CliContext): void {
       .description(
         "list every secret's reference, scope and last update (never values); with --scope, -g or -d only that scope (an app's with its destinations)",
       )
-      .option('--json', 'print JSON: [{"ref","scope","name","updated_at"}] (ISO 8601 times)'),
-  ).action(async (opts: ScopeOptions & { json?: boolean }) => {
+      .option('--json', 'print JSON: [{"ref","scope","name","updated_at"}] (ISO 8601 times)')
+      .option(
+        '--team',
+        'list the team vault of this app instead: with --json [{"ref","scope","name","by","updated_at","readable"}]',
+      ),
+  ).action(async (opts: ScopeOptions & { json?: boolean; team?: boolean }) => {
+    if (opts.team) return listTeam(ctx, opts);
     const filtered = opts.scope !== undefined || opts.global || opts.destination !== undefined;
     const scope = filtered ? ctx.scope(opts) : undefined;
     const entries = (await ctx.withSession((s) => s.list())).filter(
@@ -39,6 +45,25 @@ export function register(program: Command, ctx: CliContext): void {
     cmd,
     'kamal-secret list\nkamal-secret list --scope shop     # the app and its destinations\nkamal-secret list -g --json',
   );
+}
+
+async function listTeam(ctx: CliContext, opts: ScopeOptions & { json?: boolean }): Promise<void> {
+  const filtered = opts.scope !== undefined || opts.destination !== undefined;
+  const scope = filtered ? ctx.scope(opts) : undefined;
+  const app = appTeam(ctx.cwd);
+  const vault = await ctx.withSession((s) => openAppTeam(s, app));
+  const entries = vault.secrets.filter((e) => scope === undefined || within(e.scope, scope));
+  if (opts.json)
+    return json(
+      entries.map(({ ref, scope, name, by, at, readable }) => ({ ref, scope, name, by, updated_at: at, readable })),
+    );
+  if (entries.length === 0)
+    return out(dim('the team vault holds no secret here; add one with: kamal-secret set NAME --team'));
+  for (const line of table([
+    ['REF', 'BY', 'UPDATED', ''],
+    ...entries.map((e) => [e.ref, e.by, localTime(e.at), e.readable ? '' : '(no access)']),
+  ]))
+    out(line);
 }
 
 /** Whether `entryScope` is `scope` or, for an app, one of its destinations; the global scope is only itself. */

@@ -17,6 +17,7 @@ import * as exportCmd from './export.js';
 import * as fetch from './fetch.js';
 import * as get from './get.js';
 import * as gitlab from './gitlab.js';
+import * as identity from './identity.js';
 import * as importCmd from './import.js';
 import * as init from './init.js';
 import * as kamal from './kamal.js';
@@ -25,6 +26,7 @@ import * as passwd from './passwd.js';
 import * as rm from './rm.js';
 import * as run from './run.js';
 import * as set from './set.js';
+import * as team from './team.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('kamal-secret')
@@ -48,6 +50,8 @@ export function buildProgram(ctx: CliContext): Command {
     fetch,
     kamal,
     gitlab,
+    identity,
+    team,
     agent,
     doctor,
     completion,

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { UsageError, UserError } from '../errors.js';
 import { commandLineRef, describeScope, formatRef, parseRef, type Ref } from '../light/refs.js';
 import type { ScopeOptions } from '../light/scope.js';
+import { removeTeamSecret } from '../team/team-vault.js';
+import { appTeam, changeAppTeam, shownPath } from '../team/workspace.js';
 import { canAsk, confirm } from '../term/confirm.js';
 import { out } from '../term/output.js';
 import type { Listed } from '../vault/secrets.js';
@@ -16,11 +18,23 @@ export function register(program: Command, ctx: CliContext): void {
       .command('rm')
       .description('remove a secret from exactly the scope given or defaulted (asks first on a terminal)')
       .argument('<ref>', REF_HELP)
-      .option('-y, --yes', 'remove without asking, also on a terminal'),
-  ).action(async (refText: string, opts: ScopeOptions & { yes?: boolean }) => {
+      .option('-y, --yes', 'remove without asking, also on a terminal')
+      .option('--team', "remove it from the app's team vault (.kamal/secrets.vault)"),
+  ).action(async (refText: string, opts: ScopeOptions & { yes?: boolean; team?: boolean }) => {
     const ref = parseRef(refText, ctx.scope(opts));
     const text = formatRef(ref);
     const ask = !opts.yes && canAsk(ctx.config.useTerminal);
+    if (opts.team) {
+      const app = appTeam(ctx.cwd);
+      await ctx.withSession((s) =>
+        changeAppTeam(s, app, async (vault) => {
+          if (ask && !(await confirm(`Remove ${text} from the team vault?`)))
+            throw new UserError(`${text} was not removed`, { code: 'cancelled' });
+          return { vault: await removeTeamSecret(vault, ref.scope, ref.name), result: undefined };
+        }),
+      );
+      return out(`removed ${text} from ${shownPath(app, ctx.cwd)}`);
+    }
     await ctx.withSession(async (s) => {
       const entries = await s.list();
       if (!entries.some((e) => e.ref === text)) throw notInScope(ref, entries, (other) => `kamal-secret rm ${other}`);

@@ -5,10 +5,12 @@ import { gitlabCiFileAround } from '../gitlab/in-use.js';
 import { maskability } from '../gitlab/masking.js';
 import { namesTheAppUses } from '../kamal/used-names.js';
 import { findApp } from '../light/app.js';
-import { formatRef, parseRef, scopeChain } from '../light/refs.js';
+import { formatRef, parseRef, type Ref, scopeChain } from '../light/refs.js';
 import type { ScopeOptions } from '../light/scope.js';
 import { storedValue, textOf } from '../light/secret-value.js';
 import { kamalValueRisks } from '../light/value-risks.js';
+import { setTeamSecret } from '../team/team-vault.js';
+import { appTeam, changeAppTeam, shownPath } from '../team/workspace.js';
 import { out, warn } from '../term/output.js';
 import { promptHidden } from '../term/prompt.js';
 import { readStdinAll } from '../term/stdin.js';
@@ -18,6 +20,7 @@ import type { CliContext } from './context.js';
 import { example, scopeOptions } from './options.js';
 
 interface SetOptions extends ScopeOptions {
+  team?: boolean;
   file?: string;
   generate?: string | boolean;
   force?: boolean;
@@ -36,7 +39,8 @@ export function register(program: Command, ctx: CliContext): void {
       .option('--file <path>', 'read the value from a file, byte for byte')
       .option('--generate [length]', 'generate a random URL-safe value (default 32 characters)')
       .option('--force', 'let --generate replace a value that is already stored')
-      .option('--gitlab', 'warn when GitLab cannot mask the value, also where GitLab seems not in use'),
+      .option('--gitlab', 'warn when GitLab cannot mask the value, also where GitLab seems not in use')
+      .option('--team', "store it in the app's team vault (.kamal/secrets.vault), for every member of its scope"),
   ).action(async (refText: string, extra: string[], opts: SetOptions) => {
     if (extra.length)
       throw new UsageError(
@@ -45,6 +49,7 @@ export function register(program: Command, ctx: CliContext): void {
     const ref = parseRef(refText, ctx.scope(opts));
     const stored = storedValue(await readValue(opts, formatRef(ref), ctx.config.useTerminal));
     const value = textOf(stored);
+    if (opts.team) return setInTeam(ctx, ref, value);
     const mask = value === null ? null : maskability(value);
     const { result, warnUnmaskable } = await ctx.withSession(async (s) => {
       // A value typed, piped or read from a file is the one the user means to store; a generated one
@@ -79,6 +84,22 @@ export function register(program: Command, ctx: CliContext): void {
 }
 
 /** GitLab is in use: a token is configured (GITLAB_TOKEN, or the vault's in scope), or a .gitlab-ci.yml is around. */
+async function setInTeam(ctx: CliContext, ref: Ref, value: string | null): Promise<void> {
+  if (value === null)
+    throw new UsageError(
+      `the team vault holds text only; ${formatRef(ref)} would be binary data`,
+      'store it as text: base64 FILE | kamal-secret set REF --team',
+    );
+  const app = appTeam(ctx.cwd);
+  const created = await ctx.withSession((s) =>
+    changeAppTeam(s, app, async (vault) => {
+      const r = await setTeamSecret(vault, ref.scope, ref.name, value, new Date());
+      return { vault: r.vault, result: r.created };
+    }),
+  );
+  out(`${created ? 'created' : 'updated'} ${formatRef(ref)} in ${shownPath(app, ctx.cwd)}`);
+}
+
 async function usesGitLab(ctx: CliContext, s: VaultSession, scope: string): Promise<boolean> {
   return (
     ctx.config.gitlabToken !== undefined ||

@@ -6,6 +6,7 @@
 import { readConfig } from '../config.js';
 import { request } from './agent-client.js';
 import { getOutput, getRequest, kamalAlterationWarning, notFound } from './get-command.js';
+import { inAppOf } from './team-place.js';
 
 export async function fastGet(argv: string[]): Promise<boolean> {
   if (argv.includes('-h') || argv.includes('--help')) return false;
@@ -13,7 +14,8 @@ export async function fastGet(argv: string[]): Promise<boolean> {
     const config = readConfig(process.env);
     if (!config.useAgent) return false;
     const req = getRequest(argv, config, process.cwd());
-    const reply = await request(config.agentSocket, { op: 'get', name: req.ref.name, chain: req.chain });
+    const inApp = inAppOf(process.cwd(), req.chain);
+    const reply = await request(config.agentSocket, { op: 'get', name: req.ref.name, chain: req.chain, ...inApp });
     if (!reply.ok) return false;
     if (typeof reply.warning === 'string') process.stderr.write(`kamal-secret: warning: ${reply.warning}\n`);
     const found = reply.found as { ref: string; value: string } | null;

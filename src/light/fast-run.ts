@@ -10,6 +10,7 @@ import { request } from './agent-client.js';
 import { runForwardingSignals } from './child-process.js';
 import { parseRunArgs } from './run-args.js';
 import { childEnvironment, runPlan, suspectedMissing } from './run-command.js';
+import { inAppOf } from './team-place.js';
 
 type Visible = [string, { ref: string; value: string }][];
 
@@ -21,7 +22,11 @@ export async function fastRun(argv: string[]): Promise<boolean> {
     const config = readConfig(process.env);
     if (!args || !config.useAgent) return false;
     const plan = runPlan(args, config, process.cwd());
-    const reply = await request(config.agentSocket, { op: 'visible', chain: plan.chain });
+    const reply = await request(config.agentSocket, {
+      op: 'visible',
+      chain: plan.chain,
+      ...inAppOf(process.cwd(), plan.chain),
+    });
     if (!reply.ok) return false;
     env = childEnvironment(process.env, reply.secrets as Visible, plan);
     if (suspectedMissing(plan, env)?.size !== 0) return false;

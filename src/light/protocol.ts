@@ -5,9 +5,12 @@
 // { ok: false, code: "bad_request" } and does nothing. Node built-ins only: the fast
 // `get` path loads this module.
 
+import { isAbsolute } from 'node:path';
+import type { TeamMemory } from '../team/verify.js';
 import type { Found, FoundValue, Listed, Mutation, MutationResult } from '../vault/secrets.js';
 import { isValidName, isValidScopeSegment } from './refs.js';
 import { isBase64 } from './secret-value.js';
+import type { TeamPlace } from './team-place.js';
 
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
@@ -31,12 +34,15 @@ export const sameKeychainEnv = (a: KeychainEnv, b: KeychainEnv) => KEYCHAIN_ENV_
 type NoFields = Record<never, never>;
 
 /** The fields of each operation's request, besides `op`. */
+/** A read in an app with a team vault names it, so that the agent answers from both vaults (DESIGN §7). */
+type InApp = { team?: TeamPlace };
+
 export interface Requests {
   status: NoFields;
-  get: { name: string; chain: string[] };
-  visible: { chain: string[] };
+  get: { name: string; chain: string[] } & InApp;
+  visible: { chain: string[] } & InApp;
   /** every secret with its value: check's one request */
-  all: NoFields;
+  all: InApp;
   list: NoFields;
   mutate: { mutation: Mutation };
   rewrap: { passphrase: string };
@@ -45,6 +51,10 @@ export interface Requests {
   'unlock-keychain': { env: KeychainEnv; force: boolean };
   lock: NoFields;
   stop: NoFields;
+  /** the owner's team identity, created on first need (for the team commands, which sign with it) */
+  identity: NoFields;
+  'team-memory': { app: string };
+  'remember-team': { app: string; memory: TeamMemory };
 }
 
 export type Op = keyof Requests;
@@ -80,6 +90,9 @@ export interface Replies {
   'unlock-keychain': Status;
   lock: NoFields;
   stop: { stopping: true };
+  identity: { identity: string };
+  'team-memory': { memory: TeamMemory | null };
+  'remember-team': NoFields;
 }
 
 export interface ErrorReply {
@@ -111,7 +124,10 @@ export function replyTimeoutMs(op: Op, keychainTimeoutMs = 3000): number {
     case 'visible':
     case 'all':
     case 'list':
+    case 'team-memory':
       return keychainTimeoutMs + 2000;
+    case 'identity':
+    case 'remember-team':
     case 'unlock-keychain':
       return 2 * keychainTimeoutMs + 5000;
     case 'mutate':
@@ -147,14 +163,17 @@ export function parseRequest(line: string): Request {
 const VALIDATORS: { [K in Op]: (fields: Record<string, unknown>) => Requests[K] } = {
   status: (f) => only(f, []),
   get: (f) => {
-    only(f, ['name', 'chain']);
-    return { name: name(f.name, 'name'), chain: chain(f.chain) };
+    only(f, ['name', 'chain'], ['team']);
+    return { name: name(f.name, 'name'), chain: chain(f.chain), ...inApp(f) };
   },
   visible: (f) => {
-    only(f, ['chain']);
-    return { chain: chain(f.chain) };
+    only(f, ['chain'], ['team']);
+    return { chain: chain(f.chain), ...inApp(f) };
   },
-  all: (f) => only(f, []),
+  all: (f) => {
+    only(f, [], ['team']);
+    return inApp(f);
+  },
   list: (f) => only(f, []),
   mutate: (f) => {
     only(f, ['mutation']);
@@ -174,7 +193,42 @@ const VALIDATORS: { [K in Op]: (fields: Record<string, unknown>) => Requests[K] 
   },
   lock: (f) => only(f, []),
   stop: (f) => only(f, []),
+  identity: (f) => only(f, []),
+  'team-memory': (f) => {
+    only(f, ['app']);
+    return { app: app(f.app) };
+  },
+  'remember-team': (f) => {
+    only(f, ['app', 'memory']);
+    return { app: app(f.app), memory: teamMemory(f.memory) };
+  },
 };
+
+function inApp(f: Record<string, unknown>): InApp {
+  if (!Object.hasOwn(f, 'team')) return {};
+  const t = f.team;
+  if (!isObject(t)) throw new BadRequest('"team" must be an object');
+  only(t, ['file', 'app']);
+  if (!isAbsolute(text(t.file, 'team.file'))) throw new BadRequest('"team.file" must be an absolute path');
+  return { team: { file: t.file as string, app: app(t.app) } };
+}
+
+function app(v: unknown): string {
+  if (!isValidScopeSegment(text(v, 'app'))) throw new BadRequest('"app" is not a valid app name');
+  return v as string;
+}
+
+function teamMemory(v: unknown): TeamMemory {
+  if (!isObject(v)) throw new BadRequest('"memory" must be an object');
+  only(v, ['team', 'app', 'seq', 'head']);
+  if (!Number.isSafeInteger(v.seq) || (v.seq as number) < 1) throw new BadRequest('"memory.seq" must be a count');
+  return {
+    team: text(v.team, 'memory.team'),
+    app: app(v.app),
+    seq: v.seq as number,
+    head: text(v.head, 'memory.head'),
+  };
+}
 
 function mutation(m: unknown): Mutation {
   if (!isObject(m)) throw new BadRequest('"mutation" must be an object');
@@ -205,10 +259,11 @@ function mutation(m: unknown): Mutation {
   }
 }
 
-/** `fields` has every key of `allowed` and no other; the empty object that ops without fields carry. */
-function only(fields: Record<string, unknown>, allowed: string[]): NoFields {
+/** `fields` has every key of `allowed`, may have those of `optional`, and no other; the empty object that ops without fields carry. */
+function only(fields: Record<string, unknown>, allowed: string[], optional: string[] = []): NoFields {
   for (const key of Object.keys(fields))
-    if (!allowed.includes(key)) throw new BadRequest(`unexpected field ${JSON.stringify(key)}`);
+    if (!allowed.includes(key) && !optional.includes(key))
+      throw new BadRequest(`unexpected field ${JSON.stringify(key)}`);
   for (const key of allowed) if (!Object.hasOwn(fields, key)) throw new BadRequest(`missing field "${key}"`);
   return {};
 }

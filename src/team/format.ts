@@ -15,12 +15,13 @@
 
 import { createHash } from 'node:crypto';
 import { isValidName, isValidScopeSegment } from '../light/refs.js';
+import { TEAM_VAULT_PATH } from '../light/team-place.js';
 import { canonicalJson } from '../vault/format.js';
 
 export const FORMAT = 'kamal-secret-team';
 export const VERSION = 1;
-/** Where the team vault lives in an app, and the .gitattributes line `team init` writes beside it. */
-export const TEAM_VAULT_PATH = '.kamal/secrets.vault';
+export { TEAM_VAULT_PATH };
+/** The .gitattributes line `team init` writes beside the team vault. */
 export const GITATTRIBUTES_LINE = `${TEAM_VAULT_PATH} merge=union`;
 /** Far above any real team vault; keeps a pushed monster from exhausting the agent. */
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;

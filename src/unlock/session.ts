@@ -11,10 +11,11 @@
 // Keys: whoever opens a session owns its key and zeroes it on close (a LocalSession);
 // an AgentSession holds none.
 
-import type { AgentSession } from '../agent/agent-session.js';
+import { AgentSession } from '../agent/agent-session.js';
 import { ensureAgent } from '../agent/launcher.js';
 import type { Config } from '../config.js';
 import { keychainEnvOf, type Status } from '../light/protocol.js';
+import type { TeamPlace } from '../light/team-place.js';
 import { warn } from '../term/output.js';
 import type { Header } from '../vault/format.js';
 import { LocalSession, type VaultSession } from '../vault/session.js';
@@ -22,11 +23,14 @@ import { readVaultFile } from '../vault/store.js';
 import { keychainGet } from './keychain.js';
 import { keyFromPassphrase, withPassphrase } from './passphrase.js';
 
-export async function openSession(config: Config, env: NodeJS.ProcessEnv): Promise<VaultSession> {
+/** `team`: the team vault of the app the command runs in, which the session's reads see first (DESIGN §7). */
+export async function openSession(config: Config, env: NodeJS.ProcessEnv, team?: TeamPlace): Promise<VaultSession> {
   const header = readVaultFile(config.vaultPath).header; // exists, permissions, format: before any agent is started
-  if (!config.useAgent) return new LocalSession(config.vaultPath, await unlockInProcess(config, header), warn);
-  const session = await connectAgent(config, env);
-  await unlockAgent(session, config, env);
+  const session = config.useAgent
+    ? await connectAgent(config, env)
+    : new LocalSession(config.vaultPath, await unlockInProcess(config, header), warn);
+  session.team = team;
+  if (session instanceof AgentSession) await unlockAgent(session, config, env);
   return session;
 }
 
@@ -42,8 +46,9 @@ export async function withSession<T>(
   config: Config,
   env: NodeJS.ProcessEnv,
   fn: (s: VaultSession) => Promise<T>,
+  team?: TeamPlace,
 ): Promise<T> {
-  const session = await openSession(config, env);
+  const session = await openSession(config, env, team);
   try {
     return await fn(session);
   } finally {

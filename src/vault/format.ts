@@ -22,6 +22,7 @@
 
 import { createHash } from 'node:crypto';
 import { isBase64, type StoredValue } from '../light/secret-value.js';
+import type { TeamMemory } from '../team/verify.js';
 
 export const FORMAT_NAME = 'kamal-secret-vault';
 export const FORMAT_VERSION = 1;
@@ -83,6 +84,10 @@ export interface Payload {
   /** how many writes made this vault (absent before 0.2: read as 0); see rollback.ts */
   write_count?: number;
   secrets: Record<string, SecretRecord>;
+  /** the owner's team identity, `AGE-SECRET-KEY-1…` (docs/team-vault.md §1); created on first need */
+  identity?: string;
+  /** per app, the team vault its owner joined, as last verified (docs/team-vault.md §7) */
+  teams?: Record<string, TeamMemory>;
 }
 
 /** A vault file that is not what it should be. `reason` says what, for the error message. */
@@ -172,6 +177,10 @@ export function parsePayload(text: string): Payload {
     throw new FormatError('the payload has no secrets table');
   if (doc.write_count !== undefined && !isIntIn(doc.write_count, 0, Number.MAX_SAFE_INTEGER))
     throw new FormatError("the payload's write_count is not a count");
+  if (doc.identity !== undefined && typeof doc.identity !== 'string')
+    throw new FormatError("the payload's identity is not text");
+  if (doc.teams !== undefined && (typeof doc.teams !== 'object' || doc.teams === null || Array.isArray(doc.teams)))
+    throw new FormatError("the payload's teams is not a table");
   for (const [ref, record] of Object.entries(doc.secrets)) {
     const value = record && typeof record === 'object' ? storedForm(record) : null;
     if (!value)

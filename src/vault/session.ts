@@ -1,6 +1,10 @@
 // One interface over "the unlocked vault", whoever holds the key: this process
 // (LocalSession) or the agent (agent/client.ts). Commands only talk to this.
 
+import type { TeamPlace } from '../light/team-place.js';
+import { generateIdentity } from '../team/identity.js';
+import { lookupLayered, TeamOpener, teamFor, visibleLayered } from '../team/layer.js';
+import type { TeamMemory } from '../team/verify.js';
 import { newHeader } from './crypto.js';
 import type { Header, Payload } from './format.js';
 import {
@@ -10,14 +14,17 @@ import {
   type FoundValue,
   type Listed,
   list,
-  lookupValue,
   type Mutation,
   type MutationResult,
-  visible,
 } from './secrets.js';
 import { decryptPayload, readVaultFile, updateVault, type Warn } from './store.js';
 
 export interface VaultSession {
+  /**
+   * The team vault of the app the command runs in, if any: lookups, visible and every
+   * read below see its secrets before the personal vault's in the same scope (DESIGN §7).
+   */
+  team?: TeamPlace;
   /** The secret as stored, text or bytes (what `get` prints). */
   lookupValue(name: string, chain: string[]): Promise<FoundValue | null>;
   /** The secret as text; a binary one is an error naming it. */
@@ -27,11 +34,18 @@ export interface VaultSession {
   mutate(m: Mutation): Promise<MutationResult>;
   /** Rewrap the vault key under a new passphrase; no secret is re-encrypted. */
   rewrap(newPassphrase: string): Promise<void>;
+  /** The owner's team identity (`AGE-SECRET-KEY-1…`), created and stored on first need. */
+  identity(): Promise<string>;
+  /** What the owner remembers of the team vault of `app` (docs/team-vault.md §7). */
+  teamMemory(app: string): Promise<TeamMemory | null>;
+  rememberTeam(app: string, memory: TeamMemory): Promise<void>;
   close(): void;
 }
 
 export class LocalSession implements VaultSession {
+  team?: TeamPlace;
   private payload?: Payload;
+  private readonly teams = new TeamOpener();
 
   /** `warn` hears when the vault went back in time (rollback.ts); the caller shows it. */
   constructor(
@@ -45,8 +59,13 @@ export class LocalSession implements VaultSession {
     return this.payload;
   }
 
+  private async teamFor(payload: Payload, chain: string[]) {
+    return teamFor(this.teams, payload, this.team, chain, (app, memory) => this.rememberTeam(app, memory));
+  }
+
   async lookupValue(name: string, chain: string[]) {
-    return lookupValue(await this.read(), name, chain);
+    const payload = await this.read();
+    return lookupLayered(payload, await this.teamFor(payload, chain), name, chain);
   }
 
   async lookup(name: string, chain: string[]) {
@@ -55,7 +74,8 @@ export class LocalSession implements VaultSession {
   }
 
   async visible(chain: string[]) {
-    return visible(await this.read(), chain);
+    const payload = await this.read();
+    return visibleLayered(payload, await this.teamFor(payload, chain), chain);
   }
 
   async list() {
@@ -88,7 +108,39 @@ export class LocalSession implements VaultSession {
     );
   }
 
+  async identity() {
+    const stored = (await this.read()).identity;
+    if (stored !== undefined) return stored;
+    const created = await updateVault(
+      this.vaultPath,
+      this.key,
+      async (payload) => {
+        if (payload.identity !== undefined) return { result: payload.identity };
+        payload.identity = await generateIdentity();
+        return { payload, result: payload.identity };
+      },
+      this.warn,
+    );
+    this.payload = undefined;
+    return created;
+  }
+
+  async teamMemory(app: string) {
+    return (await this.read()).teams?.[app] ?? null;
+  }
+
+  async rememberTeam(app: string, memory: TeamMemory) {
+    await updateVault(
+      this.vaultPath,
+      this.key,
+      (payload) => ({ payload: { ...payload, teams: { ...payload.teams, [app]: memory } }, result: undefined }),
+      this.warn,
+    );
+    this.payload = undefined;
+  }
+
   close() {
+    this.teams.forget();
     this.key.fill(0);
   }
 }
