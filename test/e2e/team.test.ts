@@ -1,0 +1,252 @@
+// Three people share an app's secrets through a real bare git repository, each with
+// their own HOME, vault and agent (carol without one: the in-process path), through
+// the built CLI. Then someone who can push but is not a member tries each attack of
+// docs/team-vault.md §8, and bytes flipped in the file never make `get` print a wrong value.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTeamFile } from '../../src/team/format.js';
+import { type RunResult, runProcess, Sandbox } from '../helpers/cli.js';
+import { appendLogAs, forgedSecret, lines, newIdentity, withLine } from '../team/fixtures.js';
+
+const DEPLOY = {
+  'config/deploy.yml': 'service: shop\nimage: shop\n',
+  'config/deploy.staging.yml': '',
+  'config/deploy.production.yml': '',
+};
+const TEAM = '.kamal/secrets.vault';
+
+class Member {
+  readonly box: Sandbox;
+  readonly app: string;
+  constructor(
+    readonly name: string,
+    readonly remote: string,
+    env: Record<string, string | undefined>,
+  ) {
+    this.box = new Sandbox(env);
+    this.app = this.box.path('app');
+  }
+  cli(args: string[], input?: string): Promise<RunResult> {
+    return this.box.run(args, { cwd: fs.existsSync(this.app) ? this.app : this.box.dir, input });
+  }
+  async ok(args: string[], input?: string): Promise<string> {
+    const r = await this.cli(args, input);
+    if (r.code !== 0) throw new Error(`${this.name}: kamal-secret ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  }
+  async git(...args: string[]): Promise<string> {
+    const r = await runProcess(
+      'git',
+      ['-c', `user.name=${this.name}`, '-c', `user.email=${this.name}@example.test`, ...args],
+      {
+        cwd: this.app,
+        env: { ...this.box.env, GIT_CONFIG_NOSYSTEM: '1' },
+      },
+    );
+    if (r.code !== 0) throw new Error(`${this.name}: git ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  }
+  async clone(): Promise<void> {
+    const r = await runProcess('git', ['clone', '-q', this.remote, this.app], { env: this.box.env });
+    if (r.code !== 0) throw new Error(r.stderr);
+  }
+  async commitAndPush(message: string): Promise<void> {
+    await this.git('add', '-A');
+    await this.git('commit', '-qm', message);
+    await this.git('push', '-q', 'origin', 'HEAD:main');
+  }
+  pull = () => this.git('pull', '-q', '--no-rebase', 'origin', 'main');
+  get teamFile() {
+    return path.join(this.app, TEAM);
+  }
+}
+
+describe('the team vault through git, with real agents', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-team-'));
+  const remote = path.join(root, 'shop.git');
+  const withAgent = { KAMAL_SECRET_NO_AGENT: undefined };
+  const alice = new Member('alice', remote, withAgent);
+  const bob = new Member('bob', remote, withAgent);
+  const carol = new Member('carol', remote, { KAMAL_SECRET_NO_AGENT: '1' });
+  const mallory = new Member('mallory', remote, withAgent);
+  const everyone = [alice, bob, carol, mallory];
+
+  beforeAll(async () => {
+    const r = await runProcess('git', ['init', '-q', '--bare', '-b', 'main', remote]);
+    if (r.code !== 0) throw new Error(r.stderr);
+    for (const m of everyone) await m.box.init();
+    fs.mkdirSync(alice.app);
+    await alice.git('init', '-q', '-b', 'main');
+    await alice.git('remote', 'add', 'origin', remote);
+    for (const [rel, text] of Object.entries(DEPLOY)) alice.box.write({ [`app/${rel}`]: text });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const m of everyone) await m.box.cleanup();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('starts with `team init`: the founder holds every scope, and .gitattributes merges the file by union', async () => {
+    expect(await alice.ok(['team', 'init', '--name', 'alice'])).toMatch(
+      /holding shop, shop\/production, shop\/staging/,
+    );
+    expect(fs.readFileSync(path.join(alice.app, '.gitattributes'), 'utf8')).toBe(`${TEAM} merge=union\n`);
+    await alice.ok(['set', 'shop/production/DATABASE_URL', '--team'], 'postgres://prod');
+    await alice.ok(['set', 'shop/staging/DATABASE_URL', '--team'], 'postgres://staging');
+    await alice.ok(['set', 'API_KEY', '--team'], 'team-api-key');
+    await alice.ok(['set', 'API_KEY'], 'alice-personal-api-key'); // the team's wins in the same scope
+    await alice.commitAndPush('Team vault');
+    expect(await alice.ok(['get', 'API_KEY'])).toBe('team-api-key\n');
+    expect(await alice.ok(['get', 'DATABASE_URL', '-d', 'production'])).toBe('postgres://prod\n');
+    expect(JSON.parse(await alice.ok(['team', 'list', '--json']))).toEqual([
+      {
+        name: 'alice',
+        recipient: (await alice.ok(['identity'])).trim(),
+        scopes: ['shop', 'shop/production', 'shop/staging'],
+      },
+    ]);
+  });
+
+  it('adds bob kept out of production: he joins with one command and reads staging, never production', async () => {
+    const recipient = (await bob.ok(['identity'])).trim();
+    expect(recipient).toMatch(/^age1[0-9a-z]+$/);
+    const added = await alice.ok(['team', 'add', 'bob', recipient, '--scope', 'shop', '--scope', 'shop/staging']);
+    const join = /kamal-secret team join (\S+)/.exec(added)![1];
+    await alice.commitAndPush('Add bob');
+    await bob.clone();
+    expect(await bob.ok(['team', 'join', join])).toBe(
+      'joined the team vault of shop as bob: you can read shop, shop/staging\n',
+    );
+    await bob.ok(['set', 'shop/ONLY_BOB'], 'bob-personal'); // his own vault still answers beside the team's
+    expect(await bob.ok(['get', 'DATABASE_URL', '-d', 'staging'])).toBe('postgres://staging\n');
+    expect(await bob.ok(['get', 'ONLY_BOB'])).toBe('bob-personal\n');
+    const denied = await bob.cli(['get', 'DATABASE_URL', '-d', 'production']);
+    expect(denied.code).toBe(1);
+    expect(denied.stdout).toBe('');
+    expect(denied.stderr).toMatch(/no access to shop\/production/);
+    expect(denied.stderr).not.toMatch(/not found/);
+    const run = await bob.cli(['run', '-d', 'staging', '--', 'sh', '-c', 'printf %s "$DATABASE_URL $API_KEY"']);
+    expect(run.stdout).toBe('postgres://staging team-api-key');
+  });
+
+  it('adds carol (no agent: the in-process session sees the team vault the same way)', async () => {
+    const recipient = (await carol.ok(['identity'])).trim();
+    const added = JSON.parse(await alice.ok(['team', 'add', 'carol', recipient, '--json']));
+    expect(added.scopes).toEqual(['shop', 'shop/production', 'shop/staging']);
+    await alice.commitAndPush('Add carol');
+    await carol.clone();
+    await carol.ok(['team', 'join', added.join_code]);
+    expect(await carol.ok(['get', 'DATABASE_URL', '-d', 'production'])).toBe('postgres://prod\n');
+    expect(await carol.ok(['export', '-d', 'production', '--format', 'dotenv'])).toMatch(/API_KEY/);
+  });
+
+  it('merges two members adding different secrets on two branches, without a conflict', async () => {
+    await bob.pull();
+    await bob.ok(['set', 'shop/staging/FROM_BOB', '--team'], 'bob-wrote-this');
+    await bob.commitAndPush('bob: FROM_BOB');
+    await carol.ok(['set', 'shop/staging/FROM_CAROL', '--team'], 'carol-wrote-this');
+    await carol.git('add', '-A');
+    await carol.git('commit', '-qm', 'carol: FROM_CAROL');
+    await carol.pull(); // a merge of parallel changes
+    await carol.git('push', '-q', 'origin', 'HEAD:main');
+    await alice.pull();
+    expect(await alice.ok(['get', 'FROM_BOB', '-d', 'staging'])).toBe('bob-wrote-this\n');
+    expect(await alice.ok(['get', 'FROM_CAROL', '-d', 'staging'])).toBe('carol-wrote-this\n');
+  });
+
+  it('removes bob: prints what he could read, and a value set afterwards is unreadable to him after a pull', async () => {
+    const removed = JSON.parse(await alice.ok(['team', 'rm', 'bob', '--json']));
+    expect(removed.exposed).toEqual(
+      expect.arrayContaining(['shop/API_KEY', 'shop/staging/DATABASE_URL', 'shop/staging/FROM_BOB']),
+    );
+    expect(removed.exposed).not.toContain('shop/production/DATABASE_URL');
+    expect(removed.note).toMatch(/git history/);
+    await alice.ok(['set', 'shop/staging/DATABASE_URL', '--team'], 'postgres://rotated');
+    await alice.commitAndPush('Remove bob, rotate');
+    await bob.pull();
+    const r = await bob.cli(['get', 'DATABASE_URL', '-d', 'staging']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/you were removed from the team vault .*secrets\.vault by alice/);
+    expect(fs.readFileSync(bob.teamFile, 'utf8')).not.toContain('postgres://rotated');
+    await carol.pull();
+    expect(await carol.ok(['get', 'DATABASE_URL', '-d', 'staging'])).toBe('postgres://rotated\n');
+  });
+
+  describe('someone who can push but is not a member', () => {
+    let good: string;
+    beforeAll(async () => {
+      await mallory.clone();
+      good = fs.readFileSync(mallory.teamFile, 'utf8');
+    });
+
+    /** mallory pushes `text` as the team file; alice pulls; her get must refuse it, naming the file; then the good file returns. */
+    async function refusedForAlice(text: string, message: RegExp): Promise<void> {
+      fs.writeFileSync(mallory.teamFile, text);
+      await mallory.commitAndPush('innocent change');
+      await alice.pull();
+      const r = await alice.cli(['get', 'DATABASE_URL', '-d', 'production']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/secrets\.vault/);
+      expect(r.stderr).toMatch(message);
+      fs.writeFileSync(mallory.teamFile, good);
+      await mallory.commitAndPush('revert');
+      await alice.pull();
+      expect(await alice.ok(['get', 'DATABASE_URL', '-d', 'production'])).toBe('postgres://prod\n');
+    }
+
+    it('cannot push a value of their choosing, signed with their own key or in a member’s name', async () => {
+      const eve = await newIdentity();
+      const { team } = parseTeamFile(good).header.record;
+      const at = lines(good).findIndex((l) => l.includes('"secret":"shop/production/DATABASE_URL"'));
+      const epoch = JSON.parse(lines(good)[at]).epoch;
+      const forged = await forgedSecret(eve, team, 'alice', 'shop/production/DATABASE_URL', epoch, 'postgres://evil');
+      await refusedForAlice(withLine(good, at, forged), /valid signature of alice/);
+    });
+
+    it('cannot add themselves', async () => {
+      const eve = await newIdentity();
+      const forged = await appendLogAs(good, eve, {
+        kind: 'add',
+        by: 'alice',
+        at: new Date().toISOString(),
+        member: { name: 'eve', recipient: eve.recipient, scopes: ['shop'] },
+        keys: [],
+        grants: [],
+      } as never);
+      await refusedForAlice(forged, /valid signature of alice/);
+    });
+
+    it('cannot move a value to another scope', async () => {
+      const at = lines(good).findIndex((l) => l.includes('"secret":"shop/staging/DATABASE_URL"'));
+      const prodAt = lines(good).findIndex((l) => l.includes('"secret":"shop/production/DATABASE_URL"'));
+      const moved = lines(good)[at].replace('shop/staging/DATABASE_URL', 'shop/production/DATABASE_URL');
+      await refusedForAlice(withLine(good, prodAt, moved), /line \d+ \(shop\/production\/DATABASE_URL, by alice\)/);
+    });
+
+    it('cannot swap in a whole team vault of their own making', async () => {
+      fs.rmSync(mallory.teamFile);
+      await mallory.ok(['team', 'init', '--name', 'alice']);
+      await mallory.ok(['set', 'shop/production/DATABASE_URL', '--team'], 'postgres://evil');
+      await mallory.ok(['team', 'add', 'carol', (await carol.ok(['identity'])).trim()]);
+      await refusedForAlice(fs.readFileSync(mallory.teamFile, 'utf8'), /another team's file/);
+    });
+
+    it('flips bytes across the file: get prints the right value or refuses, never another value', async () => {
+      const bytes = Buffer.from(good);
+      const step = Math.max(1, Math.floor(bytes.length / 24));
+      for (let i = 3; i < bytes.length; i += step) {
+        const flipped = Buffer.from(bytes);
+        flipped[i] ^= 0x04;
+        fs.writeFileSync(alice.teamFile, flipped);
+        const r = await alice.cli(['get', 'DATABASE_URL', '-d', 'production']);
+        if (r.code === 0) expect(r.stdout).toBe('postgres://prod\n');
+        else expect(r.stderr).toMatch(/secrets\.vault/);
+      }
+      fs.writeFileSync(alice.teamFile, good);
+    });
+  });
+});
