@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTeamFile } from '../../src/team/format.js';
 import { type RunResult, runProcess, Sandbox } from '../helpers/cli.js';
+import { FastOnlyInstall } from '../helpers/fast-install.js';
 import { appendLogAs, forgedSecret, lines, newIdentity, withLine } from '../team/fixtures.js';
 
 const DEPLOY = {
@@ -129,6 +130,13 @@ describe('the team vault through git, with real agents', () => {
     expect(denied.stderr).not.toMatch(/not found/);
     const run = await bob.cli(['run', '-d', 'staging', '--', 'sh', '-c', 'printf %s "$DATABASE_URL $API_KEY"']);
     expect(run.stdout).toBe('postgres://staging team-api-key');
+    // The fast paths alone (no full CLI installed) answer from both vaults through the agent.
+    const fast = new FastOnlyInstall(path.join(root, 'fast-only'));
+    const viaFast = (args: string[]) => fast.run(args, { cwd: bob.app, env: bob.box.env });
+    expect((await viaFast(['get', 'DATABASE_URL', '-d', 'staging'])).stdout).toBe('postgres://staging\n');
+    expect((await viaFast(['get', 'ONLY_BOB'])).stdout).toBe('bob-personal\n');
+    const fastRun = await viaFast(['run', '-d', 'staging', '--', 'sh', '-c', 'printf %s "$DATABASE_URL $ONLY_BOB"']);
+    expect(fastRun.stdout).toBe('postgres://staging bob-personal');
   });
 
   it('adds carol (no agent: the in-process session sees the team vault the same way)', async () => {

@@ -1,0 +1,98 @@
+// The team vault layered over the personal one (DESIGN §7), as the agent and the
+// in-process session both answer: per scope the team first, inner scopes winning, the
+// global scope personal, and "no access" (never "not found") for a scope one cannot read.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bech32Encode } from '../../src/team/bech32.js';
+import { generateIdentity } from '../../src/team/identity.js';
+import { allLayered, lookupLayered, TeamOpener, teamFor, visibleLayered } from '../../src/team/layer.js';
+import type { Payload } from '../../src/vault/format.js';
+import { open, smallTeam, text } from './fixtures.js';
+
+const record = (value: string) => ({ value, created_at: 'x', updated_at: 'x' });
+const payload = (): Payload => ({
+  secrets: {
+    RAILS_MASTER_KEY: record('global-master'),
+    'shop/RAILS_MASTER_KEY': record('personal-master'),
+    'shop/staging/RAILS_MASTER_KEY': record('personal-staging-master'),
+    'shop/production/ONLY_MINE': record('mine'),
+    REGISTRY_PASSWORD: record('registry'),
+  },
+});
+const STAGING = ['shop/staging', 'shop', ''];
+const PRODUCTION = ['shop/production', 'shop', ''];
+
+describe('lookups through the team vault and the personal vault', () => {
+  it('answers each scope from the team first, then the personal vault; an inner scope still wins', async () => {
+    const { vault } = await smallTeam();
+    expect(lookupLayered(payload(), vault, 'RAILS_MASTER_KEY', ['shop', ''])).toEqual({
+      ref: 'shop/RAILS_MASTER_KEY',
+      value: 'master-key',
+    });
+    // the personal shop/staging one is inner to the team's shop one
+    expect(lookupLayered(payload(), vault, 'RAILS_MASTER_KEY', STAGING)?.value).toBe('personal-staging-master');
+    expect(lookupLayered(payload(), vault, 'REGISTRY_PASSWORD', STAGING)?.value).toBe('registry');
+    expect(lookupLayered(payload(), null, 'RAILS_MASTER_KEY', ['shop', ''])?.value).toBe('personal-master');
+    expect(lookupLayered(payload(), vault, 'ABSENT', STAGING)).toBeNull();
+  });
+
+  it('says "no access to SCOPE" for a name in a scope the member cannot read, never not found', async () => {
+    const { vault, bob, memory } = await smallTeam();
+    const asBob = await open(text(vault), bob, { memory });
+    expect(lookupLayered(payload(), asBob, 'DATABASE_URL', STAGING)?.value).toBe('postgres://staging');
+    expect(() => lookupLayered(payload(), asBob, 'DATABASE_URL', PRODUCTION)).toThrow(/^no access to shop\/production/);
+    // a name the team does not hold there is the personal vault's
+    expect(lookupLayered(payload(), asBob, 'ONLY_MINE', PRODUCTION)?.value).toBe('mine');
+    expect(() => visibleLayered(payload(), asBob, PRODUCTION)).toThrow(/no access to shop\/production/);
+    expect(Object.fromEntries(allLayered(payload(), asBob))).not.toHaveProperty('shop/production/DATABASE_URL');
+  });
+
+  it('lists every visible name once, sorted, the team first within a scope', async () => {
+    const { vault } = await smallTeam();
+    const seen = visibleLayered(payload(), vault, STAGING);
+    expect([...seen.keys()]).toEqual(['DATABASE_URL', 'RAILS_MASTER_KEY', 'REGISTRY_PASSWORD']);
+    expect(seen.get('DATABASE_URL')).toEqual({ ref: 'shop/staging/DATABASE_URL', value: 'postgres://staging' });
+    expect(seen.get('RAILS_MASTER_KEY')?.value).toBe('personal-staging-master');
+    expect(Object.fromEntries(allLayered(payload(), vault))['shop/RAILS_MASTER_KEY']).toBe('master-key');
+  });
+});
+
+describe('opening the app team vault for a lookup', () => {
+  async function placed() {
+    const team = await smallTeam();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-layer-'));
+    const file = path.join(dir, 'secrets.vault');
+    fs.writeFileSync(file, text(team.vault));
+    return { ...team, place: { file, app: 'shop' }, dir };
+  }
+
+  it('opens nothing without a memory of the app, or for a chain outside the app', async () => {
+    const { place, dir } = await placed();
+    const remember = async () => undefined;
+    const stranger = { ...payload(), identity: await generateIdentity() };
+    expect(await teamFor(new TeamOpener(), stranger, place, STAGING, remember)).toBeNull();
+    expect(await teamFor(new TeamOpener(), stranger, place, ['other', ''], remember)).toBeNull();
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('opens the file once per change, and remembers a newer history', async () => {
+    const { place, dir, memory, vault, alice } = await placed();
+    const identity = bech32Encode('age-secret-key-', alice.secretKey);
+    const mine: Payload = {
+      ...payload(),
+      identity: identity.toUpperCase(),
+      teams: { shop: { ...memory, seq: 1, head: vault.team } },
+    };
+    const remembered: unknown[] = [];
+    const opener = new TeamOpener();
+    const first = await teamFor(opener, mine, place, STAGING, async (app, m) => void remembered.push([app, m]));
+    expect(first?.me).toBe('alice');
+    expect(remembered).toEqual([['shop', memory]]);
+    expect(await opener.open(place, mine)).toBe(first); // the same file: not opened again
+    fs.appendFileSync(place.file, 'x\n');
+    await expect(opener.open(place, mine)).rejects.toThrow(/refusing the team vault .*secrets\.vault/);
+    fs.rmSync(dir, { recursive: true });
+  });
+});
