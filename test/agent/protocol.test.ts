@@ -22,6 +22,12 @@ describe('agent requests', () => {
       { op: 'unlock-keychain', env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/1000/bus' }, force: true },
       { op: 'lock' },
       { op: 'stop' },
+      { op: 'get', name: 'A', chain: ['shop', ''], team: { file: '/src/shop/.kamal/secrets.vault', app: 'shop' } },
+      { op: 'visible', chain: ['shop'], team: { file: '/src/shop/.kamal/secrets.vault', app: 'shop' } },
+      { op: 'all', team: { file: '/src/shop/.kamal/secrets.vault', app: 'shop' } },
+      { op: 'identity' },
+      { op: 'team-memory', app: 'shop' },
+      { op: 'remember-team', app: 'shop', memory: { team: 't', app: 'shop', seq: 2, head: 'h' } },
     ])
       expect(parseRequest(line(request))).toEqual(request);
   });
@@ -53,6 +59,13 @@ describe('agent requests', () => {
     [
       'import overwrite that is not a boolean',
       { op: 'mutate', mutation: { op: 'import', scope: '', entries: [], overwrite: 'yes' } },
+    ],
+    ['a relative team file', { op: 'get', name: 'A', chain: [''], team: { file: 'x/secrets.vault', app: 'shop' } }],
+    ['a team without its app', { op: 'visible', chain: [''], team: { file: '/x/secrets.vault' } }],
+    ['a team app that is no scope', { op: 'all', team: { file: '/x', app: '../shop' } }],
+    [
+      'a team memory without a count',
+      { op: 'remember-team', app: 'shop', memory: { team: 't', app: 'shop', seq: 0, head: 'h' } },
     ],
     ['an empty passphrase in rewrap', { op: 'rewrap', passphrase: '' }],
     ['an empty passphrase in unlock', { op: 'unlock', passphrase: '' }],
