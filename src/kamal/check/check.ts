@@ -72,7 +72,6 @@ function checkDestination(
   const exec = makeExecutor({
     cwd: config.root,
     env,
-    scope,
     exec: opts.exec,
     lookup: (name, chain) => lookupIn(opts, name, chain),
   });

@@ -178,7 +178,8 @@ function singleQuoteIssues(e: Entry, { visible, commonNames }: FileContext, earl
 
 function commandIssues(e: Entry, { version }: FileContext, intermediates: Set<string>): Issue[] {
   const issues: Issue[] = [];
-  for (const { command, outcome: o } of e.commands) {
+  for (const { written, outcome: o } of e.commands) {
+    const command = written ?? '…';
     const complaint = o.kind === 'ran' && o.stderr ? ` (${o.stderr.trim().split('\n').join('; ')})` : '';
     if (o.kind === 'ran' && o.status !== 0) {
       issues.push(
@@ -218,7 +219,7 @@ function commandIssues(e: Entry, { version }: FileContext, intermediates: Set<st
           ENV_MODE_FIX,
         ),
       );
-    } else if (o.kind === 'not-run' && o.fatal) {
+    } else if (o.kind === 'aborts') {
       issues.push(
         error(
           'kamal-aborts',
