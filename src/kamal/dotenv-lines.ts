@@ -29,7 +29,8 @@ const isKeyChar = (c: string | undefined) =>
   c !== undefined &&
   ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c === '_' || c === '.');
 
-export function* matchLines(s: string): Generator<LineMatch> {
+export function matchLines(s: string): LineMatch[] {
+  const matches: LineMatch[] = [];
   const n = s.length;
   const skipSpace = (i: number) => {
     while (i < n && isSpace(s[i])) i++;
@@ -114,7 +115,7 @@ export function* matchLines(s: string): Generator<LineMatch> {
     let start = p;
     if (p > 0 && s[p - 1] !== '\n') {
       const nl = s.indexOf('\n', p);
-      if (nl < 0) return;
+      if (nl < 0) return matches;
       start = nl + 1;
     }
     const j = skipSpace(start);
@@ -123,14 +124,20 @@ export function* matchLines(s: string): Generator<LineMatch> {
     const m = exportedMatch ?? keyAt(j);
     if (m) {
       const exported = exportedMatch !== null;
-      yield { key: m.key, value: m.value, exported, line: lineOf(exported ? afterExport : j), cutAtHash: m.cutAtHash };
-      if (m.end >= n) return;
+      matches.push({
+        key: m.key,
+        value: m.value,
+        exported,
+        line: lineOf(exported ? afterExport : j),
+        cutAtHash: m.cutAtHash,
+      });
+      if (m.end >= n) return matches;
       p = m.end;
       continue;
     }
     // Every line start up to j skips to j and fails the same way: go on after j's line.
     const next = s.indexOf('\n', j);
-    if (next < 0) return;
+    if (next < 0) return matches;
     p = next + 1;
   }
 }

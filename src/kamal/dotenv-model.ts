@@ -29,8 +29,12 @@ export type CommandOutcome =
       via: 'vault' | 'shell' | 'exec' | 'kamal' | 'file';
       /** what a command evaluated without running it wrote on stderr */
       stderr?: string;
-      /** for a command that greps a name out of a dotenv file: why its output is not the value that file gives it */
+      /** why what it prints is not the value it was asked for (the .env grep | cut hack, get --json) */
       altered?: string;
+      /** `kamal-secret get`/`fetch` found no such secret: the name and the scopes searched */
+      missing?: { name: string; chain: string[] };
+      /** `kamal-secret get`/`fetch` refused its arguments (a usage error): why */
+      refused?: string;
     }
   /** Ruby raises ENOENT: dotenv swallows it and the whole file yields nothing */
   | { kind: 'not-found'; program: string }
@@ -167,6 +171,8 @@ interface Ctx {
   env: Record<string, string | undefined>;
   exec: Executor;
   entry: Entry;
+  /** the entry's variables already recorded, by name and place (made on first use) */
+  recorded?: Set<string>;
 }
 
 /** Ruby's String#strip: NUL and ASCII white space at both ends. */
@@ -191,7 +197,9 @@ function parseValue(raw: string, version: DotenvVersion, ctx: Ctx): { value: str
   if (ctx.entry.quote === "'") return { value, meant: value };
   if (ctx.entry.quote === '"') value = expandNewlines(value, ctx);
   value = value.replace(/\\([^$])/g, '$1');
-  const written = findCommands(value);
+  if (!value.includes('$')) return { value, meant: value }; // nothing to substitute
+  const matcher = new CommandMatcher(value);
+  const written = findCommands(value, matcher);
   const writtenAt = new Map(written.map((w) => [w.start, w.text]));
   const writtenRanges = written.map((w): [number, number] => [w.start, w.end]);
   const insideWritten = (index: number) => within(writtenRanges, index);
@@ -209,10 +217,11 @@ function parseValue(raw: string, version: DotenvVersion, ctx: Ctx): { value: str
   if (version === '3.1') {
     // Variables first, over the whole value (commands included), then commands, whose
     // text Kamal substitutes once more: a `$(…)` in a variable's value runs too.
-    const substituted = substituteVariables(value, ctx, (index) => ({ inCommand: insideWritten(index) }));
-    delivered = substituteCommands(substituted.text, (command, start) => {
-      const origin = substituted.originOf(start);
-      return run(substituteVariables(command, ctx, NOT_WRITTEN).text, {
+    const origins: Origins = { at: [], from: [] };
+    const substituted = substituteVariables(value, ctx, (index) => ({ inCommand: insideWritten(index) }), origins);
+    delivered = substituteCommands(substituted, new CommandMatcher(substituted), (command, start) => {
+      const origin = originOf(origins, start);
+      return run(substituteVariables(command, ctx, NOT_WRITTEN), {
         written: typeof origin === 'number' ? (writtenAt.get(origin) ?? null) : null,
         ...(typeof origin === 'string' ? { viaVariable: origin } : {}),
       });
@@ -220,15 +229,13 @@ function parseValue(raw: string, version: DotenvVersion, ctx: Ctx): { value: str
   } else {
     // Commands first (each with its variables substituted), then variables over the
     // result: a `$NAME` that a command printed is expanded too.
-    const withOutputs = substituteCommands(value, (command, start) =>
-      run(substituteVariables(command, ctx, IN_COMMAND).text, {
-        written: writtenAt.get(start) ?? null,
-      }),
+    const withOutputs = substituteCommands(value, matcher, (command, start) =>
+      run(substituteVariables(command, ctx, IN_COMMAND), { written: writtenAt.get(start) ?? null }),
     );
     const inOutput = (index: number) => within(withOutputs.outputs, index);
-    delivered = substituteVariables(withOutputs.text, ctx, (index) => !inOutput(index) && { inCommand: false }).text;
+    delivered = substituteVariables(withOutputs.text, ctx, (index) => !inOutput(index) && { inCommand: false });
   }
-  return { value: delivered, meant: substituteOnce(value, ctx, outputs) };
+  return { value: delivered, meant: substituteOnce(value, matcher, ctx, outputs) };
 }
 
 /** Whether `index` falls in one of the sorted, disjoint [from, to) ranges. */
@@ -263,10 +270,10 @@ function expandNewlines(value: string, ctx: Ctx): string {
 /** dotenv's VARIABLE pattern. Ruby's case-insensitive [A-Z] also takes ſ (U+017F) and K (U+212A). */
 const VARIABLE = /(\\)?(\$)(?!\()\{?([A-Za-z0-9_\u017F\u212A]+)?\}?/g;
 
-interface Substituted {
-  text: string;
-  /** where the character at `index` of `text` came from: its index in the input, or the variable whose value it is */
-  originOf(index: number): number | string;
+/** Stretches of a substituted text (where each starts) and where each came from: an index in the input, or the variable whose value it is. */
+interface Origins {
+  at: number[];
+  from: (number | string)[];
 }
 
 /** Which substitutions the author wrote (recorded as VariableEvents), and whether inside a command. */
@@ -274,40 +281,53 @@ type Recording = (index: number) => false | { inCommand: boolean };
 const NOT_WRITTEN: Recording = () => false;
 const IN_COMMAND: Recording = () => ({ inCommand: true });
 
-/** Variable.call: each `$NAME` by its value, once, remembering where each character came from. */
-function substituteVariables(value: string, ctx: Ctx, recording: Recording): Substituted {
-  const pieces: { at: number; from: number | string }[] = [];
-  let text = '';
+/**
+ * Variable.call: each `$NAME` by its value, once. With `origins`, also records where
+ * each stretch of the result came from (see originOf).
+ */
+function substituteVariables(value: string, ctx: Ctx, recording: Recording, origins?: Origins): string {
+  const parts: string[] = [];
+  let length = 0;
   let last = 0;
+  const add = (text: string, from: number | string) => {
+    origins?.at.push(length);
+    origins?.from.push(from);
+    parts.push(text);
+    length += text.length;
+  };
   for (const m of value.matchAll(VARIABLE)) {
     const index = m.index ?? 0;
-    const [whole, backslash, , name] = m;
-    pieces.push({ at: text.length, from: last });
-    text += value.slice(last, index);
-    last = index + whole.length;
-    if (backslash || !name) {
-      pieces.push({ at: text.length, from: index + (backslash ? 1 : 0) });
-      text += backslash ? whole.slice(1) : whole;
-      continue;
-    }
-    pieces.push({ at: text.length, from: name });
-    text += lookup(name, ctx, recording(index));
+    add(value.slice(last, index), last);
+    last = index + m[0].length;
+    const replacement = replaceVariable(m[0], m[1], m[3], ctx, m[3] && !m[1] ? recording(index) : false);
+    add(replacement, m[3] && !m[1] ? m[3] : index + (m[1] ? 1 : 0));
   }
-  pieces.push({ at: text.length, from: last });
-  text += value.slice(last);
-  return {
-    text,
-    originOf(index) {
-      let lo = 0;
-      for (let hi = pieces.length - 1; lo < hi; ) {
-        const mid = (lo + hi + 1) >> 1;
-        if (pieces[mid].at <= index) lo = mid;
-        else hi = mid - 1;
-      }
-      const piece = pieces[lo];
-      return typeof piece.from === 'number' ? piece.from + (index - piece.at) : piece.from;
-    },
-  };
+  add(value.slice(last), last);
+  return parts.join('');
+}
+
+/** One VARIABLE match: `\$X` loses its backslash, `$` with no name stays, `$NAME` becomes its value. */
+function replaceVariable(
+  whole: string,
+  backslash: string | undefined,
+  name: string | undefined,
+  ctx: Ctx,
+  recorded: false | { inCommand: boolean },
+): string {
+  if (backslash) return whole.slice(1);
+  return name ? lookup(name, ctx, recorded) : whole;
+}
+
+/** Where the character at `index` of a substituted text came from. */
+function originOf({ at, from }: Origins, index: number): number | string {
+  let lo = 0;
+  for (let hi = at.length - 1; lo < hi; ) {
+    const mid = (lo + hi + 1) >> 1;
+    if (at[mid] <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  const origin = from[lo];
+  return typeof origin === 'number' ? origin + (index - at[lo]) : origin;
 }
 
 function lookup(name: string, ctx: Ctx, recorded: false | { inCommand: boolean }): string {
@@ -315,7 +335,13 @@ function lookup(name: string, ctx: Ctx, recorded: false | { inCommand: boolean }
   const value = inFile ? (ctx.hash.get(name) ?? UNKNOWN) : (ctx.env[name] ?? '');
   if (recorded) {
     const source = inFile ? 'file' : ctx.env[name] !== undefined ? 'env' : 'unset';
-    ctx.entry.variables.push({ name, source, inCommand: recorded.inCommand, holdsCommand: value.includes('$(') });
+    // once per name and place: a value may repeat one variable many times
+    const key = `${name}\0${recorded.inCommand}`;
+    ctx.recorded ??= new Set();
+    if (!ctx.recorded.has(key)) {
+      ctx.recorded.add(key);
+      ctx.entry.variables.push({ name, source, inCommand: recorded.inCommand, holdsCommand: value.includes('$(') });
+    }
   }
   return value;
 }
@@ -334,47 +360,42 @@ interface WrittenCommand {
  * the pattern has one way to match at each position).
  */
 class CommandMatcher {
-  private readonly ends = new Map<number, number>();
-  constructor(private readonly s: string) {}
+  /** per `(`: 0 not matched yet, -1 no group, else the index after its `)` */
+  private readonly ends: Int32Array;
+  constructor(private readonly s: string) {
+    this.ends = new Int32Array(s.length);
+  }
 
   /** The index after the `)` closing the group opened at `open`, or -1. */
   groupEnd(open: number): number {
-    const known = this.ends.get(open);
-    if (known !== undefined) return known;
-    const s = this.s;
+    const { s, ends } = this;
+    if (ends[open] !== 0) return ends[open];
     const stack = [open];
     let j = open + 1;
     let empty = true;
-    const fail = () => {
-      for (const o of stack) this.ends.set(o, -1);
-      return -1;
-    };
     while (stack.length) {
-      if (j >= s.length) return fail();
       const c = s[j];
-      if (c === '\\') {
-        if (j + 1 >= s.length || s[j + 1] === '\n') return fail();
-        j += 2;
-      } else if (c === '(') {
-        const end = this.ends.get(j);
-        if (end === undefined) {
+      if (j >= s.length || (c === '\\' && (j + 1 >= s.length || s[j + 1] === '\n'))) break;
+      if (c === '\\') j += 2;
+      else if (c === '(') {
+        if (ends[j] === 0) {
           stack.push(j);
           j += 1;
           empty = true;
           continue;
         }
-        if (end < 0) return fail();
-        j = end;
+        if (ends[j] < 0) break;
+        j = ends[j];
       } else if (c === ')') {
-        if (empty) return fail();
-        this.ends.set(stack.pop()!, j + 1);
+        if (empty) break;
+        ends[stack.pop()!] = j + 1;
         j += 1;
-      } else {
-        j += 1;
-      }
+      } else j += 1;
       empty = false;
     }
-    return this.ends.get(open)!;
+    // A group still open failed, and so did every group around it.
+    for (const o of stack) ends[o] = -1;
+    return ends[open];
   }
 
   /** A command at `i`: `$(…)` or, escaped, `\$(…)`; null when none starts there. */
@@ -392,8 +413,7 @@ class CommandMatcher {
 export const commandsIn = (value: string): string[] => findCommands(value).map((w) => w.text);
 
 /** The `$(…)` commands of a value's text, where they start and end. */
-function findCommands(value: string): WrittenCommand[] {
-  const matcher = new CommandMatcher(value);
+function findCommands(value: string, matcher = new CommandMatcher(value)): WrittenCommand[] {
   const out: WrittenCommand[] = [];
   for (let i = 0; i < value.length; ) {
     const m = matcher.at(i);
@@ -413,9 +433,9 @@ function findCommands(value: string): WrittenCommand[] {
  */
 function substituteCommands(
   value: string,
+  matcher: CommandMatcher,
   run: (command: string, start: number) => string,
 ): { text: string; outputs: [number, number][] } {
-  const matcher = new CommandMatcher(value);
   const outputs: [number, number][] = [];
   let text = '';
   let last = 0;
@@ -442,30 +462,46 @@ function substituteCommands(
  * its command gave (looked up, never run again) and each `$NAME` its value, with no
  * second expansion of either.
  */
-function substituteOnce(value: string, ctx: Ctx, outputs: Map<string, CommandOutcome>): string {
-  const matcher = new CommandMatcher(value);
-  let out = '';
+function substituteOnce(
+  value: string,
+  matcher: CommandMatcher,
+  ctx: Ctx,
+  outputs: Map<string, CommandOutcome>,
+): string {
+  const parts: string[] = [];
+  let last = 0;
   for (let i = 0; i < value.length; ) {
+    const c = value[i];
+    if (c !== '$' && c !== '\\') {
+      i += 1;
+      continue;
+    }
     const m = matcher.at(i);
+    let replacement: string | null = null;
+    let end = i;
     if (m) {
       const outcome = m.escaped
         ? null
-        : outputs.get(substituteVariables(value.slice(m.start + 2, m.end - 1), ctx, NOT_WRITTEN).text);
-      out += m.escaped ? value.slice(m.start, m.end) : outcome ? outputOf(outcome) : UNKNOWN;
-      i = m.end;
+        : outputs.get(substituteVariables(value.slice(m.start + 2, m.end - 1), ctx, NOT_WRITTEN));
+      replacement = m.escaped ? value.slice(m.start, m.end) : outcome ? outputOf(outcome) : UNKNOWN;
+      end = m.end;
+    } else {
+      VARIABLE_AT.lastIndex = i;
+      const v = VARIABLE_AT.exec(value);
+      if (v) {
+        replacement = replaceVariable(v[0], v[1], v[3], ctx, false);
+        end = i + v[0].length;
+      }
+    }
+    if (replacement === null) {
+      i += 1;
       continue;
     }
-    VARIABLE_AT.lastIndex = i;
-    const variable = VARIABLE_AT.exec(value)?.[0];
-    if (variable) {
-      out += substituteVariables(variable, ctx, NOT_WRITTEN).text;
-      i += variable.length;
-    } else {
-      out += value[i];
-      i += 1;
-    }
+    parts.push(value.slice(last, i), replacement);
+    i = last = end;
   }
-  return out;
+  parts.push(value.slice(last));
+  return parts.join('');
 }
 
 const VARIABLE_AT = new RegExp(VARIABLE.source, 'y');

@@ -86,7 +86,7 @@ describe(`differential: check's model against real Kamal, ${FILES} generated fil
         );
         expect(disagreements.length).toBe(0);
       },
-      600_000,
+      900_000,
     );
   }
 });

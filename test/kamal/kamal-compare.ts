@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { makeExecutor } from '../../src/kamal/check/executor.js';
 import { deliver, kamalEnvironment } from '../../src/kamal/delivery.js';
-import { readDeployConfig } from '../../src/kamal/deploy-config.js';
+import { type DeployConfig, readDeployConfig } from '../../src/kamal/deploy-config.js';
 import type { CommandOutcome, DotenvVersion, Executor } from '../../src/kamal/dotenv-model.js';
 import type { DriverReply } from '../helpers/real-kamal.js';
 
@@ -41,6 +41,17 @@ export function kamalExecutor(app: string, env: NodeJS.ProcessEnv, cache?: Map<s
   };
 }
 
+/** deploy.yml, read once per app and destination: the differential run reuses a few apps a thousand times. */
+const configs = new Map<string, DeployConfig>();
+function deployConfig(app: string, destination: string | undefined): DeployConfig {
+  const key = `${app}\0${destination ?? ''}`;
+  const known = configs.get(key);
+  if (known) return known;
+  const config = readDeployConfig(app, destination);
+  configs.set(key, config);
+  return config;
+}
+
 /** The model's answer to the driver's question: the secrets Kamal delivers, or that it aborts. */
 export function modelReply(
   app: string,
@@ -51,7 +62,7 @@ export function modelReply(
 ): DriverReply {
   const kamalEnv = kamalEnvironment(env, destination);
   const delivery = deliver(
-    readDeployConfig(app, destination),
+    deployConfig(app, destination),
     destination,
     version,
     kamalEnv,

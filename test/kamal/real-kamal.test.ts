@@ -63,7 +63,7 @@ describe(`the model agrees with real Kamal${reason}`, () => {
     });
   }
 
-  it.skipIf(!available)('the driver answers as `kamal secrets print` does', async () => {
+  it.skipIf(!available)('the driver answers as `kamal secrets print` does', { timeout: 300_000 }, async () => {
     fs.writeFileSync(secretsFile, 'A=$(echo hello)\nB=${A:-x}\nC=$(false)\nD=$WORDY\n');
     for (const version of ['3.1', '3.2'] as DotenvVersion[]) {
       const reply = await drivers[version].evaluate({ app, env });
