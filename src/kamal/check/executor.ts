@@ -16,7 +16,7 @@ import { getOutput, getRequest, notFound } from '../../light/get-command.js';
 import { parseRef, scopeChain } from '../../light/refs.js';
 import { resolveScope } from '../../light/scope.js';
 import type { Found } from '../../vault/secrets.js';
-import type { CommandOutcome, Executor } from '../dotenv-model.js';
+import { type CommandOutcome, chomp, type Executor } from '../dotenv-model.js';
 import { isKamalInline, kamalFetchOutput, kamalInline } from '../kamal-secrets-command.js';
 import { onPath } from '../path-lookup.js';
 import { commandLine } from './command-line.js';
@@ -82,12 +82,14 @@ function missingProgram(program: string, opts: ExecutorOptions): CommandOutcome 
 function kamalSecretGet(args: string[], env: NodeJS.ProcessEnv, opts: ExecutorOptions): CommandOutcome {
   if (args.includes('-h') || args.includes('--help'))
     return { kind: 'not-run', reason: 'get --help prints the help, not a secret' };
+  // With --json, the CLI prints its errors as JSON on stdout too.
   const json = args.includes('--json');
-  const failed = (err: UserError): CommandOutcome => ({
+  const failed = (err: UserError, missing?: { name: string; chain: string[] }): CommandOutcome => ({
     kind: 'ran',
     via: 'vault',
     stdout: json ? `${JSON.stringify(err)}\n` : '',
     status: err.exitCode,
+    ...(missing ? { missing } : { refused: err.message }),
   });
   let req: ReturnType<typeof getRequest>;
   try {
@@ -98,8 +100,14 @@ function kamalSecretGet(args: string[], env: NodeJS.ProcessEnv, opts: ExecutorOp
   }
   const found = opts.lookup(req.ref.name, req.chain);
   if (found === undefined) return VAULT_UNREADABLE;
-  if (!found) return failed(notFound(req.ref.name, req.chain));
-  return { kind: 'ran', via: 'vault', stdout: getOutput(req, found), status: 0 };
+  if (!found) return failed(notFound(req.ref.name, req.chain), { name: req.ref.name, chain: req.chain });
+  const stdout = getOutput(req, found);
+  const outcome: CommandOutcome = { kind: 'ran', via: 'vault', stdout, status: 0 };
+  if (chomp(stdout) !== found.value)
+    outcome.altered = req.args.json
+      ? 'get --json prints a JSON object, and Kamal deploys the object, not the value'
+      : 'the value ends in a line break, and Kamal removes one line break from the end of what the command prints';
+  return outcome;
 }
 
 /** `kamal-secret fetch NAME… [--scope S] [-d D] [-g]`: the shell-escaped JSON `kamal secrets extract` reads. */
@@ -114,12 +122,19 @@ function kamalSecretFetch(args: string[], env: NodeJS.ProcessEnv, opts: Executor
       const ref = parseRef(text, defaultScope);
       const found = opts.lookup(ref.name, scopeChain(ref.scope));
       if (found === undefined) return VAULT_UNREADABLE;
-      if (!found) return { kind: 'ran', via: 'vault', stdout: '', status: 1 };
+      if (!found)
+        return {
+          kind: 'ran',
+          via: 'vault',
+          stdout: '',
+          status: 1,
+          missing: { name: ref.name, chain: scopeChain(ref.scope) },
+        };
       values[ref.name] = found.value;
     }
   } catch (err) {
     if (err instanceof UserError || (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS'))
-      return { kind: 'ran', via: 'vault', stdout: '', status: 2 };
+      return { kind: 'ran', via: 'vault', stdout: '', status: 2, refused: (err as Error).message.split('\n')[0] };
     throw err;
   }
   return { kind: 'ran', via: 'vault', stdout: `${kamalFetchOutput(values)}\n`, status: 0 };
