@@ -48,6 +48,8 @@ export interface FileContext {
 export const ENV_MODE_FIX =
   'use env mode: NAME=$NAME in .kamal/secrets, and deploy with kamal-secret run -- kamal deploy';
 const VAULT_FIX = 'store the value in the vault (kamal-secret set NAME) and write NAME=$NAME';
+const IMPORT_FIX =
+  'kamal-secret import .env, and once kamal-secret list shows the names, write NAME=$NAME and remove the plaintext file';
 
 const error = (code: string, message: string, fix: string): Issue => ({ severity: 'error', code, message, fix });
 const warning = (code: string, message: string, fix: string): Issue => ({ severity: 'warning', code, message, fix });
@@ -106,7 +108,7 @@ function abortFinding(abort: Abort, file: string): Finding {
         `${through}${abort.program || 'the command'} is not on PATH and the command has no shell metacharacters: Ruby raises ENOENT and dotenv drops the whole file, so every secret in ${file} arrives missing`,
         abort.viaVariable
           ? `change the value of ${abort.viaVariable} so that it holds no "$(", or ${ENV_MODE_FIX}`
-          : `put ${abort.program || 'the program'} on PATH wherever kamal runs (CI included), or ${ENV_MODE_FIX}`,
+          : programFix(abort.program),
       ),
     };
   }
@@ -131,6 +133,14 @@ function abortFinding(abort: Abort, file: string): Finding {
       `fix the command, or store the secrets in the vault and ${ENV_MODE_FIX}`,
     ),
   };
+}
+
+/** A misspelt kamal or kamal-secret is corrected; a program that is really missing is installed. */
+function programFix(program: string): string {
+  const meant = closestName(program, new Set(['kamal-secret', 'kamal']));
+  return meant
+    ? `did you mean ${meant}? correct the command`
+    : `put ${program || 'the program'} on PATH wherever kamal runs (CI included), or ${ENV_MODE_FIX}`;
 }
 
 /**
@@ -233,13 +243,7 @@ function commandIssues(e: Entry, ctx: FileContext): Issue[] {
     const issue = commandIssue(e, event, ctx);
     if (issue) issues.push(issue);
     if (event.written && /\bcat\b[^|]*\.env\b|\bgrep\b.*\.env\b/.test(event.written)) {
-      issues.push(
-        warning(
-          'plaintext-env',
-          `${e.name} is read from a plaintext .env file`,
-          'kamal-secret import .env, delete the file, and write NAME=$NAME',
-        ),
-      );
+      issues.push(warning('plaintext-env', `${e.name} is read from a plaintext .env file`, IMPORT_FIX));
     }
   }
   return issues;
@@ -253,7 +257,7 @@ function commandIssue(e: Entry, { written, viaVariable, outcome: o }: CommandEve
       ? warning(
           'command-not-run',
           `${command} was not run (${o.reason}): Kamal ignores its exit status, so if it fails ${e.name} is deployed empty`,
-          'run kamal-secret check --exec to run it, or store the secret: kamal-secret set NAME',
+          'run kamal-secret check --exec to run it as Kamal would, or store the secret: kamal-secret set NAME',
         )
       : null;
   }
@@ -287,7 +291,7 @@ function commandIssue(e: Entry, { written, viaVariable, outcome: o }: CommandEve
     return error(
       'env-file-extract',
       `${command} delivers ${e.name} altered${literal ? `: ${o.altered}` : ''}`,
-      'kamal-secret import .env, delete the file, and write NAME=$NAME',
+      IMPORT_FIX,
     );
   }
   return null;
@@ -381,19 +385,24 @@ function variableIssues(e: Entry, ctx: FileContext): Issue[] {
  * it says: on 3.2, variables in what a command printed; on 3.1, commands in a
  * variable's value (whether they succeed or fail).
  */
-function expansionIssues(e: Entry, { version }: FileContext, intermediates: Set<string>): Issue[] {
+function expansionIssues(e: Entry, { version, file }: FileContext, intermediates: Set<string>): Issue[] {
   if (intermediates.has(e.name)) return [];
   const altered = e.value !== null && e.meant !== null && e.value !== e.meant;
   if (version === '3.1') {
     const via = e.commands.find((c) => c.viaVariable)?.viaVariable ?? e.variables.find((v) => v.holdsCommand)?.name;
     if (!altered && !e.commands.some((c) => c.viaVariable)) return [];
+    const fromFile = e.variables.some((v) => v.name === via && v.source === 'file');
     return [
       error(
         'command-text-via-env',
         via
           ? `the value of ${via} holds "$(", which dotenv 3.1 runs as a command even through $${via}: ${e.name} arrives altered`
           : `dotenv 3.1 substitutes ${e.name}'s value a second time: it arrives altered`,
-        via ? `change the value of ${via} so that it holds no "$(" (kamal-secret set ${via})` : VAULT_FIX,
+        !via
+          ? VAULT_FIX
+          : fromFile
+            ? `change the line of ${file} that defines ${via} so that its value holds no "$("`
+            : `change the value of ${via} so that it holds no "$(" (kamal-secret set ${via})`,
       ),
     ];
   }

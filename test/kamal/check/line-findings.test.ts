@@ -24,6 +24,7 @@ function exec(command: string): CommandOutcome {
   // a file read whose path came from a value: what it says on stderr holds that value
   if (command.startsWith('cat '))
     return { kind: 'ran', via: 'file', stdout: '', status: 1, stderr: `${command}: No such file or directory` };
+  if (command.startsWith('kamal-secrte ')) return { kind: 'not-found', program: 'kamal-secrte' };
   if (command.startsWith('echo ')) return { kind: 'ran', via: 'shell', stdout: `${command.slice(5)}\n`, status: 0 };
   return { kind: 'not-run', reason: 'not in this test' };
 }
@@ -103,6 +104,13 @@ describe('line findings', () => {
       expect.stringMatching(/did you mean KAMAL_REGISTRY_PASSWORD/),
     ]);
     for (const f of typo) expect(f.fix).not.toMatch(/set (DATABSE_URL|KAMAL_REGISTRY_PASSWRD)/);
+  });
+
+  it('every fix fits its cause: a misspelt program, a "$(" defined in the file itself', () => {
+    const [program] = findings('X=$(kamal-secrte get X)\n', '3.2');
+    expect(program).toMatchObject({ code: 'command-not-found', fix: 'did you mean kamal-secret? correct the command' });
+    const via = findings("T='$(echo hi)'\nS=$T\n", '3.1').find((f) => f.code === 'command-text-via-env');
+    expect(via?.fix).toBe('change the line of .kamal/secrets that defines T so that its value holds no "$("');
   });
 
   it('a value cut at $word is fixed by quoting, not by storing "word"', () => {
