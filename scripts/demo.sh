@@ -6,11 +6,7 @@ cd "$(dirname "$0")/.."
 ks="node $(pwd)/bin/kamal-secret.js"
 demo=$(mktemp -d)
 trap '$ks agent stop >/dev/null 2>&1 || true; rm -rf "$demo"' EXIT
-export KAMAL_SECRET_VAULT="$demo/vault/vault.json"
-export KAMAL_SECRET_AGENT_SOCK="$demo/agent.sock"
-export KAMAL_SECRET_PASSPHRASE="demo passphrase, throwaway vault"
-export KAMAL_SECRET_NO_KEYCHAIN=1
-unset KAMAL_DESTINATION KAMAL_SECRET_SCOPE
+eval "$(node scripts/throwaway-env.mjs "$demo")"
 
 step() { printf '\n$ %s\n' "$*"; }
 

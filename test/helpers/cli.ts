@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { throwawayEnv, withEnv } from '../../scripts/throwaway-env.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin', 'kamal-secret.js');
@@ -34,21 +35,11 @@ export class Sandbox {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-test-'));
     this.vault = path.join(this.dir, 'data', 'vault.json');
     this.env = {
-      KAMAL_SECRET_VAULT: this.vault,
-      KAMAL_SECRET_AGENT_SOCK: path.join(this.dir, 'run', 'agent.sock'),
-      KAMAL_SECRET_PASSPHRASE: PASSPHRASE,
-      KAMAL_SECRET_NO_KEYCHAIN: '1',
+      ...throwawayEnv(this.dir, PASSPHRASE),
       KAMAL_SECRET_NO_AGENT: '1',
-      KAMAL_SECRET_NO_TTY: '1',
       XDG_DATA_HOME: path.join(this.dir, 'xdg-data'),
       XDG_RUNTIME_DIR: undefined,
       HOME: this.dir,
-      NO_COLOR: '1',
-      KAMAL_DESTINATION: undefined,
-      KAMAL_SECRET_SCOPE: undefined,
-      GITLAB_TOKEN: undefined,
-      GITLAB_URL: undefined,
-      CI_SERVER_URL: undefined,
       ...extraEnv,
     };
   }
@@ -88,12 +79,7 @@ export class Sandbox {
 }
 
 export function cleanEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const merged: NodeJS.ProcessEnv = { ...process.env };
-  for (const [k, v] of Object.entries(env)) {
-    if (v === undefined) delete merged[k];
-    else merged[k] = v;
-  }
-  return merged;
+  return withEnv(env);
 }
 
 export function runCli(args: string[], opts: RunOptions = {}): Promise<RunResult> {
