@@ -33,6 +33,7 @@ export const GENERATED_ENV: Record<string, string> = {
   E_PAREN: 'a)b(c',
   E_MISSING_CMD: '$(no-such-program-xyz)',
   lower_env: 'lower-case',
+  ſ: 'long-s', // Ruby's case-insensitive [A-Z] matches ſ (U+017F) and K (U+212A)
 };
 
 /** Files every generated app holds, for the commands that read files. */
@@ -133,6 +134,17 @@ const LITERALS = [
   '\\',
   '(',
   ')',
+  'end\\',
+  'a\\\nb',
+  'ver\vtab\fform',
+  "\\'",
+  '\\"',
+  "'",
+  '"',
+  '=',
+  '$ſ$K',
+  '${DOT.NAME}',
+  '$lower_env',
 ];
 
 /** One value's text as written after the `=`: a few parts, then maybe quoted. */
@@ -165,7 +177,8 @@ function line(pick: Pick, rnd: () => number, earlier: string[]): string {
   if (r < 0.1) return pick(['# a comment', '  # indented comment', '#A=commented-out', '#']);
   if (r < 0.12) return pick(['DOTENV_LINEBREAK_MODE=legacy', 'DOTENV_LINEBREAK_MODE="legacy"']);
   if (r < 0.14) return `export ${pick([...earlier, ...NAMES])}`;
-  if (r < 0.15) return pick(['not a line', '=novalue', 'A B=1', ':colon', '123=digits']);
+  if (r < 0.15)
+    return pick(['not a line', '=novalue', 'A B=1', ':colon', '123=digits', 'A\v=1', 'A\f:\f1', 'A=1\\', 'export']);
   const name = rnd() < 0.15 && earlier.length ? pick(earlier) : pick(NAMES);
   earlier.push(name);
   const exported = rnd() < 0.1 ? pick(['export ', 'export\t', 'export  ']) : '';
