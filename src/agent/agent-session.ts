@@ -4,10 +4,14 @@
 import { type ErrorCode, LockedError, UserError } from '../errors.js';
 import { AgentUnavailable, request } from '../light/agent-client.js';
 import { type Op, type Replies, type Reply, type RequestFor, replyTimeoutMs, type Status } from '../light/protocol.js';
-import type { Mutation } from '../vault/secrets.js';
+import { asText, type Mutation } from '../vault/secrets.js';
 import type { VaultSession } from '../vault/session.js';
+import type { Warn } from '../vault/store.js';
 
 export class AgentSession implements VaultSession {
+  /** Hears the warnings the agent's replies carry (a vault that went back in time). */
+  warn: Warn = () => undefined;
+
   constructor(
     readonly socket: string,
     private readonly keychainTimeoutMs?: number,
@@ -25,6 +29,7 @@ export class AgentSession implements VaultSession {
         });
       throw err;
     }
+    if (reply.ok && typeof reply.warning === 'string') this.warn(reply.warning);
     if (reply.ok) return reply;
     if (reply.code === 'locked') throw new LockedError();
     if (reply.code === 'bad_request') throw new Error(`the agent refused a request as malformed: ${reply.error}`);
@@ -35,8 +40,13 @@ export class AgentSession implements VaultSession {
     });
   }
 
-  async lookup(name: string, chain: string[]) {
+  async lookupValue(name: string, chain: string[]) {
     return (await this.call({ op: 'get', name, chain })).found;
+  }
+
+  async lookup(name: string, chain: string[]) {
+    const found = await this.lookupValue(name, chain);
+    return found && asText(found);
   }
 
   async visible(chain: string[]) {

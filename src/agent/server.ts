@@ -25,9 +25,9 @@ import { keyFromPassphrase } from '../unlock/passphrase.js';
 import type { Derive } from '../vault/crypto.js';
 import type { Payload } from '../vault/format.js';
 import { deriveKeyInWorker } from '../vault/kdf-worker.js';
-import { list, lookup, visible } from '../vault/secrets.js';
+import { allAsText, list, lookupValue, visible } from '../vault/secrets.js';
 import { LocalSession } from '../vault/session.js';
-import { decryptPayload, readVaultFile } from '../vault/store.js';
+import { decryptPayload, readVaultFile, type Warn } from '../vault/store.js';
 import { VERSION } from '../version.js';
 import { type InstanceLock, type LockKind, lockAgentInstance } from './instance-lock.js';
 import { type Clock, KeyHolder } from './key-holder.js';
@@ -58,7 +58,7 @@ export class Agent {
   private keychainEnv: KeychainEnv;
   /** `lock` was asked for: nothing unlocks from the keychain again until an explicit unlock */
   private lockedByUser = false;
-  private cache: { signature: string; payload: Payload } | null = null;
+  private cache: { signature: string; payload: Payload; warning?: string } | null = null;
   private writes: Promise<unknown> = Promise.resolve();
   private server?: net.Server;
   private instance?: InstanceLock;
@@ -214,22 +214,29 @@ export class Agent {
     }
   }
 
+  /** The reply to `req`, with the warnings its reads gave (a vault that went back in time) for the client to print. */
   private async handle(req: Request): Promise<Reply> {
+    const warnings: string[] = [];
+    const reply = await this.handleOp(req, (line) => warnings.push(line));
+    return reply.ok && warnings.length ? { ...reply, warning: warnings.join('; ') } : reply;
+  }
+
+  private async handleOp(req: Request, warn: Warn): Promise<Reply> {
     switch (req.op) {
       case 'status':
         return { ok: true, ...this.status() };
       case 'get':
-        return { ok: true, found: lookup(await this.payload(), req.name, req.chain) };
+        return { ok: true, found: lookupValue(await this.payload(warn), req.name, req.chain) };
       case 'visible':
-        return { ok: true, secrets: [...visible(await this.payload(), req.chain)] };
+        return { ok: true, secrets: [...visible(await this.payload(warn), req.chain)] };
       case 'all':
-        return { ok: true, secrets: Object.entries((await this.payload()).secrets).map(([ref, r]) => [ref, r.value]) };
+        return { ok: true, secrets: allAsText(await this.payload(warn)) };
       case 'list':
-        return { ok: true, entries: list(await this.payload()) };
+        return { ok: true, entries: list(await this.payload(warn)) };
       case 'mutate':
-        return { ok: true, result: await this.write((s) => s.mutate(req.mutation)) };
+        return { ok: true, result: await this.write((s) => s.mutate(req.mutation), warn) };
       case 'rewrap':
-        await this.write((s) => s.rewrap(req.passphrase));
+        await this.write((s) => s.rewrap(req.passphrase), warn);
         return { ok: true };
       case 'unlock':
         await this.unlockWithPassphrase(req.passphrase);
@@ -300,23 +307,32 @@ export class Agent {
   }
 
   /** The decrypted payload, re-read whenever the vault file changed on disk. */
-  private async payload(): Promise<Payload> {
+  private async payload(warn: Warn): Promise<Payload> {
     const key = await this.key();
     try {
       const signature = fileSignature(this.opts.vaultPath);
-      if (this.cache?.signature === signature) return this.cache.payload;
-      const payload = await decryptPayload(this.opts.vaultPath, readVaultFile(this.opts.vaultPath), key);
-      if (!this.holder.locked) this.cache = { signature, payload }; // not after a lock that came meanwhile
-      return payload;
+      if (this.cache?.signature !== signature) {
+        let warning: string | undefined;
+        const file = readVaultFile(this.opts.vaultPath);
+        const payload = await decryptPayload(this.opts.vaultPath, file, key, (line) => (warning = line));
+        if (this.holder.locked) {
+          // not cached after a lock that came meanwhile
+          if (warning) warn(warning);
+          return payload;
+        }
+        this.cache = { signature, payload, warning };
+      }
+      if (this.cache.warning) warn(this.cache.warning);
+      return this.cache.payload;
     } finally {
       key.fill(0);
     }
   }
 
   /** Writes run one at a time, each in a session that owns (and zeroes) its own copy of the key. */
-  private write<T>(fn: (s: LocalSession) => Promise<T>): Promise<T> {
+  private write<T>(fn: (s: LocalSession) => Promise<T>, warn: Warn): Promise<T> {
     const run = this.writes.then(async () => {
-      const session = new LocalSession(this.opts.vaultPath, await this.key());
+      const session = new LocalSession(this.opts.vaultPath, await this.key(), warn);
       try {
         return await fn(session);
       } finally {

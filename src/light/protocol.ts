@@ -5,8 +5,9 @@
 // { ok: false, code: "bad_request" } and does nothing. Node built-ins only: the fast
 // `get` path loads this module.
 
-import type { Found, Listed, Mutation, MutationResult } from '../vault/secrets.js';
+import type { Found, FoundValue, Listed, Mutation, MutationResult } from '../vault/secrets.js';
 import { isValidName, isValidScopeSegment } from './refs.js';
+import { isBase64 } from './secret-value.js';
 
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
@@ -68,7 +69,7 @@ export interface Status {
 /** The fields of each operation's successful reply, besides `ok`. */
 export interface Replies {
   status: Status;
-  get: { found: Found | null };
+  get: { found: FoundValue | null };
   visible: { secrets: [string, Found][] };
   /** [ref, value] for every secret in the vault */
   all: { secrets: [string, string][] };
@@ -92,7 +93,8 @@ export interface ErrorReply {
   fix?: string;
 }
 
-export type Reply<K extends Op = Op> = ({ ok: true } & Replies[K]) | ErrorReply;
+/** An ok reply may carry `warning`: one line for the client to print on stderr (a vault that went back in time). */
+export type Reply<K extends Op = Op> = ({ ok: true; warning?: string } & Replies[K]) | ErrorReply;
 
 /**
  * How long a client waits for each kind of reply. `status`, `lock` and `stop` are
@@ -178,6 +180,10 @@ function mutation(m: unknown): Mutation {
   if (!isObject(m)) throw new BadRequest('"mutation" must be an object');
   switch (m.op) {
     case 'set':
+      if (Object.hasOwn(m, 'value_base64')) {
+        only(m, ['op', 'ref', 'value_base64']);
+        return { op: 'set', ref: ref(m.ref, 'ref'), value_base64: base64(m.value_base64, 'value_base64') };
+      }
       only(m, ['op', 'ref', 'value']);
       return { op: 'set', ref: ref(m.ref, 'ref'), value: text(m.value, 'value') };
     case 'rm':
@@ -209,6 +215,11 @@ function only(fields: Record<string, unknown>, allowed: string[]): NoFields {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function base64(v: unknown, field: string): string {
+  if (!isBase64(text(v, field))) throw new BadRequest(`"${field}" must be base64`);
+  return v as string;
 }
 
 function text(v: unknown, field: string): string {

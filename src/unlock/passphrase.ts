@@ -4,27 +4,12 @@
 import type { Config } from '../config.js';
 import { LockedError, UserError } from '../errors.js';
 import { promptHidden } from '../term/prompt.js';
-import { DecryptError, type Derive, unwrapKey } from '../vault/crypto.js';
-import type { Header } from '../vault/format.js';
 
 /** How many passphrases a person may type before the command gives up. */
 export const PASSPHRASE_TRIES = 3;
 
-/** The vault key from a passphrase; a wrong one is a one-line user error. */
-export async function keyFromPassphrase(
-  vaultPath: string,
-  header: Header,
-  passphrase: string,
-  derive?: Derive,
-): Promise<Uint8Array> {
-  try {
-    return await unwrapKey(header, passphrase, derive);
-  } catch (err) {
-    if (err instanceof DecryptError)
-      throw new UserError(`wrong passphrase for the vault ${vaultPath}`, { code: 'wrong_passphrase' });
-    throw err;
-  }
-}
+/** The vault key from a passphrase: a wrong one, or a changed header, is a one-line user error. */
+export { keyFromPassphrase } from '../vault/key.js';
 
 /**
  * `unlock` with the passphrase: KAMAL_SECRET_PASSPHRASE (one try), else asked on the

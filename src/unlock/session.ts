@@ -24,7 +24,7 @@ import { keyFromPassphrase, withPassphrase } from './passphrase.js';
 
 export async function openSession(config: Config, env: NodeJS.ProcessEnv): Promise<VaultSession> {
   const header = readVaultFile(config.vaultPath).header; // exists, permissions, format: before any agent is started
-  if (!config.useAgent) return new LocalSession(config.vaultPath, await unlockInProcess(config, header));
+  if (!config.useAgent) return new LocalSession(config.vaultPath, await unlockInProcess(config, header), warn);
   const session = await connectAgent(config, env);
   await unlockAgent(session, config, env);
   return session;
@@ -33,6 +33,7 @@ export async function openSession(config: Config, env: NodeJS.ProcessEnv): Promi
 /** The agent for the configured vault, started when none answers (saying so when its socket had to move). */
 export async function connectAgent(config: Config, env: NodeJS.ProcessEnv): Promise<AgentSession> {
   const { session, started } = await ensureAgent(config, env);
+  session.warn = warn;
   if (started && config.agentSocketNote) warn(config.agentSocketNote);
   return session;
 }
