@@ -101,7 +101,9 @@ function kamalSecretGet(args: string[], env: NodeJS.ProcessEnv, opts: ExecutorOp
   const found = opts.lookup(req.ref.name, req.chain);
   if (found === undefined) return VAULT_UNREADABLE;
   if (!found) return failed(notFound(req.ref.name, req.chain), { name: req.ref.name, chain: req.chain });
-  const stdout = getOutput(req, found);
+  const output = getOutput(req, found);
+  // get prints bytes only for a value that is not text (a NUL in it); Kamal reads them as a string too.
+  const stdout = typeof output === 'string' ? output : output.toString('utf8');
   const outcome: CommandOutcome = { kind: 'ran', via: 'vault', stdout, status: 0 };
   if (chomp(stdout) !== found.value)
     outcome.altered = req.args.json
