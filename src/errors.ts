@@ -25,7 +25,9 @@ export type ErrorCode =
   | 'agent_unavailable'
   | 'team_refused'
   | 'gitlab'
-  | 'system';
+  | 'system'
+  // kamal migrate: an adapter it cannot evaluate without Kamal
+  | 'unsupported_adapter';
 
 export interface ErrorDetails {
   exit?: number;

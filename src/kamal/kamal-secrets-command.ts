@@ -70,8 +70,7 @@ function fetchSecrets(args: string[], env: NodeJS.ProcessEnv): CommandOutcome {
   const opts = fetchOptions(args);
   if (!opts?.adapter)
     return { kind: 'not-run', reason: 'kamal secrets fetch is written in a form check does not model' };
-  const key =
-    ALIASES[opts.adapter.toLowerCase()] ?? Object.keys(ADAPTERS).find((k) => camelize(k) === camelize(opts.adapter!));
+  const key = adapterKey(opts.adapter);
   if (!key)
     return { kind: 'not-run', fatal: true, reason: `Kamal aborts with "Unknown secrets adapter: ${opts.adapter}"` };
   const adapter = ADAPTERS[key];
@@ -97,8 +96,15 @@ function fetchSecrets(args: string[], env: NodeJS.ProcessEnv): CommandOutcome {
   return { kind: 'ran', via: 'kamal', stdout: kamalFetchOutput(values), status: 0 };
 }
 
+/** Kamal's name for an adapter given as `--adapter NAME` (Adapters.lookup), or undefined when Kamal knows none. */
+export function adapterKey(name: string): string | undefined {
+  return ALIASES[name.toLowerCase()] ?? Object.keys(ADAPTERS).find((k) => camelize(k) === camelize(name));
+}
+
 /** Thor's parsing of `fetch`'s options (--adapter/-a, --account, --from, each also as --opt=value). */
-function fetchOptions(args: string[]): { adapter?: string; account?: string; from?: string; secrets: string[] } | null {
+export function fetchOptions(
+  args: string[],
+): { adapter?: string; account?: string; from?: string; secrets: string[] } | null {
   const out: { adapter?: string; account?: string; from?: string; secrets: string[] } = { secrets: [] };
   for (let i = 0; i < args.length; i++) {
     const m = /^(--adapter|-a|--account|--from)(?:=(.*))?$/.exec(args[i]);
