@@ -108,7 +108,7 @@ function abortFindings(parsed: ParseResult, file: string): Finding[] {
  * their alterations are reported on the lines that extract from them. (dotenv 3.1
  * substitutes variables before it finds commands, so judge by the line's text.)
  */
-function intermediateNames(parsed: ParseResult, needed: Map<string, string>): Set<string> {
+export function intermediateNames(parsed: ParseResult, needed: Map<string, string>): Set<string> {
   return new Set(
     parsed.entries
       .filter((e) => e.raw?.includes('$('))
