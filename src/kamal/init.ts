@@ -29,16 +29,21 @@ export function initEnvMode(root: string, { force = false } = {}): InitResult {
   }
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sorted = [...names].sort();
-  fs.writeFileSync(
-    file,
-    '# Env mode: values come from the environment.\n' +
-      '# Locally: kamal-secret run -- kamal deploy. In CI: CI/CD variables (kamal-secret gitlab sync).\n' +
-      `${sorted.map((n) => `${n}=$${n}`).join('\n')}\n`,
-  );
+  fs.writeFileSync(file, envModeText(sorted));
   return { file, names: sorted, hookNote: installHook(path.join(root, '.kamal', 'hooks'), config.secretsPath) };
 }
 
-function installHook(dir: string, secretsPath: string): string {
+/** A secrets file in env mode: `NAME=$NAME` for each name, in the order given. */
+export function envModeText(names: string[]): string {
+  return (
+    '# Env mode: values come from the environment.\n' +
+    '# Locally: kamal-secret run -- kamal deploy. In CI: CI/CD variables (kamal-secret gitlab sync).\n' +
+    `${names.map((n) => `${n}=$${n}`).join('\n')}\n`
+  );
+}
+
+/** Install the pre-connect guard in `dir` (.kamal/hooks), chaining a hook that was there; says what it did. */
+export function installHook(dir: string, secretsPath: string): string {
   fs.mkdirSync(dir, { recursive: true });
   const hook = path.join(dir, 'pre-connect');
   let note = 'installed .kamal/hooks/pre-connect (refuses empty secrets)';
