@@ -26,8 +26,12 @@ export type ErrorCode =
   | 'team_refused'
   | 'gitlab'
   | 'system'
-  // kamal migrate: an adapter it cannot evaluate without Kamal
-  | 'unsupported_adapter';
+  // kamal migrate: a secret would be stored empty; an adapter it cannot evaluate; a
+  // different value already in the vault; the new files failed verification (undone)
+  | 'empty_secret'
+  | 'unsupported_adapter'
+  | 'conflict'
+  | 'not_verified';
 
 export interface ErrorDetails {
   exit?: number;
