@@ -152,7 +152,7 @@ function report(plan: Plan, applied: Applied | null, flags: MigrateFlags): void 
     for (const line of table([['NAME', 'STORED AS', 'ACTION', 'FROM'], ...rows])) out(`  ${line}`);
     for (const s of plan.secrets.filter((s) => s.altered))
       out(
-        `  ${s.name} arrived altered (${s.altered!.why}): ${applied ? 'stored' : 'stores'} the value ${s.altered!.stored === 'intended' ? 'its line meant' : 'deploys were getting'}`,
+        `  ${s.name} arrived altered (${s.altered!.why}): ${applied ? 'stored' : 'stores'} the value ${s.altered!.stored === 'intended' ? 'its line meant' : 'deploys were getting'}${applied ? '' : ' (on a terminal, kamal migrate asks which)'}`,
       );
     const shadowed = plan.conflicts.filter((ref) => !plan.secrets.some((s) => s.ref === ref));
     if (shadowed.length)

@@ -186,6 +186,30 @@ describe('kamal migrate: 1Password through Kamal adapter, without Kamal installe
   });
 });
 
+describe('kamal migrate: from command mode', () => {
+  it('$(kamal-secret get NAME) lines become NAME=$NAME, their values already where they are', async () => {
+    // kamal-secret on PATH, as for a user who installed it
+    box.write({ 'bin/kamal-secret': `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n` });
+    fs.chmodSync(box.path('bin/kamal-secret'), 0o755);
+    writeApp({
+      '.kamal/secrets':
+        'KAMAL_REGISTRY_PASSWORD=$(kamal-secret get KAMAL_REGISTRY_PASSWORD)\nRAILS_MASTER_KEY=$(kamal-secret get RAILS_MASTER_KEY)\n',
+    });
+    await box.set('KAMAL_REGISTRY_PASSWORD', 'global-registry-Pp0');
+    await box.set('shop/RAILS_MASTER_KEY', 'shop-master-Vv6');
+    const r = await migrate(['--json'], { PATH: `${box.path('bin')}:${env.PATH}` });
+    expect(r.code, r.stderr).toBe(0);
+    expectNoValues(r, ['global-registry-Pp0', 'shop-master-Vv6']);
+    expect(JSON.parse(r.stdout).secrets.map((s: { ref: string; action: string }) => `${s.ref} ${s.action}`)).toEqual([
+      'KAMAL_REGISTRY_PASSWORD in-global',
+      'shop/RAILS_MASTER_KEY unchanged',
+    ]);
+    expect(kamalFiles().secrets).toMatch(
+      /\nKAMAL_REGISTRY_PASSWORD=\$KAMAL_REGISTRY_PASSWORD\nRAILS_MASTER_KEY=\$RAILS_MASTER_KEY\n$/,
+    );
+  });
+});
+
 describe('kamal migrate: destinations, Bitwarden, a shared registry password', () => {
   const BW = {
     account: 'ops@example.com',
@@ -350,6 +374,16 @@ describe('kamal migrate stops before changing anything', () => {
     );
     expect(line).toContain("EMPTY (.kamal/secrets:6): $(printf '') prints nothing");
     expect(kamalFiles()).toEqual({ secrets });
+    expect(await refs()).toEqual([]);
+  });
+
+  it('for a name dotenv reads but no environment variable can have (env mode could not carry it)', async () => {
+    writeApp({ '.kamal/secrets': 'RAILS_MASTER_KEY=literal-master-Jk1\nMY.SETTING=x\n' });
+    const r = await migrate();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^kamal-secret: kamal migrate stopped before changing anything: MY\.SETTING \(\.kamal\/secrets:2\): an environment variable cannot have this name/,
+    );
     expect(await refs()).toEqual([]);
   });
 

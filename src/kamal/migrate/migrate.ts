@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EXIT, UserError } from '../../errors.js';
-import { formatRef, scopeChain, splitRef } from '../../light/refs.js';
+import { formatRef, isValidName, scopeChain, splitRef } from '../../light/refs.js';
 import type { VaultSession } from '../../vault/session.js';
 import { listDestinations, readDeployConfig, secretsFiles } from '../deploy-config.js';
 import { type DotenvVersion, parseSecretsFile } from '../dotenv-model.js';
@@ -160,12 +160,19 @@ export async function planMigration(opts: MigrateOptions): Promise<Plan> {
   const stored = new Map<Deploy, Map<string, Stored>>();
   const expected = new Map<Deploy, Map<string, string>>();
   const notMigrated: NotMigrated[] = [];
-  const empty: Problem[] = [];
+  const unfit: Problem[] = [];
   for (const { evaluation, delivered: values } of pairs) {
     const { deploy } = evaluation;
     const migrated = new Map([...storedValues(evaluation, values, picks)].filter(([, s]) => migrates(s)));
-    for (const [name, s] of migrated)
-      if (s.value === '') empty.push({ name, origin: s.origin, what: 'the value to store is empty' });
+    for (const [name, s] of migrated) {
+      if (s.value === '') unfit.push({ name, origin: s.origin, what: 'the value to store is empty' });
+      if (!isValidName(name))
+        unfit.push({
+          name,
+          origin: s.origin,
+          what: 'an environment variable cannot have this name, so env mode cannot carry it',
+        });
+    }
     stored.set(deploy, migrated);
     // what the deploy must get afterwards: the stored values, and as before what stays in the old files
     const kept = [...values].filter(([name, v]) => !migrated.has(name) && v !== undefined) as [string, string][];
@@ -184,7 +191,11 @@ export async function planMigration(opts: MigrateOptions): Promise<Plan> {
           reason: 'deploys not migrated here read it too: migrate without -d to move it',
         });
   }
-  stopOn(empty, 'empty_secret', 'migration never stores an empty value: give it one, or remove the line');
+  stopOn(
+    unfit,
+    'empty_secret',
+    'give each a value and a name like NAME_1 (migration never stores an empty value), or remove the line',
+  );
 
   const scopes = planScopes(app, stored, vault, full);
   const files = planFiles(
