@@ -3,8 +3,9 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
+import type { Applied } from '../kamal/migrate/apply.js';
 import type { Alteration, Pick } from '../kamal/migrate/decide.js';
-import type { Applied, Plan } from '../kamal/migrate/migrate.js';
+import type { Plan } from '../kamal/migrate/plan.js';
 import { findApp } from '../light/app.js';
 import { resolveScope } from '../light/scope.js';
 import { askChoice } from '../term/choice.js';
@@ -40,7 +41,8 @@ export function registerMigrate(kamal: Command, ctx: CliContext): void {
     .action(async (flags: MigrateFlags) => {
       const app = findApp(ctx.cwd);
       if (!app) throw new UserError('no config/deploy.yml here or above; run this inside a Kamal app');
-      const { planMigration, applyMigration } = await import('../kamal/migrate/migrate.js');
+      const { planMigration } = await import('../kamal/migrate/plan.js');
+      const { applyMigration } = await import('../kamal/migrate/apply.js');
       const ask = !flags.yes && !flags.dryRun;
       await ctx.withSession(async (session) => {
         const plan = await planMigration({
