@@ -14,7 +14,7 @@ import type { CliContext } from './context.js';
 import { example } from './options.js';
 
 interface MigrateFlags {
-  destination: string[];
+  destination?: string[];
   dryRun?: boolean;
   yes?: boolean;
   json?: boolean;
@@ -29,8 +29,7 @@ export function registerMigrate(kamal: Command, ctx: CliContext): void {
     .option(
       '-d, --destination <dest>',
       'migrate this destination (repeat for more; default: every deploy of the app)',
-      (value: string, previous: string[]) => [...previous, value],
-      [],
+      (value: string, previous: string[] = []) => [...previous, value],
     )
     .option('--dry-run', 'print the plan (names, scopes, where each value comes from) and change nothing')
     .option(
@@ -47,7 +46,7 @@ export function registerMigrate(kamal: Command, ctx: CliContext): void {
       await ctx.withSession(async (session) => {
         const plan = await planMigration({
           root: app.root,
-          destinations: flags.destination,
+          destinations: flags.destination ?? [],
           env: ctx.env,
           scopeFor: (destination) =>
             resolveScope({ destination }, { scope: ctx.config.scope, destination: undefined }, app.root),
