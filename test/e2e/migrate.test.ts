@@ -16,8 +16,11 @@ import {
 import { haveScript, runInTerminal } from '../helpers/terminal.js';
 import { FakeManagers, writeRealKamalExecutable } from '../kamal/migrate/fake-managers.js';
 
-/** Real Kamal starts Ruby, several times per migration: seconds each on a busy machine. */
-const RUBY = { timeout: 300_000 };
+/**
+ * Each test runs the CLI several times, each unlocking the vault (Argon2id, 64 MiB), and
+ * real Kamal starts Ruby several times per migration: minutes in all on a busy machine.
+ */
+const SLOW = { timeout: 300_000 };
 
 const DEPLOY = `service: shop
 image: example/shop
@@ -75,7 +78,7 @@ function writeApp(files: Record<string, string>, deploy = DEPLOY): void {
   });
 }
 const migrate = (args: string[] = [], extraEnv: Record<string, string> = {}) =>
-  box.run(['kamal', 'migrate', ...args], { cwd: appDir(), env: { ...env, ...extraEnv }, timeoutMs: RUBY.timeout });
+  box.run(['kamal', 'migrate', ...args], { cwd: appDir(), env: { ...env, ...extraEnv }, timeoutMs: SLOW.timeout });
 
 /** `kamal secrets print`'s lines in name order: verification is name by name, the new files' order is their own. */
 const byName = (printed: string) => printed.split('\n').filter(Boolean).sort().join('\n');
@@ -120,7 +123,7 @@ async function realKamalAfter(version: '3.1' | '3.2', destination?: string): Pro
   return r.stdout;
 }
 
-describe('kamal migrate: 1Password through Kamal adapter, without Kamal installed', () => {
+describe('kamal migrate: 1Password through Kamal adapter, without Kamal installed', SLOW, () => {
   it('stores each value in the app scope, rewrites the file in env mode, keeps the old one, installs the guard', async () => {
     writeApp({ '.kamal/secrets': ONE_PASSWORD_SECRETS });
     const r = await migrate();
@@ -149,24 +152,20 @@ describe('kamal migrate: 1Password through Kamal adapter, without Kamal installe
     expect(managers.calls().filter((c) => c.startsWith('op item get'))).toHaveLength(1);
   });
 
-  it.skipIf(!available)(
-    `delivers every value identical to what real Kamal delivered before${reason}`,
-    RUBY,
-    async () => {
-      writeApp({ '.kamal/secrets': ONE_PASSWORD_SECRETS });
-      const before = {
-        '3.1': realKamalPrint(appDir(), '3.1', { ...process.env, ...env }),
-        '3.2': realKamalPrint(appDir(), '3.2', { ...process.env, ...env }),
-      };
-      expect(before['3.2']).toContain('RAILS_MASTER_KEY=op-master-key-5f2a9c\n');
-      const r = await migrate();
-      expect(r.code, r.stderr).toBe(0);
-      for (const version of ['3.1', '3.2'] as const)
-        expect(await realKamalAfter(version)).toBe(before[version].replace(/^SECRETS=.*\n/m, ''));
-    },
-  );
+  it.skipIf(!available)(`delivers every value identical to what real Kamal delivered before${reason}`, async () => {
+    writeApp({ '.kamal/secrets': ONE_PASSWORD_SECRETS });
+    const before = {
+      '3.1': realKamalPrint(appDir(), '3.1', { ...process.env, ...env }),
+      '3.2': realKamalPrint(appDir(), '3.2', { ...process.env, ...env }),
+    };
+    expect(before['3.2']).toContain('RAILS_MASTER_KEY=op-master-key-5f2a9c\n');
+    const r = await migrate();
+    expect(r.code, r.stderr).toBe(0);
+    for (const version of ['3.1', '3.2'] as const)
+      expect(await realKamalAfter(version)).toBe(before[version].replace(/^SECRETS=.*\n/m, ''));
+  });
 
-  it.skipIf(!available)(`with Kamal installed, fetches and verifies through it${reason}`, RUBY, async () => {
+  it.skipIf(!available)(`with Kamal installed, fetches and verifies through it${reason}`, async () => {
     writeApp({ '.kamal/secrets': ONE_PASSWORD_SECRETS });
     const kamal = writeRealKamalExecutable(box.path('kamal-bin'), {
       kamal: realKamalSources.kamal,
@@ -186,7 +185,7 @@ describe('kamal migrate: 1Password through Kamal adapter, without Kamal installe
   });
 });
 
-describe('kamal migrate: from command mode', () => {
+describe('kamal migrate: from command mode', SLOW, () => {
   it('$(kamal-secret get NAME) lines become NAME=$NAME, their values already where they are', async () => {
     // kamal-secret on PATH, as for a user who installed it
     box.write({ 'bin/kamal-secret': `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n` });
@@ -210,7 +209,7 @@ describe('kamal migrate: from command mode', () => {
   });
 });
 
-describe('kamal migrate: destinations, Bitwarden, a shared registry password', () => {
+describe('kamal migrate: destinations, Bitwarden, a shared registry password', SLOW, () => {
   const BW = {
     account: 'ops@example.com',
     status: 'locked',
@@ -281,7 +280,6 @@ KAMAL_REGISTRY_PASSWORD=$(kamal secrets extract registry $SECRETS)
 
   it.skipIf(!available)(
     `each destination gets from kamal-secret run what real Kamal delivered before${reason}`,
-    RUBY,
     async () => {
       const unlocked = { ...process.env, ...env, BW_SESSION: BW.session };
       const before = Object.fromEntries(
@@ -312,7 +310,7 @@ KAMAL_REGISTRY_PASSWORD=$(kamal secrets extract registry $SECRETS)
   });
 });
 
-describe('kamal migrate: LastPass, a plaintext .env, literals', () => {
+describe('kamal migrate: LastPass, a plaintext .env, literals', SLOW, () => {
   const LPASS = {
     account: 'me@example.com',
     loggedIn: false,
@@ -360,7 +358,7 @@ SMTP_PASSWORD=smtp-literal-Qw2
   });
 });
 
-describe('kamal migrate stops before changing anything', () => {
+describe('kamal migrate stops before changing anything', SLOW, () => {
   it('when a command fails or prints nothing (the silent empty secret), naming it, never storing it', async () => {
     const secrets = `${ONE_PASSWORD_SECRETS}DATABASE_URL=$(op read op://Deploy/Shop/DATABASE_URL)\nEMPTY=$(printf '')\n`;
     writeApp({ '.kamal/secrets': secrets });
@@ -436,7 +434,7 @@ describe('kamal migrate stops before changing anything', () => {
   });
 });
 
-describe('kamal migrate verifies, and undoes everything when the new files deliver something else', () => {
+describe('kamal migrate verifies, and undoes everything when the new files deliver something else', SLOW, () => {
   it('a value holding "$(" that dotenv 3.1 would run through $NAME: files and vault back as they were', async () => {
     const secrets = "KEEP=kept-new-value\nINJECT='x$(echo injected)y'\n";
     writeApp({ '.kamal/secrets': secrets });
