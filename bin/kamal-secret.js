@@ -6,6 +6,15 @@
 // `get` when the agent cannot answer, runs the full CLI.
 'use strict';
 
+// A reader that stops early (`kamal-secret list | head -1`, `| grep -q`) closes the pipe. That is no
+// error: the rest of the output is dropped without a word and the command ends with its own status
+// (not SIGPIPE's 141, which would fail a `set -o pipefail` script that only wanted the first line).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 async function launch() {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'get' && (await require('../dist/fast-get.cjs').fastGet(rest))) return;

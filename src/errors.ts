@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'locked'
   | 'cancelled'
   | 'not_found'
+  | 'exists'
   | 'no_access'
   | 'no_vault'
   | 'vault_exists'

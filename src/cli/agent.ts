@@ -29,8 +29,8 @@ export function register(program: Command, ctx: CliContext): void {
       const { agentSocket: sock, vaultPath: vault } = ctx.config;
       if (action === 'status') return printStatus(sock, Boolean(opts.json));
       if (action === 'stop') {
-        await tellRunningAgent(sock, 'stop');
-        return out(`the agent on ${sock} is stopped`);
+        const stopped = await tellRunningAgent(sock, 'stop');
+        return out(stopped ? `the agent on ${sock} is stopped` : `no agent is running on ${sock}; nothing to stop`);
       }
       readVaultFile(vault);
       if (action === 'start') {
@@ -67,9 +67,11 @@ export function register(program: Command, ctx: CliContext): void {
   example(unlock, 'kamal-secret unlock');
 }
 
-/** Send `op` to the agent when one answers; with none running there is nothing to do. */
-async function tellRunningAgent(sock: string, op: 'stop' | 'lock'): Promise<void> {
-  if (await ping(sock)) await new AgentSession(sock).call({ op });
+/** Send `op` to the agent when one answers (true); with none running there is nothing to do (false). */
+async function tellRunningAgent(sock: string, op: 'stop' | 'lock'): Promise<boolean> {
+  if (!(await ping(sock))) return false;
+  await new AgentSession(sock).call({ op });
+  return true;
 }
 
 async function printStatus(sock: string, asJson: boolean): Promise<void> {

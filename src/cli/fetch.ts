@@ -14,7 +14,10 @@ export function register(program: Command, ctx: CliContext): void {
       .description(
         'print secrets as the shell-escaped JSON of `kamal secrets fetch --inline`, for `kamal secrets extract`',
       )
-      .argument('<names...>', 'secret names'),
+      .argument(
+        '<names...>',
+        'secret names: NAME (looked up outwards from the scope), :NAME (global) or APP[/DEST]/NAME',
+      ),
   ).action(async (names: string[], opts: ScopeOptions) => {
     const scope = ctx.scope(opts);
     const values: Record<string, string> = {};

@@ -20,7 +20,7 @@ interface SyncFlags extends ScopeOptions {
   allowUnmasked?: boolean;
   force?: boolean;
   json?: boolean;
-  type: string[];
+  type?: string[];
   gitlabVersionCompat: 'current' | 'old';
 }
 
@@ -40,7 +40,7 @@ export function register(program: Command, ctx: CliContext): void {
       .option('--dry-run', 'show the plan, change nothing')
       .option('--allow-unmasked', 'send values GitLab cannot mask, unmasked')
       .option('--force', 'overwrite hidden variables, whose values cannot be compared')
-      .option('--type <NAME=file|env_var>', 'variable type for one name', (v: string, acc: string[]) => [...acc, v], [])
+      .option('--type <NAME=file|env_var>', 'variable type for one name', (v, acc: string[] = []) => [...acc, v])
       .addOption(
         new Option('--gitlab-version-compat <rule>', 'masking rule of the server')
           .choices(['current', 'old'])
@@ -49,7 +49,7 @@ export function register(program: Command, ctx: CliContext): void {
       .option('--json', 'print {"project", "plan", "failed"} as JSON'),
   ).action(async (flags: SyncFlags) => {
     const scope = ctx.scope(flags);
-    const types = parseTypes(flags.type);
+    const types = parseTypes(flags.type ?? []);
     const { syncToGitLab } = await import('../gitlab/sync.js');
     const result = await ctx.withSession((s) =>
       syncToGitLab(s, scope, {

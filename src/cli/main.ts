@@ -10,6 +10,7 @@ import { configureOutput, error, json } from '../term/output.js';
 import { VERSION } from '../version.js';
 import * as agent from './agent.js';
 import * as check from './check.js';
+import * as completion from './completion.js';
 import { type CliContext, cliContext } from './context.js';
 import * as doctor from './doctor.js';
 import * as exportCmd from './export.js';
@@ -49,6 +50,7 @@ export function buildProgram(ctx: CliContext): Command {
     gitlab,
     agent,
     doctor,
+    completion,
   ])
     mod.register(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();

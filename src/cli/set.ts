@@ -1,20 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { UsageError, UserError } from '../errors.js';
+import { gitlabCiFileAround } from '../gitlab/in-use.js';
 import { maskability } from '../gitlab/masking.js';
-import { formatRef, parseRef } from '../light/refs.js';
+import { namesTheAppUses } from '../kamal/used-names.js';
+import { findApp } from '../light/app.js';
+import { formatRef, parseRef, scopeChain } from '../light/refs.js';
 import type { ScopeOptions } from '../light/scope.js';
 import { kamalValueRisks } from '../light/value-risks.js';
 import { out, warn } from '../term/output.js';
 import { promptHidden } from '../term/prompt.js';
 import { readStdinAll } from '../term/stdin.js';
 import { readUserFile } from '../term/user-file.js';
+import type { VaultSession } from '../vault/session.js';
 import type { CliContext } from './context.js';
 import { example, scopeOptions } from './options.js';
 
 interface SetOptions extends ScopeOptions {
   file?: string;
   generate?: string | boolean;
+  force?: boolean;
+  gitlab?: boolean;
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -24,10 +30,12 @@ export function register(program: Command, ctx: CliContext): void {
       .description(
         'store a secret: from piped stdin, a hidden prompt, a file, or generated (never from the command line)',
       )
-      .argument('<ref>', 'NAME, APP/NAME or APP/DESTINATION/NAME')
+      .argument('<ref>', 'NAME, :NAME (global), APP/NAME or APP/DESTINATION/NAME')
       .argument('[value...]', '(refused: a value on the command line leaks into ps and shell history)')
       .option('--file <path>', 'read the value from a file, byte for byte')
-      .option('--generate [length]', 'generate a random URL-safe value (default 32 characters)'),
+      .option('--generate [length]', 'generate a random URL-safe value (default 32 characters)')
+      .option('--force', 'let --generate replace a value that is already stored')
+      .option('--gitlab', 'warn when GitLab cannot mask the value, also where GitLab seems not in use'),
   ).action(async (refText: string, extra: string[], opts: SetOptions) => {
     if (extra.length)
       throw new UsageError(
@@ -35,16 +43,45 @@ export function register(program: Command, ctx: CliContext): void {
       );
     const ref = parseRef(refText, ctx.scope(opts));
     const value = await readValue(opts, formatRef(ref), ctx.config.useTerminal);
-    const result = await ctx.withSession((s) => s.mutate({ op: 'set', ref: formatRef(ref), value }));
-    if ('action' in result) out(`${result.action} ${result.ref}`);
-    for (const risk of kamalValueRisks(value)) warn(`${formatRef(ref)} ${risk.message}`);
     const mask = maskability(value);
-    if (!mask.maskable) warn(`${formatRef(ref)} cannot be a masked GitLab variable: ${mask.reason}`);
+    const { result, warnUnmaskable } = await ctx.withSession(async (s) => {
+      // A value typed, piped or read from a file is the one the user means to store; a generated one
+      // replacing a stored secret is more likely a slip (a re-run setup script), so it needs --force.
+      if (opts.generate !== undefined && !opts.force && (await s.lookup(ref.name, [ref.scope])))
+        throw new UserError(`${formatRef(ref)} already holds a value; --generate would replace it`, {
+          code: 'exists',
+          fix: 'add --force to replace it',
+        });
+      return {
+        result: await s.mutate({ op: 'set', ref: formatRef(ref), value }),
+        warnUnmaskable: !mask.maskable && (opts.gitlab || (await usesGitLab(ctx, s, ref.scope))),
+      };
+    });
+    if ('action' in result) out(`${result.action} ${result.ref}`);
+    const risks = kamalValueRisks(value);
+    if (risks.length && kamalReads(ref.name, ctx.cwd))
+      for (const risk of risks) warn(`${formatRef(ref)} ${risk.message}`);
+    if (!mask.maskable && warnUnmaskable) warn(`${formatRef(ref)} cannot be a masked GitLab variable: ${mask.reason}`);
   });
   example(
     cmd,
     'kamal-secret set RAILS_MASTER_KEY --file config/master.key\nop read op://vault/db/url | kamal-secret set shop/production/DATABASE_URL\nkamal-secret set SECRET_KEY_BASE --generate 64',
   );
+}
+
+/** GitLab is in use: a token is configured (GITLAB_TOKEN, or the vault's in scope), or a .gitlab-ci.yml is around. */
+async function usesGitLab(ctx: CliContext, s: VaultSession, scope: string): Promise<boolean> {
+  return (
+    ctx.config.gitlabToken !== undefined ||
+    gitlabCiFileAround(ctx.cwd) ||
+    (await s.lookup('GITLAB_TOKEN', scopeChain(scope))) !== null
+  );
+}
+
+/** Whether Kamal may read `name`: the app around `cwd` uses it, or there is no app (or config) to ask. */
+function kamalReads(name: string, cwd: string): boolean {
+  const app = findApp(cwd);
+  return !app || (namesTheAppUses(app.root)?.has(name) ?? true);
 }
 
 async function readValue(opts: SetOptions, ref: string, useTerminal: boolean): Promise<string> {

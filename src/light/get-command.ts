@@ -5,7 +5,7 @@
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
 import { type GetArgs, parseGetArgs } from './get-args.js';
-import { describeScope, formatRef, parseRef, type Ref, scopeChain } from './refs.js';
+import { commandLineRef, describeScope, formatRef, parseRef, type Ref, scopeChain } from './refs.js';
 import { resolveScope } from './scope.js';
 import { kamalValueRisks } from './value-risks.js';
 
@@ -27,7 +27,7 @@ export function notFound(name: string, chain: string[]): UserError {
   const where = chain.length === 1 ? ` in ${describeScope(chain[0])}` : `; searched ${searched}`;
   return new UserError(`${name} not found${where}`, {
     code: 'not_found',
-    fix: `add it with: kamal-secret set ${formatRef({ scope: chain[0], name })}`,
+    fix: `add it with: kamal-secret set ${commandLineRef({ scope: chain[0], name })}`,
   });
 }
 

@@ -52,6 +52,9 @@ export function parseRef(text: string, defaultScope: string): Ref {
 
 export const formatRef = ({ scope, name }: Ref) => (scope ? `${scope}/${name}` : name);
 
+/** A reference as a user types it in a hint: `:NAME` for the global scope, which a bare NAME inside an app is not. */
+export const commandLineRef = ({ scope, name }: Ref) => (scope ? `${scope}/${name}` : `:${name}`);
+
 export function splitRef(ref: string): Ref {
   const slash = ref.lastIndexOf('/');
   return slash === -1 ? { scope: '', name: ref } : { scope: ref.slice(0, slash), name: ref.slice(slash + 1) };

@@ -35,6 +35,13 @@ export function json(value: unknown): void {
   out(JSON.stringify(value, null, 2));
 }
 
+/** An ISO 8601 time as a person reads it, in local time: "2026-12-01 14:03". */
+export function localTime(iso: string): string {
+  const t = new Date(iso);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${t.getFullYear()}-${two(t.getMonth() + 1)}-${two(t.getDate())} ${two(t.getHours())}:${two(t.getMinutes())}`;
+}
+
 /** Left-aligned columns for human tables. */
 export function table(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => r[i].length))) ?? [];

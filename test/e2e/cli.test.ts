@@ -1,9 +1,19 @@
 // The core commands, driven as a user drives them: command, stdin, stdout, stderr, exit code.
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Sandbox } from '../helpers/cli.js';
+import { BIN, runProcess, Sandbox } from '../helpers/cli.js';
 
 let box: Sandbox;
+/** For a test of many commands: through a warm agent, so that only the first pays for Argon2id. */
+async function withAgent(test: (agentBox: Sandbox) => Promise<void>): Promise<void> {
+  const agentBox = new Sandbox({ KAMAL_SECRET_NO_AGENT: undefined });
+  try {
+    await agentBox.init();
+    await test(agentBox);
+  } finally {
+    await agentBox.cleanup();
+  }
+}
 beforeEach(async () => {
   box = new Sandbox();
   await box.init();
@@ -90,6 +100,26 @@ describe('set and get', () => {
     expect((await box.run(['get', 'GEN64'])).stdout).toMatch(/^[A-Za-z0-9_-]{64}\n$/);
   });
 
+  it('--generate replaces a stored value only with --force, and then says updated', async () => {
+    await box.set('shop/SECRET_KEY_BASE', 'the-stored-value');
+    const refused = await box.run(['set', 'shop/SECRET_KEY_BASE', '--generate']);
+    expect(refused).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr:
+        'kamal-secret: shop/SECRET_KEY_BASE already holds a value; --generate would replace it; add --force to replace it\n',
+    });
+    expect((await box.run(['get', 'shop/SECRET_KEY_BASE'])).stdout).toBe('the-stored-value\n');
+    const forced = await box.run(['set', 'shop/SECRET_KEY_BASE', '--generate', '--force']);
+    expect(forced).toMatchObject({ code: 0, stdout: 'updated shop/SECRET_KEY_BASE\n' });
+    expect((await box.run(['get', 'shop/SECRET_KEY_BASE'])).stdout).toMatch(/^[A-Za-z0-9_-]{32}\n$/);
+    // Only the exact scope counts: a global value of the same name is not replaced.
+    await box.set('SECRET_KEY_BASE', 'global-value');
+    expect((await box.run(['set', 'other/SECRET_KEY_BASE', '--generate'])).stdout).toBe(
+      'created other/SECRET_KEY_BASE\n',
+    );
+  });
+
   it('refuses a value on the command line and changes nothing', async () => {
     const before = fs.readFileSync(box.vault);
     const r = await box.run(['set', 'PASSWORD', 'hunter2-on-argv']);
@@ -150,13 +180,50 @@ describe('set and get', () => {
     expect((await box.run(['get', 'PLAIN_ONE'])).stderr).toBe('');
   });
 
-  it('warns when a value will not survive Kamal or GitLab masking', async () => {
+  it('warns when a value will not survive Kamal, outside an app (where any name may be read)', async () => {
     const r = await box.run(['set', 'DB_PASS'], { input: 'pa$word1' });
     expect(r.stderr).toMatch(/DB_PASS contains "\$"/);
-    const short = await box.run(['set', 'PIN'], { input: '1234' });
-    expect(short.stderr).toMatch(/cannot be a masked GitLab variable: shorter than 8/);
-    expect(short.stderr).not.toContain('1234');
+    expect(r.stderr).not.toContain('pa$word1');
   });
+
+  it('warns that GitLab cannot mask a value only where GitLab is in use', () =>
+    withAgent(async (box) => {
+      const unmaskable =
+        /PIN cannot be a masked GitLab variable: shorter than 8 characters \(4\): GitLab cannot mask it/;
+      expect((await box.run(['set', 'PIN'], { input: '1234' })).stderr).toBe('');
+      const token = await box.run(['set', 'PIN'], { input: '1234', env: { GITLAB_TOKEN: 'glpat-test-token' } });
+      expect(token.stderr).toMatch(unmaskable);
+      expect(token.stderr).not.toContain('1234');
+      expect((await box.run(['set', 'PIN', '--gitlab'], { input: '1234' })).stderr).toMatch(unmaskable);
+      box.write({
+        'repo/.git/HEAD': 'ref: refs/heads/main\n',
+        'repo/.gitlab-ci.yml': 'deploy: {}\n',
+        'repo/app/.keep': '',
+      });
+      expect((await box.run(['set', 'PIN'], { input: '1234', cwd: box.path('repo/app') })).stderr).toMatch(unmaskable);
+      await box.set('shop/GITLAB_TOKEN', 'glpat-in-the-vault');
+      expect((await box.run(['set', 'shop/production/PIN'], { input: '1234' })).stderr).toMatch(
+        /PIN cannot be a masked/,
+      );
+      expect((await box.run(['set', 'other/PIN'], { input: '1234' })).stderr).toBe('');
+    }));
+
+  it("warns that Kamal alters a value only for names the app's deploy.yml or secrets files use", () =>
+    withAgent(async (box) => {
+      box.write({
+        'app/config/deploy.yml': 'service: shop\nimage: x/shop\nenv:\n  secret:\n    - RAILS_MASTER_KEY\n',
+        'app/config/deploy.production.yml': 'env:\n  secret:\n    - TLS_CERT\n',
+        'app/.kamal/secrets-common': 'RAILS_MASTER_KEY=$RAILS_MASTER_KEY\nDATABASE_URL=$PRIMARY_DB_URL\n',
+        'key.pem': '-----BEGIN KEY-----\nabc\n-----END KEY-----\n',
+      });
+      const setFile = (name: string) => box.run(['set', name, '--file', box.path('key.pem')], { cwd: box.path('app') });
+      const multiline = /spans several lines: Kamal writes it escaped/;
+      expect((await setFile('SSH_PRIVATE_KEY')).stderr).toBe('');
+      expect((await setFile('RAILS_MASTER_KEY')).stderr).toMatch(multiline);
+      expect((await setFile('TLS_CERT')).stderr).toMatch(multiline);
+      expect((await setFile('PRIMARY_DB_URL')).stderr).toMatch(multiline);
+      expect((await box.run(['set', 'SSH_PRIVATE_KEY', '--file', box.path('key.pem')])).stderr).toMatch(multiline);
+    }));
 });
 
 describe('scopes', () => {
@@ -199,6 +266,38 @@ describe('scopes', () => {
     expect((await box.run(['get', 'TOKEN', '--scope', 'shop'], { cwd: box.path('app') })).code).toBe(1);
   });
 
+  it(':NAME names the global scope inside an app, for set, get, fetch, mv and rm', async () => {
+    box.write({ 'app/config/deploy.yml': 'service: shop\n' });
+    const inApp = (args: string[], input = '') => box.run(args, { cwd: box.path('app'), input });
+    expect((await inApp(['set', 'X'], 'x-value-1')).stdout).toBe('created shop/X\n');
+    expect(await inApp(['mv', 'shop/X', 'X'])).toMatchObject({
+      code: 2,
+      stderr:
+        'kamal-secret: shop/X and X are the same secret, shop/X; a bare NAME is in scope shop on both sides; write :X for the global scope, or APP/NAME\n',
+    });
+    expect((await inApp(['mv', 'X', ':X'])).stdout).toBe('moved shop/X to X\n');
+    expect((await inApp(['get', ':X'])).stdout).toBe('x-value-1\n');
+    expect((await inApp(['set', ':Y'], 'y-value-1')).stdout).toBe('created Y\n');
+    expect((await inApp(['fetch', ':Y'])).stdout).toBe('\\{\\"Y\\":\\"y-value-1\\"\\}\n');
+    expect(await inApp(['rm', 'X'])).toMatchObject({
+      code: 1,
+      stderr: 'kamal-secret: X does not exist in scope shop; it exists as :X: kamal-secret rm :X\n',
+    });
+    expect(await inApp(['mv', ':Y', 'X'])).toMatchObject({ code: 0, stdout: 'moved Y to shop/X\n' });
+    expect(await inApp(['mv', 'shop/X', ':X'])).toMatchObject({
+      code: 1,
+      stderr: 'kamal-secret: :X already exists; remove it first: kamal-secret rm :X\n',
+    });
+    expect((await inApp(['rm', ':X'])).stdout).toBe('removed X\n');
+    expect((await inApp(['get', ':X'])).stderr).toBe(
+      'kamal-secret: X not found in the global scope; add it with: kamal-secret set :X\n',
+    );
+    expect(await inApp(['mv', 'NOPE', 'OTHER'])).toMatchObject({
+      code: 1,
+      stderr: 'kamal-secret: NOPE does not exist in scope shop; see: kamal-secret list\n',
+    });
+  });
+
   it('rm and mv work on exactly the scope; missing is an error', async () => {
     await box.set('shop/A', 'value-a');
     expect((await box.run(['mv', 'shop/A', 'shop/production/B'])).stdout).toBe('moved shop/A to shop/production/B\n');
@@ -225,6 +324,30 @@ describe('list, import, export, passwd', () => {
     expect(r.stdout).not.toContain('secret-host');
     expect((await box.run(['list'])).stdout).not.toContain('secret-host');
   });
+
+  it('list filters by --scope (an app with its destinations), -g and -d; times are local, ISO in --json', () =>
+    withAgent(async (box) => {
+      await box.set('REGISTRY_PASSWORD', 'registry-pass');
+      await box.set('shop/RAILS_MASTER_KEY', 'shop-master');
+      await box.set('shop/production/DATABASE_URL', 'prod-db');
+      await box.set('blog/RAILS_MASTER_KEY', 'blog-master');
+      box.write({ 'app/config/deploy.yml': 'service: shop\n' });
+      const refs = async (args: string[], cwd = box.dir) =>
+        JSON.parse((await box.run(['list', '--json', ...args], { cwd })).stdout).map((e: { ref: string }) => e.ref);
+      expect(await refs(['--scope', 'shop'])).toEqual(['shop/RAILS_MASTER_KEY', 'shop/production/DATABASE_URL']);
+      expect(await refs(['-g'])).toEqual(['REGISTRY_PASSWORD']);
+      expect(await refs(['-d', 'production'], box.path('app'))).toEqual(['shop/production/DATABASE_URL']);
+      expect(await refs([], box.path('app'))).toHaveLength(4);
+      const [{ updated_at }] = JSON.parse((await box.run(['list', '--json', '-g'])).stdout);
+      // India is UTC+05:30 all year: the table shows that local time, to the minute.
+      const local = new Date(Date.parse(updated_at) + 330 * 60_000).toISOString();
+      expect((await box.run(['list', '-g'], { env: { TZ: 'Asia/Kolkata' } })).stdout).toBe(
+        `REF                SCOPE     UPDATED\nREGISTRY_PASSWORD  (global)  ${local.slice(0, 10)} ${local.slice(11, 16)}\n`,
+      );
+      expect((await box.run(['list', '--scope', 'nothing'])).stdout).toBe(
+        'nothing in scope nothing; see: kamal-secret list\n',
+      );
+    }));
 
   it('import reports created, updated, unchanged and skipped names', async () => {
     box.write({ '.env': 'A=1\nB="two words"\n# comment\nC=\'single $x\'\nbad-name=1\n' });
@@ -254,9 +377,55 @@ describe('list, import, export, passwd', () => {
       ),
       expect.stringMatching(/^kamal-secret: warning: HOST: the dotenv gem runs the \$\(…\) in its value as a command/),
       expect.stringMatching(/^kamal-secret: warning: Q: the dotenv gem removes backslash escapes/),
+      `kamal-secret: warning: ${box.path('.env')} still holds these secrets in plaintext; delete it: rm ${box.path('.env')}`,
     ]);
     expect(r.stderr).not.toContain('hunter2hunter2');
     expect((await box.run(['get', 'URL'])).stdout).toBe('postgres://u:${PW}@db/app\n');
+  });
+
+  it('import puts registry credentials in the global scope, saying so, unless --scope names one', async () => {
+    box.write({
+      'app/config/deploy.yml':
+        'service: shop\nimage: x/shop\nregistry:\n  username: me\n  password:\n    - GHCR_TOKEN\n',
+      'app/.env': 'RAILS_MASTER_KEY=master-key-1\nKAMAL_REGISTRY_PASSWORD=registry-pass-1\nGHCR_TOKEN=ghcr-token-1\n',
+    });
+    const cwd = box.path('app');
+    expect(await box.run(['import', '.env'], { cwd })).toMatchObject({
+      code: 0,
+      stdout:
+        'imported .env into scope shop\n  created   RAILS_MASTER_KEY\nregistry credentials, into the global scope, where every app finds them\n  created   KAMAL_REGISTRY_PASSWORD GHCR_TOKEN\n',
+      stderr: 'kamal-secret: warning: .env still holds these secrets in plaintext; delete it: rm .env\n',
+    });
+    expect(fs.existsSync(box.path('app/.env'))).toBe(true);
+    expect((await box.run(['import', '.env', '--scope', 'blog'], { cwd })).stdout).toBe(
+      'imported .env into scope blog\n  created   RAILS_MASTER_KEY KAMAL_REGISTRY_PASSWORD GHCR_TOKEN\n',
+    );
+    const refs = JSON.parse((await box.run(['list', '--json'])).stdout).map((e: { ref: string }) => e.ref);
+    expect(refs).toEqual([
+      'GHCR_TOKEN',
+      'KAMAL_REGISTRY_PASSWORD',
+      'blog/GHCR_TOKEN',
+      'blog/KAMAL_REGISTRY_PASSWORD',
+      'blog/RAILS_MASTER_KEY',
+      'shop/RAILS_MASTER_KEY',
+    ]);
+  });
+
+  it('import never leaves plaintext silently: names what is not in the vault, or how to delete the file', async () => {
+    box.write({ '.env': 'A=1\nbad-name=2\n' });
+    const r = await box.run(['import', '.env']);
+    expect(r.stderr.split('\n').at(-2)).toBe(
+      'kamal-secret: warning: .env still holds secrets in plaintext, and bad-name are not in the vault from it; once they are, delete it: rm .env',
+    );
+    // A pipe leaves nothing behind to delete.
+    const piped = await runProcess('sh', ['-c', `printf 'B=2\\n' | "${process.execPath}" "${BIN}" import /dev/stdin`], {
+      env: box.env,
+    });
+    expect(piped).toMatchObject({
+      code: 0,
+      stdout: 'imported /dev/stdin into the global scope\n  created   B\n',
+      stderr: '',
+    });
   });
 
   it('export prints the visible set, inner scopes winning, as dotenv or JSON', async () => {
@@ -302,6 +471,29 @@ describe('permissions', () => {
   });
 });
 
+describe('errors', () => {
+  it('with --json a failure is {"error": {code, message, fix}} on stdout, the same line on stderr and exit code', async () => {
+    const locked = await box.run(['list', '--json'], { env: { KAMAL_SECRET_PASSPHRASE: undefined } });
+    const { error } = JSON.parse(locked.stdout);
+    expect({ code: locked.code, error }).toEqual({
+      code: 3,
+      error: { code: 'locked', message: expect.any(String), fix: expect.stringContaining('kamal-secret unlock') },
+    });
+    expect(locked.stderr).toBe(`kamal-secret: ${error.message}; ${error.fix}\n`);
+    const usage = await box.run(['list', '--json', '--scope', 'bad scope']);
+    expect({ code: usage.code, error: JSON.parse(usage.stdout).error.code }).toEqual({ code: 2, error: 'usage' });
+  });
+});
+
+describe('agent', () => {
+  it('agent stop with no agent running says so, exit 0', async () => {
+    expect(await box.run(['agent', 'stop'])).toMatchObject({
+      code: 0,
+      stdout: `no agent is running on ${box.env.KAMAL_SECRET_AGENT_SOCK}; nothing to stop\n`,
+    });
+  });
+});
+
 describe('help', () => {
   it('every command shows an example in --help', async () => {
     const commands = [
@@ -324,11 +516,13 @@ describe('help', () => {
       'kamal init',
       'gitlab sync',
       'gitlab ci',
+      'completion',
     ];
     for (const cmd of commands) {
       const r = await box.run([...cmd.split(' '), '--help']);
       expect({ cmd, code: r.code }).toEqual({ cmd, code: 0 });
       expect(r.stdout).toContain('Example:');
+      expect({ cmd, help: r.stdout }).not.toEqual({ cmd, help: expect.stringContaining('(default: [])') });
     }
   });
 });
