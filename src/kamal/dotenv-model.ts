@@ -31,8 +31,6 @@ export type CommandOutcome =
       stderr?: string;
       /** for a command that greps a name out of a dotenv file: why its output is not the value that file gives it */
       altered?: string;
-      /** with `altered`: the value that file gives it */
-      intended?: string;
     }
   | { kind: 'not-found'; program: string }
   | { kind: 'not-run'; reason: string /** Kamal itself aborts on this command */; fatal?: boolean };

@@ -70,7 +70,8 @@ function fetchSecrets(args: string[], env: NodeJS.ProcessEnv): CommandOutcome {
   const opts = fetchOptions(args);
   if (!opts?.adapter)
     return { kind: 'not-run', reason: 'kamal secrets fetch is written in a form check does not model' };
-  const key = adapterKey(opts.adapter);
+  const key =
+    ALIASES[opts.adapter.toLowerCase()] ?? Object.keys(ADAPTERS).find((k) => camelize(k) === camelize(opts.adapter!));
   if (!key)
     return { kind: 'not-run', fatal: true, reason: `Kamal aborts with "Unknown secrets adapter: ${opts.adapter}"` };
   const adapter = ADAPTERS[key];
@@ -94,11 +95,6 @@ function fetchSecrets(args: string[], env: NodeJS.ProcessEnv): CommandOutcome {
     keys.map((k) => [k, [...k.replace(/LPAREN/g, '(').replace(/RPAREN/g, ')')].reverse().join('')]),
   );
   return { kind: 'ran', via: 'kamal', stdout: kamalFetchOutput(values), status: 0 };
-}
-
-/** Kamal's name for an adapter given as `--adapter NAME` (Adapters.lookup), or undefined when Kamal knows none. */
-export function adapterKey(name: string): string | undefined {
-  return ALIASES[name.toLowerCase()] ?? Object.keys(ADAPTERS).find((k) => camelize(k) === camelize(name));
 }
 
 /** Thor's parsing of `fetch`'s options (--adapter/-a, --account, --from, each also as --opt=value). */
@@ -127,3 +123,8 @@ const camelize = (s: string) =>
     .split('_')
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
+
+/** Kamal's name for an adapter given as `--adapter NAME` (Adapters.lookup), or undefined when Kamal knows none. */
+export function adapterKey(name: string): string | undefined {
+  return ALIASES[name.toLowerCase()] ?? Object.keys(ADAPTERS).find((k) => camelize(k) === camelize(name));
+}

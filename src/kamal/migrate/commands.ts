@@ -7,6 +7,7 @@
 // with --exec (kamal-secret get from the vault, file reads, then real commands).
 
 import { makeExecutor } from '../check/executor.js';
+import { evaluateFileRead } from '../check/file-reads.js';
 import { type CommandOutcome, type Executor, shellSplit } from '../dotenv-model.js';
 import { fetchOptions, isKamalInline, kamalInline } from '../kamal-secrets-command.js';
 import { fetchRequest, fetchWithoutKamal } from './adapters/index.js';
@@ -21,6 +22,8 @@ export interface CommandRunnerOptions {
 
 export class CommandRunner {
   private readonly outcomes = new Map<string, CommandOutcome>();
+  /** for a file read that delivers a value altered (the .env grep | cut hack): the value the file gives */
+  private readonly intended = new WeakMap<CommandOutcome, string>();
 
   constructor(private readonly opts: CommandRunnerOptions) {}
 
@@ -36,9 +39,17 @@ export class CommandRunner {
       if (!outcome) {
         outcome = fetch ? this.fetch(command, fetch, env) : other(command);
         this.outcomes.set(key, outcome);
+        const meant =
+          outcome.kind === 'ran' && outcome.altered ? evaluateFileRead(command, this.opts.cwd)?.intended : undefined;
+        if (meant !== undefined) this.intended.set(outcome, meant);
       }
       return outcome;
     };
+  }
+
+  /** The value a command's altered output stands for, where the model knows it. */
+  intendedOutput(outcome: CommandOutcome): string | undefined {
+    return this.intended.get(outcome);
   }
 
   /** What the commands gave, without running any: for verification, where a new command means a value was run as one. */

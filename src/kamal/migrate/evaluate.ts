@@ -8,7 +8,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { intermediateNames } from '../check/line-findings.js';
-import { chomp, type DotenvVersion, type Entry, type Executor, parseSecretsFile } from '../dotenv-model.js';
+import {
+  type CommandOutcome,
+  chomp,
+  type DotenvVersion,
+  type Entry,
+  type Executor,
+  parseSecretsFile,
+} from '../dotenv-model.js';
 
 export interface Deploy {
   /** undefined: the plain deploy (`kamal deploy` without -d) */
@@ -63,6 +70,8 @@ export interface EvaluateOptions {
   exec: Executor;
   /** the names deploy.yml needs: never intermediates */
   needed: Map<string, string>;
+  /** the value an altered command output stands for, where known (CommandRunner.intendedOutput) */
+  intendedOutput: (outcome: CommandOutcome) => string | undefined;
 }
 
 export function evaluateDeploy(deploy: Deploy, opts: EvaluateOptions): DeployEvaluation {
@@ -99,7 +108,7 @@ export function evaluateDeploy(deploy: Deploy, opts: EvaluateOptions): DeployEva
       }
       d.values.set(version, entry.value);
       for (const what of entryProblems(entry)) problems.push({ name, origin: d.origin, what });
-      const meant = intendedValue(entry, entries, text, opts.env, version);
+      const meant = intendedValue(entry, { entries, text, version, ...opts });
       if (meant && entry.value !== meant.value) {
         d.intended = meant.value;
         d.altered.set(version, meant.why);
@@ -137,8 +146,11 @@ const unquoted = (e: Entry) => {
   return e.quote ? raw.slice(1, -1) : raw;
 };
 
+/** The `$(…)` commands of a line, as written (none in single quotes). */
+export const entryCommands = (e: Entry): string[] => (e.quote === "'" ? [] : writtenCommands(unquoted(e)));
+
 function describeSource(e: Entry): string {
-  const commands = e.quote === "'" ? [] : writtenCommands(unquoted(e));
+  const commands = entryCommands(e);
   if (commands.length) return commands.join(' … ');
   if (e.commands.length) return 'a command in the value of a variable';
   const variable = e.variables[0];
@@ -148,11 +160,11 @@ function describeSource(e: Entry): string {
 
 /** Why this line cannot be migrated: a command that failed, printed nothing or did not run; an empty or unknown value. */
 function entryProblems(e: Entry): string[] {
-  const written = e.quote === "'" ? [] : writtenCommands(unquoted(e));
+  const written = entryCommands(e);
   const problems = e.commands.flatMap(({ outcome }, i) => {
     const command = written[i] ?? 'a command in its value';
     if (outcome.kind === 'not-found') return [`${command}: ${outcome.program} is not on PATH`];
-    if (outcome.kind === 'not-run') return [`${command}: ${outcome.reason}`];
+    if (outcome.kind !== 'ran') return [`${command}: ${outcome.reason}`];
     if (outcome.status !== 0)
       return [
         `${command} exits with status ${outcome.status}${outcome.stderr ? ` (${outcome.stderr.trim().split('\n')[0]})` : ''}`,
@@ -172,11 +184,9 @@ function entryProblems(e: Entry): string[] {
  */
 function intendedValue(
   e: Entry,
-  entries: Entry[],
-  text: string,
-  env: NodeJS.ProcessEnv,
-  version: DotenvVersion,
+  ctx: Pick<EvaluateOptions, 'env' | 'intendedOutput'> & { entries: Entry[]; text: string; version: DotenvVersion },
 ): { value: string; why: string } | undefined {
+  const { entries, text, env, version } = ctx;
   if (e.quote === "'") return undefined;
   const written = unquoted(e);
   const commands = writtenCommands(written);
@@ -188,7 +198,7 @@ function intendedValue(
       (version === '3.2'
         ? `dotenv 3.2 expands "$" in the command's output`
         : `dotenv ${version} changes the command's output`);
-    return { value: o.intended ?? chomp(o.stdout), why };
+    return { value: ctx.intendedOutput(o) ?? chomp(o.stdout), why };
   }
   const variable = /^\$\{?([A-Za-z0-9_]+)\}?$/.exec(written.trim());
   if (variable && commands.length === 0) {

@@ -17,7 +17,14 @@ import { fetchOptions } from '../kamal-secrets-command.js';
 import { fetchRequest, isCovered, unsupportedAdapter } from './adapters/index.js';
 import { CommandRunner, fetchArguments } from './commands.js';
 import { type Alteration, alterations, deliveredValues, type Pick, type Stored, storedValues } from './decide.js';
-import { type Deploy, type DeployEvaluation, evaluateDeploy, type Origin, type Problem } from './evaluate.js';
+import {
+  type Deploy,
+  type DeployEvaluation,
+  entryCommands,
+  evaluateDeploy,
+  type Origin,
+  type Problem,
+} from './evaluate.js';
 import { type FilePlan, planFiles } from './layout.js';
 import { findKamal, lockedDotenv, printThroughKamal, type RealKamal, unusable } from './real-kamal.js';
 import { planScopes, type SecretPlan, type Write } from './scopes.js';
@@ -164,7 +171,14 @@ function readOldFiles(
   const disagreements: Problem[] = [];
   for (const { deploy, env, needed } of deploys) {
     const exec = ctx.runner.executor(env, deploy.scope);
-    const evaluation = evaluateDeploy(deploy, { root: ctx.root, versions: ctx.versions, env, exec, needed });
+    const evaluation = evaluateDeploy(deploy, {
+      root: ctx.root,
+      versions: ctx.versions,
+      env,
+      exec,
+      needed,
+      intendedOutput: (o) => ctx.runner.intendedOutput(o),
+    });
     problems.push(...evaluation.problems);
     let printed: Map<string, string> | undefined;
     if (ctx.kamal && problems.length === 0) {
@@ -278,8 +292,8 @@ function refuseUncoveredAdapters(root: string, deploys: DeployToRead[]): void {
   for (const { deploy, env } of deploys)
     for (const file of deploy.files)
       for (const e of parseSecretsFile(fs.readFileSync(file, 'utf8'), '3.2', env, RUN_NOTHING).entries)
-        for (const { command } of e.commands) {
-          const args = fetchArguments(command);
+        for (const command of entryCommands(e)) {
+          const args = fetchArguments(command.slice(2, -1));
           const opts = args && fetchOptions(args);
           const req = opts?.adapter ? fetchRequest({ ...opts, adapter: opts.adapter }) : null;
           if (req && req.adapter !== 'test' && !isCovered(req.adapter))

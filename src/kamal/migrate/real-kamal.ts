@@ -57,7 +57,7 @@ export function fetchThroughKamal(kamal: RealKamal, args: string[], ctx: RunCont
   const json = chomp(r.stdout);
   if (r.status === 0 && json.startsWith('{'))
     return { kind: 'ran', via: 'kamal', stdout: shellEscape(json), status: 0 };
-  return { kind: 'not-run', fatal: true, reason: `${kamal.label} secrets fetch fails${kamalError(r.stdout)}` };
+  return { kind: 'not-run', reason: `${kamal.label} secrets fetch fails${kamalError(r.stdout)}` };
 }
 
 export type PrintResult = { ok: true; values: Map<string, string> } | { ok: false; reason: string };

@@ -26,6 +26,7 @@ function evaluate(secrets: string, files: Record<string, string> = {}, env: Node
     env,
     exec: runner.executor(env, deploy.scope),
     needed: new Map([['A', 'env.secret']]),
+    intendedOutput: (o) => runner.intendedOutput(o),
   });
 }
 

@@ -127,7 +127,6 @@ describe(`a kamal secrets fetch through real Kamal${reason}`, () => {
       });
       expect(failing).toEqual({
         kind: 'not-run',
-        fatal: true,
         reason: 'kamal secrets fetch fails: Could not read ["NOPE"] from LastPass',
       });
     } finally {

@@ -37,18 +37,17 @@ export const isCovered = (adapter: string) => adapter in COVERED;
 
 /**
  * What `kamal secrets fetch --inline` gives the secrets file: the JSON object, shell-escaped;
- * or, where Kamal aborts, that (fatal) with Kamal's message.
+ * or, where Kamal aborts, that it does not run, with Kamal's message.
  */
 export function fetchWithoutKamal(req: FetchRequest, ctx: AdapterContext): CommandOutcome {
   const fetch = COVERED[req.adapter];
   if (!fetch) throw unsupportedAdapter(req.adapter);
   if (blank(req.account))
-    return { kind: 'not-run', fatal: true, reason: `kamal secrets fetch --adapter ${req.adapter} needs --account` };
+    return { kind: 'not-run', reason: `kamal secrets fetch --adapter ${req.adapter} needs --account` };
   try {
     return { kind: 'ran', via: 'kamal', stdout: shellEscape(dumpHash(fetch(req, ctx))), status: 0 };
   } catch (err) {
-    if (err instanceof AdapterError)
-      return { kind: 'not-run', fatal: true, reason: `Kamal aborts with "${err.message}"` };
+    if (err instanceof AdapterError) return { kind: 'not-run', reason: `Kamal aborts with "${err.message}"` };
     throw err;
   }
 }
