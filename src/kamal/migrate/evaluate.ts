@@ -14,6 +14,7 @@ import {
   type DotenvVersion,
   type Entry,
   type Executor,
+  type ParseResult,
   parseSecretsFile,
 } from '../dotenv-model.js';
 
@@ -84,18 +85,7 @@ export function evaluateDeploy(deploy: Deploy, opts: EvaluateOptions): DeployEva
       const text = fs.readFileSync(file, 'utf8');
       const parsed = parseSecretsFile(text, version, opts.env, opts.exec);
       const rel = path.relative(opts.root, file);
-      if (parsed.abort?.kind === 'not-found')
-        problems.push({
-          name: null,
-          origin: { file: rel, line: parsed.abort.line, source: '' },
-          what: `${parsed.abort.program} is not on PATH, so Kamal reads the whole of ${rel} as empty`,
-        });
-      if (parsed.abort?.kind === 'format-error')
-        problems.push({
-          name: parsed.abort.name,
-          origin: { file: rel, line: parsed.abort.line, source: '' },
-          what: `a bare "export ${parsed.abort.name}" makes Kamal abort`,
-        });
+      if (parsed.abort) problems.push(abortProblem(parsed.abort, rel));
       for (const n of intermediateNames(parsed, opts.needed)) intermediate.add(n);
       for (const [name, entry] of parsed.values) winners.set(name, { entry, file, entries: parsed.entries, text });
     }
@@ -118,6 +108,22 @@ export function evaluateDeploy(deploy: Deploy, opts: EvaluateOptions): DeployEva
   const intermediates = [...intermediate].flatMap((n) => names.get(n) ?? []);
   for (const n of intermediate) names.delete(n);
   return { deploy, names, intermediates, problems: unique(problems) };
+}
+
+/** Why a file that stops dotenv (or Kamal) cannot be migrated. */
+function abortProblem(abort: NonNullable<ParseResult['abort']>, file: string): Problem {
+  const origin = { file, line: abort.line, source: '' };
+  if (abort.kind === 'not-found')
+    return {
+      name: null,
+      origin,
+      what: `${abort.program} is not on PATH, so Kamal reads the whole of ${file} as empty`,
+    };
+  if (abort.kind === 'format-error')
+    return { name: abort.name, origin, what: `a bare "export ${abort.name}" makes Kamal abort` };
+  // any other stop the model knows (Kamal raising on a line) stops the migration too
+  const { name, reason } = abort as { name?: string; reason?: string };
+  return { name: name ?? null, origin, what: `Kamal aborts here${reason ? ` (${reason})` : ''}` };
 }
 
 /** The `$(…)` commands in a value as written in the file (Kamal's INTERPOLATED_SHELL_COMMAND, unescaped ones). */
