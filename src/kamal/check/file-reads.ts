@@ -28,7 +28,7 @@ interface Stream {
 
 /** A literal basic-regex pattern, optionally anchored: how the hack names its variable. */
 const LITERAL_PATTERN = /^\^?[A-Za-z0-9_=]+$/;
-/** Larger files, and anything but regular files (/dev/urandom), are left to --exec. */
+/** Larger files, anything but regular files (/dev/urandom) and files outside the app are left to --exec. */
 const MAX_FILE_BYTES = 1 << 20;
 
 type Stage =
@@ -87,29 +87,60 @@ function parsePipeline(command: string): Stage[] | null {
 /** A file's text, or why it could not be read (cat and grep report that). */
 type FileText = { text: string } | { why: string };
 
-/** Every file the stages name, read once; null when one is not a small regular file. */
+/** Every file the stages name, read once; null when one is not a small regular file inside the app. */
 function readFiles(stages: Stage[], cwd: string): Map<string, FileText> | null {
   const files = new Map<string, FileText>();
+  const root = fs.realpathSync(cwd);
   for (const stage of stages) {
     for (const file of stage.program === 'cat'
       ? stage.files
       : stage.program === 'grep' && stage.file !== undefined
         ? [stage.file]
         : []) {
-      try {
-        const full = path.resolve(cwd, file);
-        const st = fs.statSync(full);
-        if (!st.isFile() || st.size > MAX_FILE_BYTES) return null;
-        files.set(file, { text: fs.readFileSync(full, 'utf8') });
-      } catch (err) {
-        files.set(file, {
-          why: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : 'Permission denied',
-        });
-      }
+      const text = readInside(root, file);
+      if (text === null) return null;
+      files.set(file, text);
     }
   }
   return files;
 }
+
+/**
+ * A regular file of at most MAX_FILE_BYTES inside the app, symlinks resolved first,
+ * opened without blocking (a FIFO, a device) and checked again once open; null for
+ * anything else, which check never reads (/proc, /dev, other people's files).
+ */
+export function readInside(root: string, file: string): FileText | null {
+  let real: string;
+  try {
+    real = fs.realpathSync(path.resolve(root, file));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // A path that does not exist inside the app is what `cat` reports; elsewhere it is none of check's business.
+    if (code === 'ENOENT' && isInside(root, path.resolve(root, file))) return { why: 'No such file or directory' };
+    return code === 'EACCES' && isInside(root, path.resolve(root, file)) ? { why: 'Permission denied' } : null;
+  }
+  if (!isInside(root, real) || SYSTEM_TREES.some((tree) => isInside(tree, real))) return null;
+  let fd: number;
+  try {
+    fd = fs.openSync(real, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EACCES' ? { why: 'Permission denied' } : null;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.size > MAX_FILE_BYTES) return null;
+    return { text: fs.readFileSync(fd, 'utf8') };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Kernel and device trees, never read even if an app lived above them: their "files" hold process state. */
+const SYSTEM_TREES = ['/proc', '/dev', '/sys'];
+
+const isInside = (root: string, file: string) =>
+  file === root || file.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 
 /**
  * For the .env hack (`grep NAME FILE`, or `cat FILE | grep NAME`): why what arrives is

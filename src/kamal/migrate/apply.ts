@@ -5,7 +5,6 @@
 // someone changed it meanwhile); only a verified migration installs the pre-connect guard.
 
 import fs from 'node:fs';
-import path from 'node:path';
 import { EXIT, UserError } from '../../errors.js';
 import { formatRef, scopeChain, splitRef } from '../../light/refs.js';
 import type { VaultSession } from '../../vault/session.js';
@@ -66,7 +65,7 @@ export async function applyMigration(plan: Plan, opts: ApplyOptions): Promise<Ap
   }
   return {
     verifiedWith: plan.kamal?.label ?? null,
-    hookNote: installHook(path.join(plan.root, '.kamal', 'hooks'), plan.secretsPath),
+    hookNote: installHook(plan.root, plan.hooksPath, plan.secretsPath),
   };
 }
 

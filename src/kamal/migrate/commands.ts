@@ -27,9 +27,9 @@ export class CommandRunner {
 
   constructor(private readonly opts: CommandRunnerOptions) {}
 
-  /** The executor for one deploy: its environment, and the scope `kamal-secret get` defaults to. */
+  /** The executor for one deploy: its environment (which sets the scope `kamal-secret get` defaults to), and that scope. */
   executor(env: NodeJS.ProcessEnv, scope: string): Executor {
-    const other = makeExecutor({ cwd: this.opts.cwd, env, scope, exec: true, lookup: this.opts.lookup });
+    const other = makeExecutor({ cwd: this.opts.cwd, env, exec: true, lookup: this.opts.lookup });
     return (command) => {
       const fetch = fetchArguments(command);
       // A fetch asks the password manager, whatever the destination; anything else may

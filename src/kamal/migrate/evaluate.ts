@@ -11,6 +11,7 @@ import { intermediateNames } from '../check/line-findings.js';
 import {
   type CommandOutcome,
   chomp,
+  commandsIn,
   type DotenvVersion,
   type Entry,
   type Executor,
@@ -121,30 +122,7 @@ function abortProblem(abort: NonNullable<ParseResult['abort']>, file: string): P
     };
   if (abort.kind === 'format-error')
     return { name: abort.name, origin, what: `a bare "export ${abort.name}" makes Kamal abort` };
-  // any other stop the model knows (Kamal raising on a line) stops the migration too
-  const { name, reason } = abort as { name?: string; reason?: string };
-  return { name: name ?? null, origin, what: `Kamal aborts here${reason ? ` (${reason})` : ''}` };
-}
-
-/** The `$(…)` commands in a value as written in the file (Kamal's INTERPOLATED_SHELL_COMMAND, unescaped ones). */
-export function writtenCommands(text: string): string[] {
-  const found: string[] = [];
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '\\') i++;
-    else if (text[i] === '$' && text[i + 1] === '(') {
-      let depth = 0;
-      let j = i + 1;
-      for (; j < text.length; j++) {
-        if (text[j] === '\\') j++;
-        else if (text[j] === '(') depth++;
-        else if (text[j] === ')' && --depth === 0) break;
-      }
-      if (j >= text.length) break;
-      found.push(text.slice(i, j + 1));
-      i = j;
-    }
-  }
-  return found;
+  return { name: abort.name, origin, what: `Kamal aborts here (${abort.reason})` };
 }
 
 const unquoted = (e: Entry) => {
@@ -153,7 +131,8 @@ const unquoted = (e: Entry) => {
 };
 
 /** The `$(…)` commands of a line, as written (none in single quotes). */
-export const entryCommands = (e: Entry): string[] => (e.quote === "'" ? [] : writtenCommands(unquoted(e)));
+export const entryCommands = (e: Entry): string[] =>
+  e.quote === "'" ? [] : commandsIn(unquoted(e)).map((c) => `$(${c})`);
 
 function describeSource(e: Entry): string {
   const commands = entryCommands(e);
@@ -195,7 +174,7 @@ function intendedValue(
   const { entries, text, env, version } = ctx;
   if (e.quote === "'") return undefined;
   const written = unquoted(e);
-  const commands = writtenCommands(written);
+  const commands = commandsIn(written).map((c) => `$(${c})`);
   if (commands.length === 1 && commands[0] === written.trim() && e.commands.length === 1) {
     const o = e.commands[0].outcome;
     if (o.kind !== 'ran' || o.status !== 0) return undefined;

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
-import { envModeText } from '../init.js';
+import { envModeText, FILE_HEADERS } from '../init.js';
 import type { Deploy } from './evaluate.js';
 
 export const BACKUP_SUFFIX = '.before-migrate';
@@ -31,6 +31,16 @@ export function planFiles(
 ): FilePlan[] {
   const common = `${secretsPrefix}-common`;
   const own = (d: Deploy) => (d.destination ? `${secretsPrefix}.${d.destination}` : secretsPrefix);
+  const headers = new Map<string, string>([[common, FILE_HEADERS.common]]);
+  for (const d of migrated.keys())
+    headers.set(
+      own(d),
+      d.destination
+        ? FILE_HEADERS.destination(d.destination)
+        : hasDestinations
+          ? FILE_HEADERS.plain
+          : FILE_HEADERS.alone,
+    );
   const targets = new Map<string, string[]>();
   const deploys = [...migrated.keys()];
   if (!hasDestinations) {
@@ -49,7 +59,7 @@ export function planFiles(
   const plans: FilePlan[] = [];
   for (const [file, names] of targets) {
     const sorted = [...new Set(names)].sort();
-    const text = sorted.length ? envModeText(sorted) : null;
+    const text = sorted.length ? envModeText(headers.get(file)!, sorted) : null;
     const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
     if (text === current) continue;
     plans.push({ file, names: sorted, text, backup: current === null ? null : `${file}${BACKUP_SUFFIX}` });

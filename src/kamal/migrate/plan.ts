@@ -65,6 +65,7 @@ export interface Plan {
   expected: Map<Deploy, Map<string, string>>;
   runner: CommandRunner;
   secretsPath: string;
+  hooksPath: string;
 }
 
 export async function planMigration(opts: MigrateOptions): Promise<Plan> {
@@ -107,6 +108,7 @@ export async function planMigration(opts: MigrateOptions): Promise<Plan> {
     expected,
     runner,
     secretsPath: config.secretsPath,
+    hooksPath: config.hooksPath,
   };
 }
 

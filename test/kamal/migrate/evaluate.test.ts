@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CommandRunner } from '../../../src/kamal/migrate/commands.js';
 import { alterations, deliveredValues, storedValues } from '../../../src/kamal/migrate/decide.js';
-import { type Deploy, evaluateDeploy, writtenCommands } from '../../../src/kamal/migrate/evaluate.js';
+import { type Deploy, entryCommands, evaluateDeploy } from '../../../src/kamal/migrate/evaluate.js';
 
 let app: string;
 beforeEach(() => {
@@ -30,9 +30,11 @@ function evaluate(secrets: string, files: Record<string, string> = {}, env: Node
   });
 }
 
-it('writtenCommands finds the $(…) in a value as written, nested parentheses included, escaped ones not', () => {
-  expect(writtenCommands('pre$(a (b) c)post \\$(not) $(d)')).toEqual(['$(a (b) c)', '$(d)']);
-  expect(writtenCommands('$(unclosed')).toEqual([]);
+it('entryCommands finds the $(…) of a line as written, nested parentheses included, escaped and single-quoted ones not', () => {
+  const line = (raw: string, quote: '' | "'" | '"' = '') => ({ raw, quote }) as Parameters<typeof entryCommands>[0];
+  expect(entryCommands(line('pre$(a (b) c)post \\$(not) $(d)'))).toEqual(['$(a (b) c)', '$(d)']);
+  expect(entryCommands(line('$(unclosed'))).toEqual([]);
+  expect(entryCommands(line("'$(a)'", "'"))).toEqual([]);
 });
 
 describe('evaluateDeploy', () => {

@@ -30,7 +30,7 @@ describe('planFiles', () => {
     write({ secrets: 'A=$(x)\n', 'secrets-common': 'B=1\n' });
     const plans = planFiles(prefix, new Map([[deploy(), ['B', 'A']]]), { full: true, hasDestinations: false });
     expect(summary(plans)).toEqual(['secrets-common: (removed) +backup', 'secrets: A B +backup']);
-    expect(plans[1].text).toMatch(/^# Env mode.*\n.*\nA=\$A\nB=\$B\n$/);
+    expect(plans[1].text).toMatch(/^# Read by every deploy\.\n# Env mode.*\n.*\nA=\$A\nB=\$B\n$/);
   });
 
   it('with destinations: what every deploy gets in secrets-common, the rest in each secrets.DEST', () => {
