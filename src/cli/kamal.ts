@@ -5,6 +5,7 @@ import { initEnvMode } from '../kamal/init.js';
 import { findApp } from '../light/app.js';
 import { out } from '../term/output.js';
 import type { CliContext } from './context.js';
+import { registerMigrate } from './kamal-migrate.js';
 import { example } from './options.js';
 
 export function register(program: Command, ctx: CliContext): void {
@@ -24,4 +25,5 @@ export function register(program: Command, ctx: CliContext): void {
       out(result.hookNote);
     });
   example(init, 'kamal-secret kamal init && kamal-secret check');
+  registerMigrate(kamal, ctx);
 }

@@ -26,12 +26,7 @@ export function initEnvMode(root: string, { force = false } = {}): InitResult {
   }
   for (const { file, names, header } of files) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(
-      file,
-      `${header}\n# Env mode: values come from the environment.\n` +
-        '# Locally: kamal-secret run -- kamal deploy. In CI: CI/CD variables (kamal-secret gitlab sync).\n' +
-        names.map((n) => `${n}=$${n}\n`).join(''),
-    );
+    fs.writeFileSync(file, envModeText(header, names));
   }
   return {
     files: files.map(({ file, names }) => ({ file, names })),
@@ -39,11 +34,29 @@ export function initEnvMode(root: string, { force = false } = {}): InitResult {
   };
 }
 
+/** A secrets file in env mode: its header (when Kamal reads it), then `NAME=$NAME` for each name, in the order given. */
+export function envModeText(header: string, names: string[]): string {
+  return (
+    `${header}\n# Env mode: values come from the environment.\n` +
+    '# Locally: kamal-secret run -- kamal deploy. In CI: CI/CD variables (kamal-secret gitlab sync).\n' +
+    names.map((n) => `${n}=$${n}\n`).join('')
+  );
+}
+
+/** The first line of each secrets file: when Kamal reads it. */
+export const FILE_HEADERS = {
+  alone: '# Read by every deploy.',
+  common: '# Read by every deploy: the names every destination needs.',
+  destination: (destination: string) =>
+    `# Read with -d ${destination}, after .kamal/secrets-common: the names only it needs.`,
+  plain: '# Read without -d, after .kamal/secrets-common.',
+};
+
 /** Which names go in which file: the plain file alone, or secrets-common plus one file per destination. */
 function secretsPlan(config: DeployConfig): { file: string; names: string[]; header: string }[] {
   const sorted = (names: Iterable<string>) => [...names].sort();
   if (config.destinations.length === 0)
-    return [{ file: secretsFiles(config)[1], names: sorted(config.needed.keys()), header: '# Read by every deploy.' }];
+    return [{ file: secretsFiles(config)[1], names: sorted(config.needed.keys()), header: FILE_HEADERS.alone }];
   const neededBy = config.destinations.map((d) => ({
     destination: d,
     names: new Set(readDeployConfig(config.root, d).needed.keys()),
@@ -54,7 +67,7 @@ function secretsPlan(config: DeployConfig): { file: string; names: string[]; hea
     {
       file: secretsFiles(config)[0],
       names: sorted(common),
-      header: '# Read by every deploy: the names every destination needs.',
+      header: FILE_HEADERS.common,
     },
   ];
   for (const { destination, names } of neededBy) {
@@ -63,7 +76,7 @@ function secretsPlan(config: DeployConfig): { file: string; names: string[]; hea
       plan.push({
         file: secretsFiles(config, destination)[1],
         names: own,
-        header: `# Read with -d ${destination}, after .kamal/secrets-common: the names only it needs.`,
+        header: FILE_HEADERS.destination(destination),
       });
   }
   const plain = only(config.needed.keys());
@@ -71,12 +84,13 @@ function secretsPlan(config: DeployConfig): { file: string; names: string[]; hea
     plan.push({
       file: secretsFiles(config)[1],
       names: plain,
-      header: '# Read without -d, after .kamal/secrets-common.',
+      header: FILE_HEADERS.plain,
     });
   return plan;
 }
 
-function installHook(root: string, hooksPath: string, secretsPath: string): string {
+/** Install the pre-connect guard in the app's hooks directory, chaining a hook that was there; says what it did. */
+export function installHook(root: string, hooksPath: string, secretsPath: string): string {
   const dir = path.resolve(root, hooksPath);
   fs.mkdirSync(dir, { recursive: true });
   const hook = path.join(dir, 'pre-connect');

@@ -101,7 +101,9 @@ function fetchSecrets(args: string[], env: NodeJS.ProcessEnv): CommandOutcome {
 }
 
 /** Thor's parsing of `fetch`'s options (--adapter/-a, --account, --from, each also as --opt=value). */
-function fetchOptions(args: string[]): { adapter?: string; account?: string; from?: string; secrets: string[] } | null {
+export function fetchOptions(
+  args: string[],
+): { adapter?: string; account?: string; from?: string; secrets: string[] } | null {
   const out: { adapter?: string; account?: string; from?: string; secrets: string[] } = { secrets: [] };
   for (let i = 0; i < args.length; i++) {
     const m = /^(--adapter|-a|--account|--from)(?:=(.*))?$/.exec(args[i]);
@@ -124,3 +126,8 @@ const camelize = (s: string) =>
     .split('_')
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
+
+/** Kamal's name for an adapter given as `--adapter NAME` (Adapters.lookup), or undefined when Kamal knows none. */
+export function adapterKey(name: string): string | undefined {
+  return ALIASES[name.toLowerCase()] ?? Object.keys(ADAPTERS).find((k) => camelize(k) === camelize(name));
+}

@@ -16,6 +16,8 @@ export interface FileReadOutcome {
   stderr: string;
   /** for the .env hack: why the output is not the value the file gives the name it greps for */
   altered?: string;
+  /** with `altered`: the value the file gives that name */
+  intended?: string;
 }
 
 interface Stream {
@@ -49,7 +51,7 @@ export function evaluateFileRead(command: string, cwd: string): FileReadOutcome 
   }
   const outcome: FileReadOutcome = { stdout: stream.text, status: stream.status, stderr: stream.stderr };
   const altered = alteration(chomp(stream.text), stages, files);
-  if (altered) outcome.altered = altered;
+  if (altered) Object.assign(outcome, altered);
   return outcome;
 }
 
@@ -144,7 +146,11 @@ const isInside = (root: string, file: string) =>
  * For the .env hack (`grep NAME FILE`, or `cat FILE | grep NAME`): why what arrives is
  * not the value dotenv reads for NAME from FILE; undefined when it is, or for anything else.
  */
-function alteration(delivered: string, stages: Stage[], files: Map<string, FileText>): string | undefined {
+function alteration(
+  delivered: string,
+  stages: Stage[],
+  files: Map<string, FileText>,
+): { altered: string; intended: string } | undefined {
   const grepped = stages.find((s): s is Extract<Stage, { program: 'grep' }> => s.program === 'grep');
   if (!grepped) return undefined;
   const first = stages[0];
@@ -154,17 +160,20 @@ function alteration(delivered: string, stages: Stage[], files: Map<string, FileT
   const meant =
     file && 'text' in file && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? dotenvValue(file.text, name) : undefined;
   if (meant === undefined || delivered === '' || delivered === meant) return undefined;
+  const because = (altered: string) => ({ altered, intended: meant });
   const delimiter = stages.find((s): s is Extract<Stage, { program: 'cut' }> => s.program === 'cut')?.delimiter;
   const count = delivered.split('\n').length;
   if (count > 1)
-    return `grep ${grepped.pattern} matches ${count} lines of ${source}, and they arrive joined by newlines`;
+    return because(`grep ${grepped.pattern} matches ${count} lines of ${source}, and they arrive joined by newlines`);
   if (delimiter && meant.includes(delimiter) && meant.startsWith(delivered))
-    return `the value holds "${delimiter}", and cut keeps only the text before it`;
-  if (/^(["']).*\1$/s.test(delivered)) return `cut keeps the quotes that ${source} puts around the value`;
-  if (delivered.trim() === meant) return `cut keeps the white space around the value`;
+    return because(`the value holds "${delimiter}", and cut keeps only the text before it`);
+  if (/^(["']).*\1$/s.test(delivered)) return because(`cut keeps the quotes that ${source} puts around the value`);
+  if (delivered.trim() === meant) return because(`cut keeps the white space around the value`);
   if (delivered.startsWith(meant) && /^\s*#/.test(delivered.slice(meant.length)))
-    return `cut keeps the comment after the value`;
-  return `it is not the value ${source} gives ${name} (dotenv drops quotes, "export", comments and escapes; grep and cut do not)`;
+    return because(`cut keeps the comment after the value`);
+  return because(
+    `it is not the value ${source} gives ${name} (dotenv drops quotes, "export", comments and escapes; grep and cut do not)`,
+  );
 }
 
 function cat(names: string[], files: Map<string, FileText>, program = 'cat'): Stream {

@@ -147,7 +147,7 @@ function programFix(program: string): string {
  * Names only used inside later commands, like SECRETS in the fetch/extract pattern:
  * their alterations are reported on the lines that extract from them.
  */
-function intermediateNames(parsed: ParseResult, needed: Map<string, string>): Set<string> {
+export function intermediateNames(parsed: ParseResult, needed: Map<string, string>): Set<string> {
   return new Set(
     parsed.entries
       .filter((e) => e.raw?.includes('$('))
