@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { throwawayEnv, withEnv } from '../scripts/throwaway-env.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN = path.join(ROOT, 'bin', 'kamal-secret.js');
-export const PASSPHRASE = 'benchmark passphrase';
 
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -20,44 +20,54 @@ export const p90 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 
 export function timeCommand(cmd, args, { env = process.env, cwd = ROOT, runs = 30, warmup = 3, input } = {}) {
   const times = [];
   for (let i = 0; i < warmup + runs; i++) {
-    const t = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { env, cwd, input, stdio: ['pipe', 'pipe', 'pipe'] });
-    const ms = Number(process.hrtime.bigint() - t) / 1e6;
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+    const ms = timeOnce(cmd, args, { env, cwd, input });
     if (i >= warmup) times.push(ms);
   }
   return times;
 }
 
-/**
- * Several commands timed in alternation (A, B, C, A, B, C, …), so that drift in the
- * machine's load falls on all of them alike. Returns one array of times per command.
- */
-export function timeInterleaved(commands, { runs = 40, warmup = 3 } = {}) {
-  const times = commands.map(() => []);
-  for (let i = 0; i < warmup + runs; i++) {
-    commands.forEach(([cmd, args, opts = {}], k) => {
-      const t = timeCommand(cmd, args, { ...opts, runs: 1, warmup: 0 });
-      if (i >= warmup) times[k].push(t[0]);
-    });
-  }
-  return times;
+function timeOnce(cmd, args, { env = process.env, cwd = ROOT, input } = {}) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { env, cwd, input, stdio: ['pipe', 'pipe', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return ms;
 }
 
-/** A throwaway vault and agent socket. */
+/** How many pairs each figure takes: BENCH_RUNS for a quick look, else the 31 the figures are quoted with. */
+export const PAIRS = Number(process.env.BENCH_RUNS) || 31;
+
+/**
+ * Each command timed as a pair with `base` ([cmd, args, opts]), `runs` rounds over, the
+ * order inside a pair alternating round by round, so that drift in the machine's load
+ * falls on both halves of a pair alike. Per command: its times and its bases' times.
+ */
+export function timePairs(base, commands, { runs = PAIRS, warmup = 2 } = {}) {
+  const results = commands.map(() => ({ times: [], baseTimes: [] }));
+  for (let i = 0; i < warmup + runs; i++) {
+    commands.forEach(([cmd, args, opts = {}], k) => {
+      let b;
+      let t;
+      if (i % 2) {
+        b = timeOnce(...base);
+        t = timeOnce(cmd, args, opts);
+      } else {
+        t = timeOnce(cmd, args, opts);
+        b = timeOnce(...base);
+      }
+      if (i >= warmup) {
+        results[k].times.push(t);
+        results[k].baseTimes.push(b);
+      }
+    });
+  }
+  return results;
+}
+
+/** A throwaway vault and agent socket (scripts/throwaway-env.mjs). */
 export function sandbox(name) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ks-bench-${name}-`));
-  const env = {
-    ...process.env,
-    KAMAL_SECRET_VAULT: path.join(dir, 'data', 'vault.json'),
-    KAMAL_SECRET_AGENT_SOCK: path.join(dir, 'run', 'agent.sock'),
-    KAMAL_SECRET_PASSPHRASE: PASSPHRASE,
-    KAMAL_SECRET_NO_KEYCHAIN: '1',
-    KAMAL_SECRET_NO_TTY: '1',
-    NO_COLOR: '1',
-  };
-  delete env.KAMAL_DESTINATION;
-  delete env.KAMAL_SECRET_SCOPE;
+  const env = withEnv(throwawayEnv(dir));
   const ks = (args, opts = {}) => {
     const r = spawnSync(process.execPath, [BIN, ...args], {
       env: { ...env, ...opts.env },
@@ -95,11 +105,9 @@ export function rssMb(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
 }
 
-const rows = [];
 export function report(label, times, baseline) {
   const m = median(times);
   const ratio = baseline ? ` ${(m / baseline).toFixed(2)}x node -e 0` : '';
-  rows.push(label);
   console.log(
     `${label.padEnd(58)} median ${m.toFixed(1).padStart(7)} ms  p90 ${p90(times).toFixed(1).padStart(7)} ms${ratio}`,
   );
@@ -108,4 +116,17 @@ export function report(label, times, baseline) {
 
 export function note(label, text) {
   console.log(`${label.padEnd(58)} ${text}`);
+}
+
+/**
+ * One line for a command timed in pairs with a base: its median, the base's median in
+ * the same pairs, the median of the pairs' ratios, and the target it is held to.
+ */
+export function reportPairs(label, { times, baseTimes }, { base = 'node -e 0', target } = {}) {
+  const ratio = median(times.map((t, i) => t / baseTimes[i]));
+  const verdict = target ? ` (target <= ${target}x: ${ratio <= target ? 'met' : 'NOT met'})` : '';
+  console.log(
+    `${label.padEnd(58)} median ${median(times).toFixed(1).padStart(7)} ms  ${base} ${median(baseTimes).toFixed(1)} ms  ${ratio.toFixed(2)}x${verdict}`,
+  );
+  return ratio;
 }

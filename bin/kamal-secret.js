@@ -1,10 +1,21 @@
 #!/usr/bin/env node
 // Thin launcher, CommonJS (bin/package.json) because it starts faster than an ES module.
-// `get` takes a fast path that asks a running agent and loads nothing heavy (one
-// CommonJS file bundled by esbuild, since every extra module costs start time); a bare
-// `agent` (how clients start one) skips the command parser; everything else, and
-// `get` when the agent cannot answer, runs the full CLI.
+// What it can answer without the full CLI, it does, since every module loaded costs start
+// time: --version and help from texts commander rendered at build time
+// (dist/cli-text.json); get, run and check through their fast paths when an unlocked agent
+// answers (one CommonJS file each, bundled by esbuild); a bare `agent` (how clients start
+// one) without the command parser. Everything else, and any fast path that declines, runs
+// the full CLI.
 'use strict';
+
+const FAST_PATHS = {
+  get: () => require('../dist/fast-get.cjs').fastGet,
+  run: () => require('../dist/fast-run.cjs').fastRun,
+  check: () => require('../dist/fast-check.cjs').fastCheck,
+};
+
+/** Every argument list dist/cli-text.json holds has one of these. */
+const TEXT_WORDS = new Set(['--version', '-V', '--help', '-h', 'help']);
 
 // A reader that stops early (`kamal-secret list | head -1`, `| grep -q`) closes the pipe. That is no
 // error: the rest of the output is dropped without a word and the command ends with its own status
@@ -16,13 +27,26 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 async function launch() {
-  const [command, ...rest] = process.argv.slice(2);
-  if (command === 'get' && (await require('../dist/fast-get.cjs').fastGet(rest))) return;
+  const args = process.argv.slice(2);
+  const [command, ...rest] = args;
+  if (printBuiltText(args)) return;
+  if (Object.hasOwn(FAST_PATHS, command) && (await FAST_PATHS[command]()(rest))) return;
   // Off the fast paths, a bug's stack trace points at src/ (source maps cost start time, so not before).
   process.setSourceMapsEnabled(true);
   if (command === 'agent' && rest.length === 0) return (await import('../dist/agent/main.js')).agentMain();
   const { main } = await import('../dist/cli/main.js');
   await main();
+}
+
+/** Print what commander printed for these exact arguments at build time, if it can be the same now. */
+function printBuiltText(args) {
+  if (!args.some((arg) => TEXT_WORDS.has(arg))) return false; // spare get, run and check the file
+  const { outputs, texts } = require('../dist/cli-text.json');
+  const output = Object.hasOwn(outputs, JSON.stringify(args)) ? outputs[JSON.stringify(args)] : null;
+  // On a terminal commander wraps help to its width; the texts were rendered for a pipe.
+  if (!output || (process.stdout.isTTY && !output.anyWidth)) return false;
+  process.stdout.write(texts[output.text]);
+  return true;
 }
 
 launch().catch((err) => {

@@ -3,9 +3,9 @@
 // code gets what it needs from the Config or from its caller, never from process.env.
 // Node built-ins only: the fast bundles use this module.
 
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { lstatSync, statSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 
 /** The variables, their defaults and meanings: the README's table is checked against this list. */
 export const VARIABLES = {
@@ -42,6 +42,8 @@ export interface Config {
   vaultPath: string;
   /** the agent's Unix socket, named after the vault so that each vault has its own agent */
   agentSocket: string;
+  /** why the socket is not in its usual directory, when it is not (worth telling the user) */
+  agentSocketNote: string | undefined;
   passphrase: string | undefined;
   newPassphrase: string | undefined;
   /** KAMAL_SECRET_SCOPE */
@@ -60,15 +62,15 @@ export interface Config {
 }
 
 export function readConfig(env: NodeJS.ProcessEnv): Config {
-  const vaultPath = env.KAMAL_SECRET_VAULT
-    ? path.resolve(env.KAMAL_SECRET_VAULT)
-    : path.join(dataDir(env), 'vault.json');
+  const vaultPath = env.KAMAL_SECRET_VAULT ? resolve(env.KAMAL_SECRET_VAULT) : join(dataDir(env), 'vault.json');
   const timeout = Number(env.KAMAL_SECRET_KEYCHAIN_TIMEOUT_MS);
+  const socket = env.KAMAL_SECRET_AGENT_SOCK
+    ? { path: resolve(env.KAMAL_SECRET_AGENT_SOCK), note: undefined }
+    : defaultSocket(env, vaultPath);
   return {
     vaultPath,
-    agentSocket: env.KAMAL_SECRET_AGENT_SOCK
-      ? path.resolve(env.KAMAL_SECRET_AGENT_SOCK)
-      : defaultSocket(env, vaultPath),
+    agentSocket: socket.path,
+    agentSocketNote: socket.note,
     passphrase: env.KAMAL_SECRET_PASSPHRASE || undefined,
     newPassphrase: env.KAMAL_SECRET_NEW_PASSPHRASE || undefined,
     scope: env.KAMAL_SECRET_SCOPE,
@@ -87,25 +89,41 @@ export function readConfig(env: NodeJS.ProcessEnv): Config {
 
 /** The per-user data directory (XDG data home on Linux, Application Support on macOS). */
 function dataDir(env: NodeJS.ProcessEnv): string {
-  const home = os.homedir();
-  if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'kamal-secret');
-  const xdg =
-    env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(home, '.local', 'share');
-  return path.join(xdg, 'kamal-secret');
+  const home = homedir();
+  if (process.platform === 'darwin') return join(home, 'Library', 'Application Support', 'kamal-secret');
+  const xdg = env.XDG_DATA_HOME && isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : join(home, '.local', 'share');
+  return join(xdg, 'kamal-secret');
 }
 
 /**
- * $XDG_RUNTIME_DIR/kamal-secret/, else a per-user directory under the temp dir; the
- * socket is named after the vault's path, so one agent never answers for another vault.
+ * $XDG_RUNTIME_DIR/kamal-secret/, else a per-user directory under the temp dir, or, when
+ * someone else has taken that name (anyone can create it first), `run/` in the data
+ * dir; the socket is named after the vault's path, so one agent never answers for
+ * another vault.
  */
-function defaultSocket(env: NodeJS.ProcessEnv, vaultPath: string): string {
+function defaultSocket(env: NodeJS.ProcessEnv, vaultPath: string): { path: string; note: string | undefined } {
   const uid = process.getuid?.() ?? 0;
+  const name = `agent-${fnv1a64(vaultPath)}.sock`;
   const runtime = env.XDG_RUNTIME_DIR;
-  const base =
-    runtime && usableRuntimeDir(runtime, uid)
-      ? path.join(runtime, 'kamal-secret')
-      : path.join(os.tmpdir(), `kamal-secret-${uid}`);
-  return path.join(base, `agent-${fnv1a64(vaultPath)}.sock`);
+  if (runtime && usableRuntimeDir(runtime, uid)) return { path: join(runtime, 'kamal-secret', name), note: undefined };
+  const underTemp = join(tmpdir(), `kamal-secret-${uid}`);
+  const owner = ownerOf(underTemp);
+  if (owner === null || owner === uid || process.getuid === undefined)
+    return { path: join(underTemp, name), note: undefined };
+  const fallback = join(dataDir(env), 'run');
+  return {
+    path: join(fallback, name),
+    note: `${underTemp} belongs to uid ${owner}, not to you (someone else created it): the agent's socket is in ${fallback} instead`,
+  };
+}
+
+/** The owner of `file` itself (a symbolic link is not followed), or null when there is none. */
+function ownerOf(file: string): number | null {
+  try {
+    return lstatSync(file).uid;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -113,9 +131,9 @@ function defaultSocket(env: NodeJS.ProcessEnv, vaultPath: string): string {
  * use it only when it exists and is ours.
  */
 function usableRuntimeDir(dir: string, uid: number): boolean {
-  if (!path.isAbsolute(dir)) return false;
+  if (!isAbsolute(dir)) return false;
   try {
-    const st = fs.statSync(dir);
+    const st = statSync(dir);
     return st.isDirectory() && (process.getuid === undefined || st.uid === uid);
   } catch {
     return false;

@@ -1,50 +1,72 @@
 // A VaultSession served by the agent: every operation is one request on its socket.
+// It holds no key (the agent does), so close() has nothing to zero.
 
-import { LockedError, UserError } from '../errors.js';
+import { type ErrorCode, LockedError, UserError } from '../errors.js';
 import { AgentUnavailable, request } from '../light/agent-client.js';
-import type { Reply, Request, Status } from '../light/protocol.js';
-import type { Found, Listed, Mutation, MutationResult } from '../vault/secrets.js';
+import { type Op, type Replies, type Reply, type RequestFor, replyTimeoutMs, type Status } from '../light/protocol.js';
+import { asText, type Mutation } from '../vault/secrets.js';
 import type { VaultSession } from '../vault/session.js';
+import type { Warn } from '../vault/store.js';
 
 export class AgentSession implements VaultSession {
-  constructor(readonly socket: string) {}
+  /** Hears the warnings the agent's replies carry (a vault that went back in time). */
+  warn: Warn = () => undefined;
 
-  async call<T = Record<string, unknown>>(req: Request): Promise<T> {
-    let reply: Reply;
+  constructor(
+    readonly socket: string,
+    private readonly keychainTimeoutMs?: number,
+  ) {}
+
+  async call<K extends Op>(req: RequestFor<K>): Promise<Replies[K]> {
+    let reply: Reply<K>;
     try {
-      reply = await request(this.socket, req);
+      reply = await request(this.socket, req, replyTimeoutMs(req.op, this.keychainTimeoutMs));
     } catch (err) {
       if (err instanceof AgentUnavailable)
-        throw new UserError(`the agent at ${this.socket} stopped answering (${err.message}); run the command again`);
+        throw new UserError(`the agent at ${this.socket} stopped answering (${err.message})`, {
+          code: 'agent_unavailable',
+          fix: 'run the command again',
+        });
       throw err;
     }
-    if (reply.ok) return reply as T;
+    if (reply.ok && typeof reply.warning === 'string') this.warn(reply.warning);
+    if (reply.ok) return reply;
     if (reply.code === 'locked') throw new LockedError();
-    throw new UserError(reply.error, reply.exit ?? 1);
+    if (reply.code === 'bad_request') throw new Error(`the agent refused a request as malformed: ${reply.error}`);
+    throw new UserError(reply.error, {
+      exit: reply.exit,
+      code: reply.user_code as ErrorCode | undefined,
+      fix: reply.fix,
+    });
+  }
+
+  async lookupValue(name: string, chain: string[]) {
+    return (await this.call({ op: 'get', name, chain })).found;
   }
 
   async lookup(name: string, chain: string[]) {
-    return (await this.call<{ found: Found | null }>({ op: 'get', name, chain })).found;
+    const found = await this.lookupValue(name, chain);
+    return found && asText(found);
   }
 
   async visible(chain: string[]) {
-    return new Map((await this.call<{ secrets: [string, Found][] }>({ op: 'visible', chain })).secrets);
+    return new Map((await this.call({ op: 'visible', chain })).secrets);
   }
 
   async list() {
-    return (await this.call<{ entries: Listed[] }>({ op: 'list' })).entries;
+    return (await this.call({ op: 'list' })).entries;
   }
 
   async mutate(mutation: Mutation) {
-    return (await this.call<{ result: MutationResult }>({ op: 'mutate', mutation })).result;
+    return (await this.call({ op: 'mutate', mutation })).result;
   }
 
   async rewrap(passphrase: string) {
     await this.call({ op: 'rewrap', passphrase });
   }
 
-  status() {
-    return this.call<Status>({ op: 'status' });
+  status(): Promise<Status> {
+    return this.call({ op: 'status' });
   }
 
   close() {}

@@ -1,6 +1,7 @@
 // The agent socket's directory: one only this user can enter, so that no one else can
 // put a socket there (a client that trusted someone else's socket could hand them a
-// passphrase).
+// passphrase). And the socket path itself: a socket or nothing, never a file that we
+// would delete to make room.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { UserError } from '../errors.js';
 /** The longest socket path the platform takes (sun_path less its terminating NUL). */
 const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
 
-/** Create the socket's directory (0700) if needed, and verify who owns it. */
+/** Create the socket's directory (0700) if needed, verify who owns it, and that the path is free for a socket. */
 export function prepareSocketDir(sock: string): void {
   const fix =
     'set KAMAL_SECRET_AGENT_SOCK to a path in a directory of yours (or KAMAL_SECRET_NO_AGENT=1 to work without the agent)';
@@ -27,6 +28,7 @@ export function prepareSocketDir(sock: string): void {
     );
   }
   checkSocketDir(dir);
+  checkSocketPath(sock);
 }
 
 export function checkSocketDir(dir: string): void {
@@ -36,4 +38,27 @@ export function checkSocketDir(dir: string): void {
   if (uid !== undefined && st.uid !== uid)
     throw new UserError(`refusing the agent directory ${dir}: it belongs to uid ${st.uid}, not to you; ${fix}`);
   if (st.mode & 0o077) throw new UserError(`refusing the agent directory ${dir}: other users can enter it; ${fix}`);
+}
+
+/** Refuse a socket path taken by anything but a socket (a file KAMAL_SECRET_AGENT_SOCK points at by mistake). */
+function checkSocketPath(sock: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(sock);
+  } catch {
+    return; // nothing there yet
+  }
+  if (!st.isSocket())
+    throw new UserError(
+      `refusing the agent socket path ${sock}: it is ${st.isDirectory() ? 'a directory' : st.isSymbolicLink() ? 'a symbolic link' : 'a file'}, not a socket, and is left untouched; point KAMAL_SECRET_AGENT_SOCK at a path that does not exist`,
+    );
+}
+
+/**
+ * Remove a dead agent's socket so that a new one can listen there. Called by the agent
+ * that holds the instance lock, so no live agent owns it; anything but a socket is refused.
+ */
+export function removeStaleSocket(sock: string): void {
+  checkSocketPath(sock);
+  fs.rmSync(sock, { force: true });
 }

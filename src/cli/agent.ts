@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { Argument, Option } from 'commander';
 import { AgentSession } from '../agent/agent-session.js';
-import { ensureAgent, startDetached } from '../agent/launcher.js';
+import { notAnswering, startDetached, stopAgent } from '../agent/launcher.js';
 import { parseDuration, runAgent } from '../agent/main.js';
 import { prepareSocketDir } from '../agent/paths.js';
-import { agentStatus, ping } from '../light/agent-client.js';
-import { json, out } from '../term/output.js';
-import { unlockAgent } from '../unlock/session.js';
+import { probeAgent } from '../light/agent-client.js';
+import { json, out, warn } from '../term/output.js';
+import { connectAgent, unlockAgent } from '../unlock/session.js';
 import { readVaultFile } from '../vault/store.js';
 import type { CliContext } from './context.js';
 import { example } from './options.js';
@@ -24,8 +24,9 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .option('--json', 'status as JSON')
     .action(async (action: string | undefined, opts: { ttl: string; maxTtl: string; json?: boolean }) => {
-      parseDuration(opts.ttl, '--ttl');
-      parseDuration(opts.maxTtl, '--max-ttl');
+      const times = { ttl: opts.ttl, maxTtl: opts.maxTtl };
+      parseDuration(times.ttl, '--ttl');
+      parseDuration(times.maxTtl, '--max-ttl');
       const { agentSocket: sock, vaultPath: vault } = ctx.config;
       if (action === 'status') return printStatus(sock, Boolean(opts.json));
       if (action === 'stop') {
@@ -35,11 +36,14 @@ export function register(program: Command, ctx: CliContext): void {
       readVaultFile(vault);
       if (action === 'start') {
         prepareSocketDir(sock);
-        if (await ping(sock)) return out(`the agent is already running on ${sock}`);
-        await startDetached(ctx.config, ctx.env, { ttl: opts.ttl, maxTtl: opts.maxTtl });
+        const probe = await probeAgent(sock);
+        if (probe.state === 'silent') throw notAnswering(sock, probe.why);
+        if (probe.state === 'answering') return out(`the agent is already running on ${sock}`);
+        await startDetached(ctx.config, ctx.env, times);
+        if (ctx.config.agentSocketNote) warn(ctx.config.agentSocketNote);
         return out(`started the agent on ${sock}`);
       }
-      await runAgent(ctx.config, { ttl: opts.ttl, maxTtl: opts.maxTtl });
+      await runAgent(ctx.config, times, ctx.env);
     });
   example(
     agent,
@@ -50,8 +54,8 @@ export function register(program: Command, ctx: CliContext): void {
     .command('lock')
     .description('make the agent forget the vault key now')
     .action(async () => {
-      await tellRunningAgent(ctx.config.agentSocket, 'lock');
-      out('locked');
+      const sock = ctx.config.agentSocket;
+      out((await tellRunningAgent(sock, 'lock')) ? 'locked' : `no agent is running on ${sock}: nothing holds the key`);
     });
   example(lock, 'kamal-secret lock');
 
@@ -60,33 +64,38 @@ export function register(program: Command, ctx: CliContext): void {
     .description('unlock the agent: from the OS keychain, else with the passphrase (prompt or KAMAL_SECRET_PASSPHRASE)')
     .action(async () => {
       readVaultFile(ctx.config.vaultPath);
-      const session = await ensureAgent(ctx.config, ctx.env);
-      await unlockAgent(session, ctx.config, { retryKeychain: true });
-      out(`unlocked (via ${(await session.status()).unlocked_via})`);
+      const session = await connectAgent(ctx.config, ctx.env);
+      const status = await unlockAgent(session, ctx.config, ctx.env, { force: true });
+      out(`unlocked (via ${status.unlocked_via})`);
     });
   example(unlock, 'kamal-secret unlock');
 }
 
 /** Send `op` to the agent when one answers (true); with none running there is nothing to do (false). */
 async function tellRunningAgent(sock: string, op: 'stop' | 'lock'): Promise<boolean> {
-  if (!(await ping(sock))) return false;
-  await new AgentSession(sock).call({ op });
+  const probe = await probeAgent(sock);
+  if (probe.state === 'silent') throw notAnswering(sock, probe.why);
+  if (probe.state === 'absent') return false;
+  if (op === 'stop') await stopAgent(sock);
+  else await new AgentSession(sock).call({ op });
   return true;
 }
 
 async function printStatus(sock: string, asJson: boolean): Promise<void> {
-  const status = await agentStatus(sock);
+  const probe = await probeAgent(sock);
+  if (probe.state === 'silent') throw notAnswering(sock, probe.why);
+  const status = probe.state === 'answering' ? probe.status : null;
   const shape = {
     running: Boolean(status),
     pid: status?.pid ?? null,
     locked: status ? status.locked : true,
     socket: sock,
     unlocked_via: status?.unlocked_via ?? null,
+    keychain: status?.keychain ?? null,
     version: status?.version ?? null,
   };
   if (asJson) return json(shape);
   if (!status) return out(`no agent is running (socket ${sock}); it starts on demand`);
-  out(
-    `agent ${status.pid} (kamal-secret ${status.version ?? 'older than 0.1.0'}) on ${sock}: ${status.locked ? 'locked' : `unlocked via ${status.unlocked_via}`}`,
-  );
+  const state = status.locked ? 'locked' : `unlocked via ${status.unlocked_via}`;
+  out(`agent ${status.pid} (kamal-secret ${status.version}) on ${sock}: ${state}; keychain: ${status.keychain.detail}`);
 }

@@ -1,56 +1,38 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Command } from 'commander';
-import { Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { UserError } from '../errors.js';
-import type { CheckReport } from '../kamal/check/check.js';
-import type { DotenvVersion } from '../kamal/dotenv-model.js';
 import { findApp } from '../light/app.js';
-import { bold, json, out, warn } from '../term/output.js';
+import { warn } from '../term/output.js';
 import type { VaultSession } from '../vault/session.js';
+import { CHECK_OPTIONS, type CheckArgs, DOTENV_CHOICES } from './check-args.js';
 import type { CliContext } from './context.js';
 import { example } from './options.js';
 
 export function register(program: Command, ctx: CliContext): void {
+  // The fast path (cli/fast-check.ts) reads the same options with node's parseArgs; a
+  // test holds the two together.
+  const { destination, json, exec, dotenv } = CHECK_OPTIONS;
   const cmd = program
     .command('check')
     .description('lint config/deploy.yml and .kamal/secrets* against how Kamal really parses them')
-    .option('-d, --destination <dest>', 'check this destination only (default: the plain deploy and every destination)')
-    .option('--json', 'print {"files", "findings"} as JSON')
-    .option('--exec', 'also run commands other than kamal-secret get and file reads (cat, grep, cut), as Kamal would')
-    .addOption(
-      new Option('--dotenv <version>', "the dotenv gem's behaviour to model")
-        .choices(['3.1', '3.2', 'both'])
-        .default('both'),
-    )
-    .action(async (opts: { destination?: string; json?: boolean; exec?: boolean; dotenv: string }) => {
+    .option(destination.flags, destination.help)
+    .option(json.flags, json.help)
+    .option(exec.flags, exec.help)
+    .addOption(new Option(dotenv.flags, dotenv.help).choices(DOTENV_CHOICES).default('both'))
+    .action(async (opts: { destination?: string; json?: boolean; exec?: boolean; dotenv: CheckArgs['dotenv'] }) => {
+      const args: CheckArgs = { ...opts, json: Boolean(opts.json), exec: Boolean(opts.exec) };
       const app = findApp(ctx.cwd);
       if (!app) throw new UserError('no config/deploy.yml here or above; run check inside a Kamal app');
-      const { check } = await import('../kamal/check/check.js');
-      const destinations = opts.destination ? [opts.destination] : await defaultDestinations(app.root);
-      const vault = await readWholeVault(ctx);
-      const report = check({
-        root: app.root,
-        destinations,
-        versions: opts.dotenv === 'both' ? ['3.1', '3.2'] : [opts.dotenv as DotenvVersion],
-        exec: Boolean(opts.exec),
-        env: ctx.env,
-        vault: vault.secrets,
+      const { checkApp, printReport } = await import('./check-report.js');
+      let note: string | undefined;
+      const report = await checkApp(args, app.root, ctx.env, async () => {
+        const vault = await readWholeVault(ctx);
+        note = vault.note;
+        return vault.secrets;
       });
-      if (vault.note) warn(`the vault was not read, so kamal-secret get lines were not checked: ${vault.note}`);
-      if (opts.json) json(report);
-      else print(report, ctx.cwd);
-      if (report.findings.some((f) => f.severity === 'error')) process.exitCode = 1;
+      if (note) warn(`the vault was not read, so kamal-secret get lines were not checked: ${note}`);
+      process.exitCode = printReport(report, args, ctx.cwd);
     });
   example(cmd, 'kamal-secret check\nkamal-secret check -d production --json');
-}
-
-/** Without -d: the plain deploy (when it has a secrets file or there are no destinations) and each destination. */
-async function defaultDestinations(root: string): Promise<(string | undefined)[]> {
-  const { listDestinations, readDeployConfig, secretsFiles } = await import('../kamal/deploy-config.js');
-  const destinations = listDestinations(root);
-  const plain = secretsFiles(readDeployConfig(root))[1];
-  return [...(fs.existsSync(plain) || destinations.length === 0 ? [undefined] : []), ...destinations];
 }
 
 /** Every secret by reference, or null with the reason when the vault cannot be opened. */
@@ -69,20 +51,4 @@ async function allSecrets(session: VaultSession): Promise<Map<string, string>> {
     for (const found of (await session.visible([scope])).values()) all.set(found.ref, found.value);
   }
   return all;
-}
-
-function print(report: CheckReport, cwd: string): void {
-  for (const f of report.findings) {
-    const where = `${f.file}${f.line ? `:${f.line}` : ''}`;
-    out(
-      `${where}: ${f.severity === 'error' ? bold(f.severity) : f.severity}: ${f.message} [${f.code}]\n    fix: ${f.fix}`,
-    );
-  }
-  const count = (severity: string, word: string) => {
-    const n = report.findings.filter((f) => f.severity === severity).length;
-    return `${n} ${word}${n === 1 ? '' : 's'}`;
-  };
-  out(
-    `checked ${report.files.map((f) => path.relative(cwd, f) || f).join(', ') || 'no secrets files'}: ${count('error', 'error')}, ${count('warning', 'warning')}, ${count('info', 'note')}`,
-  );
 }

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { UsageError } from '../errors.js';
+import type { Selection } from '../gitlab/sync.js';
 import { findApp } from '../light/app.js';
 import { scopeChain } from '../light/refs.js';
 import type { ScopeOptions } from '../light/scope.js';
@@ -7,22 +9,31 @@ import { json, out, warn } from '../term/output.js';
 import type { Found } from '../vault/secrets.js';
 import type { VaultSession } from '../vault/session.js';
 import type { CliContext } from './context.js';
+import { type SelectionFlags, selection, selectionOptions } from './gitlab-selection.js';
 import { example, scopeOptions } from './options.js';
 
 export function register(program: Command, ctx: CliContext): void {
   const cmd = scopeOptions(
-    program
-      .command('export')
-      .description('print the secrets visible in the current scope (inner scopes win)')
-      .addOption(
-        new Option('--format <format>', 'output format; gitlab: the variables gitlab sync would create')
-          .choices(['dotenv', 'json', 'gitlab'])
-          .default('dotenv'),
-      ),
-  ).action(async (opts: ScopeOptions & { format: string }) => {
+    selectionOptions(
+      program
+        .command('export')
+        .description('print the secrets visible in the current scope (inner scopes win)')
+        .addOption(
+          new Option(
+            '--format <format>',
+            'output format; gitlab: the variables a first gitlab sync with the same options would create',
+          )
+            .choices(['dotenv', 'json', 'gitlab'])
+            .default('dotenv'),
+        ),
+    ),
+  ).action(async (opts: ScopeOptions & SelectionFlags & { format: string }) => {
     const scope = ctx.scope(opts);
+    const chosen = selection(opts);
     if (opts.format === 'gitlab')
-      return json(await ctx.withSession((s) => variablesToSend(s, scope, findApp(ctx.cwd)?.root ?? null)));
+      return json(await ctx.withSession((s) => variablesToSend(s, scope, findApp(ctx.cwd)?.root ?? null, chosen)));
+    const given = selectionGiven(cmd);
+    if (given) throw new UsageError(`${given} applies to --format gitlab only`);
     const secrets = await ctx.withSession((s) => s.visible(scopeChain(scope)));
     if (opts.format === 'json') return json(valuesOf(secrets));
     for (const [name, { value }] of secrets) {
@@ -52,14 +63,22 @@ export function dotenvQuote(value: string): string {
 /** Whether dotenvQuote's line reads back the same in the dotenv gem and in Node's dotenv. */
 export const dotenvPortable = (value: string) => !value.includes("'") || !/[\\"$]/.test(value);
 
+/** The first gitlab-only option given on the command line, if any. */
+function selectionGiven(cmd: Command): string | undefined {
+  const names = ['environmentScope', 'protected', 'hidden', 'allowUnmasked', 'type', 'gitlabVersionCompat'];
+  const given = names.find((n) => cmd.getOptionValueSource(n) === 'cli');
+  return given && `--${given.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
 /** For --format gitlab: what a first sync would send; skipped values are named on stderr. */
 async function variablesToSend(
   session: VaultSession,
   scope: string,
   appRoot: string | null,
+  chosen: Selection,
 ): Promise<Record<string, unknown>[]> {
   const { variablesToSend: plan } = await import('../gitlab/sync.js');
-  const { send, skipped } = await plan(session, scope, appRoot);
+  const { send, skipped } = await plan(session, scope, appRoot, chosen);
   for (const i of skipped) warn(`${i.key} (scope ${i.environment_scope}) left out: ${i.reason}`);
   return send;
 }

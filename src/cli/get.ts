@@ -28,7 +28,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addHelpText('after', getHelp)
     .action(async (argv: string[]) => {
       const req = getRequest(argv, ctx.config, ctx.cwd);
-      const found = await ctx.withSession((s) => s.lookup(req.ref.name, req.chain));
+      const found = await ctx.withSession((s) => s.lookupValue(req.ref.name, req.chain));
       if (!found) throw notFound(req.ref.name, req.chain);
       process.stdout.write(getOutput(req, found));
       const warning = kamalAlterationWarning(found.ref, found.value, Boolean(process.stdout.isTTY));

@@ -7,11 +7,12 @@ import { namesTheAppUses } from '../kamal/used-names.js';
 import { findApp } from '../light/app.js';
 import { formatRef, parseRef, scopeChain } from '../light/refs.js';
 import type { ScopeOptions } from '../light/scope.js';
+import { storedValue, textOf } from '../light/secret-value.js';
 import { kamalValueRisks } from '../light/value-risks.js';
 import { out, warn } from '../term/output.js';
 import { promptHidden } from '../term/prompt.js';
 import { readStdinAll } from '../term/stdin.js';
-import { readUserFile } from '../term/user-file.js';
+import { readUserFileBytes } from '../term/user-file.js';
 import type { VaultSession } from '../vault/session.js';
 import type { CliContext } from './context.js';
 import { example, scopeOptions } from './options.js';
@@ -42,8 +43,9 @@ export function register(program: Command, ctx: CliContext): void {
         'refusing a secret value on the command line (it would show in ps and shell history); pipe it on stdin, or use --file or --generate',
       );
     const ref = parseRef(refText, ctx.scope(opts));
-    const value = await readValue(opts, formatRef(ref), ctx.config.useTerminal);
-    const mask = maskability(value);
+    const stored = storedValue(await readValue(opts, formatRef(ref), ctx.config.useTerminal));
+    const value = textOf(stored);
+    const mask = value === null ? null : maskability(value);
     const { result, warnUnmaskable } = await ctx.withSession(async (s) => {
       // A value typed, piped or read from a file is the one the user means to store; a generated one
       // replacing a stored secret is more likely a slip (a re-run setup script), so it needs --force.
@@ -53,15 +55,22 @@ export function register(program: Command, ctx: CliContext): void {
           fix: 'add --force to replace it',
         });
       return {
-        result: await s.mutate({ op: 'set', ref: formatRef(ref), value }),
-        warnUnmaskable: !mask.maskable && (opts.gitlab || (await usesGitLab(ctx, s, ref.scope))),
+        result: await s.mutate({ op: 'set', ref: formatRef(ref), ...stored }),
+        warnUnmaskable: mask !== null && !mask.maskable && (opts.gitlab || (await usesGitLab(ctx, s, ref.scope))),
       };
     });
     if ('action' in result) out(`${result.action} ${result.ref}`);
+    if (value === null) {
+      warn(
+        `${formatRef(ref)} holds binary data: kamal-secret get writes it byte for byte, but it cannot be an environment variable, exported or synced to GitLab`,
+      );
+      return;
+    }
     const risks = kamalValueRisks(value);
     if (risks.length && kamalReads(ref.name, ctx.cwd))
       for (const risk of risks) warn(`${formatRef(ref)} ${risk.message}`);
-    if (!mask.maskable && warnUnmaskable) warn(`${formatRef(ref)} cannot be a masked GitLab variable: ${mask.reason}`);
+    if (mask && !mask.maskable && warnUnmaskable)
+      warn(`${formatRef(ref)} cannot be a masked GitLab variable: ${mask.reason}`);
   });
   example(
     cmd,
@@ -84,12 +93,12 @@ function kamalReads(name: string, cwd: string): boolean {
   return !app || (namesTheAppUses(app.root)?.has(name) ?? true);
 }
 
-async function readValue(opts: SetOptions, ref: string, useTerminal: boolean): Promise<string> {
+async function readValue(opts: SetOptions, ref: string, useTerminal: boolean): Promise<string | Buffer> {
   if (opts.file !== undefined && opts.generate !== undefined)
     throw new UsageError('use either --file or --generate, not both');
-  let value: string;
+  let value: string | Buffer;
   if (opts.file !== undefined) {
-    value = readUserFile(opts.file);
+    value = readUserFileBytes(opts.file);
   } else if (opts.generate !== undefined) {
     value = generate(opts.generate === true ? 32 : Number(opts.generate));
   } else if (!process.stdin.isTTY) {
@@ -99,7 +108,7 @@ async function readValue(opts: SetOptions, ref: string, useTerminal: boolean): P
     if (typed === null) throw new UserError('no value: pipe it on stdin, or use --file or --generate');
     value = typed;
   }
-  if (value === '') throw new UserError(`the value for ${ref} is empty; nothing was stored`);
+  if (value.length === 0) throw new UserError(`the value for ${ref} is empty; nothing was stored`);
   return value;
 }
 

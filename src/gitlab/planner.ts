@@ -1,6 +1,7 @@
 // Plan a sync: compare the secrets we want in GitLab with the variables it has, and
 // send only the fields that differ. Values never enter the plan's printable fields.
 
+import { UsageError } from '../errors.js';
 import type { Variable } from './client.js';
 import { type Compat, maskability } from './masking.js';
 
@@ -12,8 +13,12 @@ export interface Desired {
   environment_scope: string;
   /** the name is read by a .kamal/secrets file as $NAME (a file variable would hand Kamal a path) */
   readByKamal: boolean;
-  typeOverride?: 'env_var' | 'file';
+  /** the deploy job of `gitlab ci` reads it as a File variable (pipeline-variables.ts) */
+  readByPipeline: boolean;
+  typeOverride?: VariableType;
 }
+
+export type VariableType = 'env_var' | 'file';
 
 export interface PlanOptions {
   compat: Compat;
@@ -38,6 +43,17 @@ export interface PlanItem {
   send?: Record<string, unknown>;
 }
 
+/** `--type NAME=file|env_var`, repeated: the variable type for those names. */
+export function parseTypeOverrides(specs: string[]): Map<string, VariableType> {
+  const types = new Map<string, VariableType>();
+  for (const spec of specs) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(file|env_var)$/.exec(spec);
+    if (!m) throw new UsageError(`--type takes NAME=file or NAME=env_var, not "${spec}"`);
+    types.set(m[1], m[2] as VariableType);
+  }
+  return types;
+}
+
 export function plan(desired: Desired[], existing: Variable[], opts: PlanOptions): PlanItem[] {
   const items: PlanItem[] = [];
   const byKey = new Map(existing.map((v) => [`${v.key}\0${v.environment_scope}`, v]));
@@ -47,7 +63,8 @@ export function plan(desired: Desired[], existing: Variable[], opts: PlanOptions
     wanted.add(id);
     const current = byKey.get(id);
     const m = maskability(d.value, opts.compat);
-    const type = d.typeOverride ?? (!m.maskable && m.multiline && !d.readByKamal ? 'file' : 'env_var');
+    const multiline = !m.maskable && m.multiline;
+    const type = d.typeOverride ?? (!d.readByKamal && (multiline || d.readByPipeline) ? 'file' : 'env_var');
     const base = {
       key: d.key,
       environment_scope: d.environment_scope,
@@ -55,7 +72,7 @@ export function plan(desired: Desired[], existing: Variable[], opts: PlanOptions
       raw: true,
       protected: opts.protected || Boolean(current?.protected),
     };
-    if (!m.maskable && !m.multiline && !opts.allowUnmasked) {
+    if (!m.maskable && !m.multiline && !d.readByPipeline && !opts.allowUnmasked) {
       items.push({
         ...base,
         action: 'skip',
@@ -67,9 +84,9 @@ export function plan(desired: Desired[], existing: Variable[], opts: PlanOptions
     const masked = m.maskable;
     const note = m.maskable
       ? 'masked'
-      : m.multiline
-        ? `unmasked: ${m.reason}${type === 'file' ? ' (sent as a file variable)' : ''}`
-        : `unmasked: ${m.reason} (--allow-unmasked)`;
+      : `unmasked: ${m.reason}${type === 'file' ? ' (sent as a file variable)' : ''}${
+          d.readByPipeline ? ' (the deploy job reads it)' : m.multiline ? '' : ' (--allow-unmasked)'
+        }`;
     if (!current) {
       const send: Record<string, unknown> = {
         key: d.key,

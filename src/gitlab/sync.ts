@@ -7,15 +7,27 @@ import { listDestinations } from '../kamal/deploy-config.js';
 import { variablesKamalReads } from '../kamal/env-references.js';
 import { scopeChain } from '../light/refs.js';
 import type { VaultSession } from '../vault/session.js';
-import { explain, GitLabClient, GitLabError, type Variable } from './client.js';
+import { explain, GitLabClient, GitLabError, redact, type Variable } from './client.js';
 import type { Compat } from './masking.js';
-import { type Desired, type PlanItem, type PlanOptions, plan } from './planner.js';
+import { isPipelineVariable } from './pipeline-variables.js';
+import { type Desired, type PlanItem, type PlanOptions, plan, type VariableType } from './planner.js';
 import { checkedGitlabUrl, resolveTarget } from './target.js';
+
+/** What a sync sends, and how: the options `gitlab sync` and `export --format gitlab` share. */
+export interface Selection {
+  /** every variable with this environment scope, instead of `*` and the destinations */
+  environmentScope?: string;
+  types: Map<string, VariableType>;
+  compat: Compat;
+  allowUnmasked: boolean;
+  protected: boolean;
+  hidden: boolean;
+}
 
 export async function desiredVariables(
   session: VaultSession,
   scope: string,
-  opts: { environmentScope?: string; types: Map<string, 'env_var' | 'file'>; appRoot: string | null },
+  opts: Pick<Selection, 'environmentScope' | 'types'> & { appRoot: string | null },
 ): Promise<Desired[]> {
   const readByKamal = namesKamalReads(opts.appRoot);
   const [app, dest] = scope.split('/');
@@ -35,6 +47,7 @@ export async function desiredVariables(
         value: found.value,
         environment_scope: opts.environmentScope ?? environmentScope,
         readByKamal: readByKamal.has(name),
+        readByPipeline: isPipelineVariable(name),
         typeOverride: opts.types.get(name),
       });
     }
@@ -49,12 +62,9 @@ function namesKamalReads(appRoot: string | null): Set<string> {
   return new Set(variablesKamalReads(appRoot, [undefined, ...destinations], {}).map((v) => v.name));
 }
 
-export interface SyncOptions extends Omit<PlanOptions, 'compat'> {
+export interface SyncOptions extends Selection, Omit<PlanOptions, keyof Selection> {
   project?: string;
   group?: string;
-  environmentScope?: string;
-  types: Map<string, 'env_var' | 'file'>;
-  compat: Compat;
   dryRun: boolean;
   /** the Kamal app around the working directory, if any */
   appRoot: string | null;
@@ -62,7 +72,11 @@ export interface SyncOptions extends Omit<PlanOptions, 'compat'> {
   baseUrl: string;
   /** GITLAB_TOKEN, when set; else the vault's GITLAB_TOKEN */
   token: string | undefined;
+  /** told as the sync goes: counts, never names or values */
+  onProgress?: (progress: SyncProgress) => void;
 }
+
+export type SyncProgress = { phase: 'listing'; listed: number } | { phase: 'writing'; done: number; total: number };
 
 export interface Failure {
   key: string;
@@ -93,17 +107,23 @@ export async function syncToGitLab(session: VaultSession, scope: string, opts: S
   const client = new GitLabClient({ baseUrl, token, target: target.apiPath });
   let items: PlanItem[];
   try {
-    items = plan(desired, await client.list(), opts);
+    items = plan(desired, await client.list((listed) => opts.onProgress?.({ phase: 'listing', listed })), opts);
   } catch (err) {
-    if (err instanceof GitLabError) throw new UserError(explain(err, target.label));
+    if (err instanceof GitLabError) throw new UserError(explain(err, target.label), { code: 'gitlab' });
     throw err;
   }
   // plan() yields one item per desired variable, in order, then the deletions.
   const desiredOf = new Map(desired.map((d, i) => [items[i], d]));
   const reconcile = (item: PlanItem, current: Variable) => plan([desiredOf.get(item)!], [current], opts)[0];
-  const outcomes = opts.dryRun
+  const writes = opts.dryRun
     ? []
-    : await inParallel(items, WRITE_CONCURRENCY, (item) => apply(client, item, target.label, reconcile));
+    : items.filter((i) => i.action === 'create' || i.action === 'update' || i.action === 'delete');
+  let done = 0;
+  const outcomes = await inParallel(writes, WRITE_CONCURRENCY, async (item) => {
+    const outcome = await apply(client, item, target.label, reconcile, desiredOf.get(item)?.value);
+    opts.onProgress?.({ phase: 'writing', done: ++done, total: writes.length });
+    return outcome;
+  });
   return {
     target: target.id,
     targetLabel: target.label,
@@ -117,6 +137,7 @@ async function apply(
   item: PlanItem,
   targetLabel: string,
   reconcile: Reconcile,
+  value: string | undefined,
 ): Promise<Failure | null> {
   try {
     if (item.action === 'create') await create(client, item, reconcile);
@@ -126,7 +147,13 @@ async function apply(
   } catch (err) {
     if (!(err instanceof GitLabError)) throw err;
     const message = [401, 403, 404].includes(err.status) ? explain(err, targetLabel) : err.message;
-    return { key: item.key, environment_scope: item.environment_scope, status: err.status, message };
+    // A server may echo what it was sent: the value never reaches the terminal or a CI log.
+    return {
+      key: item.key,
+      environment_scope: item.environment_scope,
+      status: err.status,
+      message: redact(message, [value]),
+    };
   }
 }
 
@@ -162,21 +189,14 @@ async function inParallel<T, R>(items: T[], limit: number, fn: (item: T) => Prom
   return results;
 }
 
-/** The bodies a first sync would POST, and the variables it would skip (with why). */
+/** The bodies a first sync with `selection` would POST, and the variables it would skip (with why). */
 export async function variablesToSend(
   session: VaultSession,
   scope: string,
   appRoot: string | null,
+  selection: Selection,
 ): Promise<{ send: Record<string, unknown>[]; skipped: PlanItem[] }> {
-  const desired = await desiredVariables(session, scope, { types: new Map(), appRoot });
-  const items = plan(desired, [], {
-    compat: 'current',
-    allowUnmasked: false,
-    protected: false,
-    hidden: false,
-    prune: false,
-    pruneAll: false,
-    force: false,
-  });
+  const desired = await desiredVariables(session, scope, { ...selection, appRoot });
+  const items = plan(desired, [], { ...selection, prune: false, pruneAll: false, force: false });
   return { send: items.filter((i) => i.send).map((i) => i.send!), skipped: items.filter((i) => i.action === 'skip') };
 }

@@ -1,6 +1,7 @@
 // Where a sync goes: the GitLab base URL and the project or group.
 
 import { execFileSync } from 'node:child_process';
+import { isIPv4 } from 'node:net';
 import { UsageError } from '../errors.js';
 
 export interface Target {
@@ -20,10 +21,18 @@ export function checkedGitlabUrl(url: string): string {
   } catch {
     throw new UsageError(`GITLAB_URL is not a URL: ${url}`);
   }
-  const loopback = ['localhost', '[::1]'].includes(parsed.hostname) || parsed.hostname.startsWith('127.');
-  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback))
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopback(parsed.hostname)))
     throw new UsageError(`refusing ${url}: GitLab must be reached over https (plain http only on loopback)`);
   return url;
+}
+
+/**
+ * Loopback means the literal addresses 127.0.0.0/8 and ::1, and `localhost`: nothing
+ * that merely starts with "127." (`127.evil.example` is a name anyone can point anywhere).
+ * URL has already normalised the other spellings of an IPv4 address (127.1, 0x7f.0.0.1).
+ */
+export function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || (isIPv4(hostname) && hostname.startsWith('127.'));
 }
 
 export function resolveTarget(opts: { project?: string; group?: string }, baseUrl: string): Target {

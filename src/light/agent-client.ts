@@ -1,33 +1,53 @@
 // Talking to the agent. Kept light (node built-ins only): the fast `get` path uses it.
 
-import net from 'node:net';
+import { createConnection } from 'node:net';
 import { socketIsOurs } from './paths.js';
-import { encode, type Reply, type Request, type Status } from './protocol.js';
+import { encode, type Op, type Reply, type RequestFor, replyTimeoutMs, type Status } from './protocol.js';
 
-export class AgentUnavailable extends Error {}
+/**
+ * Nothing (of ours) answered. `connected`: something accepted the connection and then
+ * said nothing in time, as an agent that is stopped (SIGSTOP) or out of file
+ * descriptors does; otherwise there is no agent at all (no socket, or a dead one's).
+ */
+export class AgentUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly connected: boolean,
+  ) {
+    super(message);
+  }
+}
 
-/** One request, one reply. Rejects with AgentUnavailable when nothing (of ours) answers. */
-export function request(sock: string, req: Request, timeoutMs = 30_000): Promise<Reply> {
+/** One request, one reply, within the op's timeout (protocol.ts). Rejects with AgentUnavailable. */
+export function request<K extends Op>(
+  sock: string,
+  req: RequestFor<K>,
+  timeoutMs = replyTimeoutMs(req.op),
+): Promise<Reply<K>> {
   return new Promise((resolve, reject) => {
-    if (!socketIsOurs(sock)) return reject(new AgentUnavailable('no agent socket'));
-    const conn = net.createConnection(sock);
+    if (!socketIsOurs(sock)) return reject(new AgentUnavailable('no agent socket', false));
+    const conn = createConnection(sock);
+    let connected = false;
     let data = '';
     const fail = (why: string) => {
       conn.destroy();
-      reject(new AgentUnavailable(why));
+      reject(new AgentUnavailable(why, connected));
     };
-    conn.setTimeout(timeoutMs, () => fail('the agent did not answer in time'));
+    conn.setTimeout(timeoutMs, () => fail(`no answer within ${timeoutMs / 1000} s`));
     conn.setEncoding('utf8');
-    conn.on('connect', () => conn.write(encode(req)));
+    conn.on('connect', () => {
+      connected = true;
+      conn.write(encode(req));
+    });
     conn.on('data', (chunk: string) => {
       data += chunk;
       const newline = data.indexOf('\n');
       if (newline === -1) return;
       conn.end();
       try {
-        resolve(JSON.parse(data.slice(0, newline)) as Reply);
+        resolve(JSON.parse(data.slice(0, newline)) as Reply<K>);
       } catch {
-        reject(new AgentUnavailable('the agent sent a malformed reply'));
+        reject(new AgentUnavailable('the agent sent a malformed reply', true));
       }
     });
     conn.on('error', (err) => fail(err.message));
@@ -37,14 +57,24 @@ export function request(sock: string, req: Request, timeoutMs = 30_000): Promise
   });
 }
 
+/** What answers on a socket: an agent (with its status), nothing, or something that stays silent. */
+export type Probe = { state: 'answering'; status: Status } | { state: 'absent' } | { state: 'silent'; why: string };
+
+export async function probeAgent(sock: string): Promise<Probe> {
+  try {
+    const reply = await request(sock, { op: 'status' });
+    if (reply.ok) return { state: 'answering', status: reply };
+    return { state: 'silent', why: reply.error };
+  } catch (err) {
+    if (err instanceof AgentUnavailable && err.connected) return { state: 'silent', why: err.message };
+    return { state: 'absent' };
+  }
+}
+
 /** The status of the agent answering on `sock`, or null when none (of ours) answers. */
 export async function agentStatus(sock: string): Promise<Status | null> {
-  try {
-    const reply = await request(sock, { op: 'status' }, 2000);
-    return reply.ok ? (reply as unknown as Status) : null;
-  } catch {
-    return null;
-  }
+  const probe = await probeAgent(sock);
+  return probe.state === 'answering' ? probe.status : null;
 }
 
 /** True when an agent answers on `sock`. */

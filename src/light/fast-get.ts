@@ -15,6 +15,7 @@ export async function fastGet(argv: string[]): Promise<boolean> {
     const req = getRequest(argv, config, process.cwd());
     const reply = await request(config.agentSocket, { op: 'get', name: req.ref.name, chain: req.chain });
     if (!reply.ok) return false;
+    if (typeof reply.warning === 'string') process.stderr.write(`kamal-secret: warning: ${reply.warning}\n`);
     const found = reply.found as { ref: string; value: string } | null;
     if (!found) {
       const err = notFound(req.ref.name, req.chain);

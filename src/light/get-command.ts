@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import { type GetArgs, parseGetArgs } from './get-args.js';
 import { commandLineRef, describeScope, formatRef, parseRef, type Ref, scopeChain } from './refs.js';
 import { resolveScope } from './scope.js';
+import { type StoredValue, textOf, valueBytes } from './secret-value.js';
 import { kamalValueRisks } from './value-risks.js';
 
 export interface GetRequest {
@@ -31,19 +32,30 @@ export function notFound(name: string, chain: string[]): UserError {
   });
 }
 
-/** The value as get prints it: as is with -n, else with one newline; or the JSON object. */
-export function getOutput(req: GetRequest, found: { ref: string; value: string }): string {
+/**
+ * The value as get prints it: text as is with -n, else with one newline; binary data
+ * byte for byte, never followed by a newline; or the JSON object (binary data as
+ * `value_base64`).
+ */
+export function getOutput(req: GetRequest, found: { ref: string } & StoredValue): string | Buffer {
+  const text = textOf(found);
   if (req.args.json) {
     const slash = found.ref.lastIndexOf('/');
     const scope = slash === -1 ? '' : found.ref.slice(0, slash);
-    return `${JSON.stringify({ ref: found.ref, scope, name: req.ref.name, value: found.value })}\n`;
+    const value = text === null ? { value_base64: valueBytes(found).toString('base64') } : { value: text };
+    return `${JSON.stringify({ ref: found.ref, scope, name: req.ref.name, ...value })}\n`;
   }
-  return req.args.noNewline ? found.value : `${found.value}\n`;
+  if (text === null) return valueBytes(found);
+  return req.args.noNewline ? text : `${text}\n`;
 }
 
 /** When Kamal captures our stdout (no terminal), a `$` in the value may be expanded by dotenv 3.2. */
-export function kamalAlterationWarning(ref: string, value: string, stdoutIsTerminal: boolean): string | null {
-  if (stdoutIsTerminal) return null;
+export function kamalAlterationWarning(
+  ref: string,
+  value: string | undefined,
+  stdoutIsTerminal: boolean,
+): string | null {
+  if (stdoutIsTerminal || value === undefined) return null;
   const risk = kamalValueRisks(value).find((r) => r.code === 'dollar' || r.code === 'command-text');
   return risk
     ? `kamal-secret: warning: ${ref} contains "$", which Kamal's dotenv 3.2 expands in $(…) output; use env mode instead: NAME=$NAME in .kamal/secrets and kamal-secret run -- kamal deploy`

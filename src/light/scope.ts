@@ -3,7 +3,7 @@
 // -d/--destination or KAMAL_DESTINATION when the scope names only an app.
 // Kept free of commander and YAML: `get` uses it on its fast path.
 
-import fs from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { findApp, readServiceName } from './app.js';
 import { isValidScopeSegment, validateScope } from './refs.js';
@@ -29,7 +29,7 @@ export function resolveScope(opts: ScopeOptions, defaults: ScopeDefaults, cwd: s
   let scope = opts.scope ?? defaults.scope;
   if (scope === undefined) {
     const app = findApp(cwd);
-    const service = app ? readServiceName(fs.readFileSync(app.deployYml, 'utf8')) : null;
+    const service = app ? readServiceName(readFileSync(app.deployYml, 'utf8')) : null;
     if (app && service !== null && !isValidScopeSegment(service)) {
       throw new UsageError(
         `service "${service}" in ${app.deployYml} cannot be a scope (Kamal allows letters, digits, "-" and "_"): fix it, or give --scope APP`,

@@ -1,10 +1,11 @@
 // Asking the person at the terminal: a hidden prompt on the controlling terminal
 // (/dev/tty, so that it still works when stdout is captured, as in Kamal's
-// `$(kamal-secret get X)`), and a new passphrase asked twice.
+// `$(kamal-secret get X)`), and a new passphrase asked twice. Ctrl-C at a prompt ends
+// the command with exit 130.
 
 import fs from 'node:fs';
 import tty from 'node:tty';
-import { UserError } from '../errors.js';
+import { EXIT, UserError } from '../errors.js';
 import { readStdinLine } from './stdin.js';
 
 /** Open the controlling terminal, or null when there is none (CI, a daemon, a pipe) or it may not be used. */
@@ -28,18 +29,30 @@ function openTerminal(allowed: boolean): { input: tty.ReadStream; output: tty.Wr
   };
 }
 
-/** Ask on the terminal with input hidden; null when there is no terminal (or `useTerminal` is false). */
-export async function promptHidden(message: string, useTerminal: boolean): Promise<string | null> {
+/**
+ * Ask on the terminal with input hidden; null when there is no terminal (or `useTerminal`
+ * is false). `required`: an empty answer is refused on the spot, and asked again.
+ */
+export async function promptHidden(
+  message: string,
+  useTerminal: boolean,
+  { required = false } = {},
+): Promise<string | null> {
   const terminal = openTerminal(useTerminal);
   if (!terminal) return null;
   try {
     const { default: password } = await import('@inquirer/password');
     return await password(
-      { message, mask: false },
+      {
+        message,
+        mask: false,
+        validate: (typed) => !required || typed !== '' || 'it cannot be empty: type it, or Ctrl-C to cancel',
+      },
       { input: terminal.input, output: terminal.output, clearPromptOnDone: true },
     );
   } catch (err) {
-    if ((err as Error).name === 'ExitPromptError') throw new UserError('cancelled');
+    if ((err as Error).name === 'ExitPromptError')
+      throw new UserError('cancelled', { exit: EXIT.interrupted, code: 'cancelled' });
     throw err;
   } finally {
     terminal.close();
@@ -61,7 +74,7 @@ export interface NewPassphraseSource {
 export async function newPassphrase(source: NewPassphraseSource): Promise<string> {
   let pass: string | null | undefined = source.fromStdin ? await readStdinLine() : source.fromEnv;
   if (pass === undefined) {
-    pass = await promptHidden(`${source.what}:`, source.useTerminal);
+    pass = await promptHidden(`${source.what}:`, source.useTerminal, { required: true });
     if (pass === null) {
       throw new UserError(
         `no ${source.what.toLowerCase()}: run on a terminal, pass one line on stdin with --passphrase-stdin, or set ${source.envName}`,

@@ -11,8 +11,13 @@ const REASONS: Record<string, string> = {
 };
 
 export function readUserFile(file: string): string {
+  return readUserFileBytes(file).toString('utf8');
+}
+
+/** The file's bytes, as they are (set --file). */
+export function readUserFileBytes(file: string): Buffer {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return fs.readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
     throw new UserError(`cannot read ${file}: ${REASONS[code] ?? (err as Error).message}`);

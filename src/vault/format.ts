@@ -1,31 +1,27 @@
-// The vault file, as DESIGN.md §4 specifies it. One JSON document:
+// The vault file: its specification is docs/vault-format.md (read them side by side;
+// the section numbers below are the document's). One JSON document:
 //
 //   {
-//     "header": {
-//       "format": "kamal-secret-vault",     fixed
-//       "version": 1,                       this file's format version
+//     "header": {                           §1.1, refused whole when any field is off
+//       "format": "kamal-secret-vault",
+//       "version": 1,
 //       "vault_id": "<uuid>",               names the vault's key in the OS keychain
 //       "kdf": { "name": "argon2id", "opslimit": 3, "memlimit": 67108864,
-//                "salt": "<base64, 16 bytes>" },
+//                "salt": "<base64, 16 bytes>" },       bounds: KDF_LIMITS, §3
 //       "wrapped_key": { "nonce": "<base64, 24 bytes>", "ciphertext": "<base64, 48 bytes>" }
 //     },
-//     "header_sha256": "<hex>",             detects accidental damage to the header
+//     "header_sha256": "<hex>",             §1.2, unkeyed: accidental damage only
 //     "payload": { "nonce": "<base64, 24 bytes>", "ciphertext": "<base64>" }
 //   }
 //
-// - The vault key is 32 random bytes. `wrapped_key` is that key sealed with
-//   XChaCha20-Poly1305 under Argon2id(passphrase, salt), with the fixed string
-//   "kamal-secret-vault/1/wrapped-key" as associated data. It needs no more: the
-//   payload's associated data binds every header field, wrapped key included, so
-//   a changed vault_id shows as a damaged file rather than as a wrong passphrase.
-// - `payload` is the JSON of every secret sealed with XChaCha20-Poly1305 under the
-//   vault key, with the canonical header as associated data, so no header field can
-//   change undetected. Its nonce is fresh on every write.
-// - Canonical JSON: keys sorted at every level, no white space.
+// The payload (§4) is sealed under the vault key with the canonical header (§1.4) as
+// associated data, so no header field changes undetected; its plaintext is
+// { write_count, secrets: { REF: { value | value_base64, created_at, updated_at } } }.
 //
 // This module only parses and validates; crypto.ts does the sealing.
 
 import { createHash } from 'node:crypto';
+import { isBase64, type StoredValue } from '../light/secret-value.js';
 
 export const FORMAT_NAME = 'kamal-secret-vault';
 export const FORMAT_VERSION = 1;
@@ -34,12 +30,20 @@ export const NONCE_BYTES = 24;
 export const SALT_BYTES = 16;
 const TAG_BYTES = 16;
 
-/** Argon2id floor (DESIGN §4) and a ceiling that keeps a crafted file from exhausting memory. */
+const MiB = 1024 * 1024;
+
+/**
+ * Argon2id's floor (DESIGN §4) and ceilings that keep a crafted header from costing
+ * minutes and gigabytes before the passphrase can even be checked: at most 1 GiB, 16
+ * passes, and no more work (memory × passes) than libsodium's strongest preset,
+ * crypto_pwhash_*_SENSITIVE (1 GiB × 4). docs/vault-format.md says why.
+ */
 export const KDF_LIMITS = {
   minOps: 3,
-  maxOps: 64,
-  minMem: 64 * 1024 * 1024,
-  maxMem: 4 * 1024 * 1024 * 1024,
+  maxOps: 16,
+  minMem: 64 * MiB,
+  maxMem: 1024 * MiB,
+  maxWork: 4 * 1024 * MiB,
 } as const;
 
 export interface KdfParams {
@@ -68,14 +72,16 @@ export interface VaultFile {
   payload: Sealed;
 }
 
-export interface SecretRecord {
-  value: string;
+/** One secret: its value as text (`value`) or, for bytes that are not text, `value_base64`. */
+export type SecretRecord = StoredValue & {
   created_at: string;
   updated_at: string;
-}
+};
 
 /** The decrypted payload: every secret, keyed by its full reference. */
 export interface Payload {
+  /** how many writes made this vault (absent before 0.2: read as 0); see rollback.ts */
+  write_count?: number;
   secrets: Record<string, SecretRecord>;
 }
 
@@ -132,7 +138,9 @@ export function parse(text: string): VaultFile {
   if (!isIntIn(kdf.opslimit, KDF_LIMITS.minOps, KDF_LIMITS.maxOps))
     throw new FormatError(`header.kdf.opslimit must be ${KDF_LIMITS.minOps}..${KDF_LIMITS.maxOps}`);
   if (!isIntIn(kdf.memlimit, KDF_LIMITS.minMem, KDF_LIMITS.maxMem))
-    throw new FormatError('header.kdf.memlimit must be 64 MiB..4 GiB');
+    throw new FormatError('header.kdf.memlimit must be 64 MiB..1 GiB');
+  if ((kdf.opslimit as number) * (kdf.memlimit as number) > KDF_LIMITS.maxWork)
+    throw new FormatError('header.kdf asks for more work than 1 GiB × 4 passes (opslimit × memlimit)');
   base64Field(kdf.salt, 'header.kdf.salt', SALT_BYTES);
   const wrapped = sealed(header.wrapped_key, 'header.wrapped_key', KEY_BYTES + TAG_BYTES);
   const payload = sealed(file.payload, 'payload');
@@ -160,8 +168,24 @@ export function parse(text: string): VaultFile {
 
 export function parsePayload(text: string): Payload {
   const doc = JSON.parse(text) as Payload;
-  if (!doc || typeof doc.secrets !== 'object') throw new FormatError('the payload has no secrets table');
+  if (!doc || typeof doc.secrets !== 'object' || Array.isArray(doc.secrets))
+    throw new FormatError('the payload has no secrets table');
+  if (doc.write_count !== undefined && !isIntIn(doc.write_count, 0, Number.MAX_SAFE_INTEGER))
+    throw new FormatError("the payload's write_count is not a count");
+  for (const [ref, record] of Object.entries(doc.secrets)) {
+    const value = record && typeof record === 'object' ? storedForm(record) : null;
+    if (!value)
+      throw new FormatError(`the secret ${ref} must hold exactly one of "value" (text) and "value_base64" (base64)`);
+  }
   return doc;
+}
+
+/** Which form a record's value takes; null when it has neither or both. */
+function storedForm(record: Partial<SecretRecord>): 'value' | 'value_base64' | null {
+  if (typeof record.value === 'string' && record.value_base64 === undefined) return 'value';
+  if (record.value === undefined && typeof record.value_base64 === 'string' && isBase64(record.value_base64))
+    return 'value_base64';
+  return null;
 }
 
 function obj(v: unknown, what: string): Record<string, unknown> {
@@ -174,8 +198,7 @@ function isIntIn(v: unknown, min: number, max: number): boolean {
 }
 
 function base64Field(v: unknown, what: string, bytes?: number): string {
-  if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0)
-    throw new FormatError(`${what} is not base64`);
+  if (typeof v !== 'string' || !isBase64(v)) throw new FormatError(`${what} is not base64`);
   if (bytes !== undefined && Buffer.from(v, 'base64').length !== bytes)
     throw new FormatError(`${what} must be ${bytes} bytes`);
   return v;

@@ -3,10 +3,11 @@
 
 import { UsageError, UserError } from '../errors.js';
 import { describeScope, formatRef, type Ref, splitRef } from '../light/refs.js';
+import { type StoredValue, storedValue, textOf, valueBytes } from '../light/secret-value.js';
 import type { Payload, SecretRecord } from './format.js';
 
 export type Mutation =
-  | { op: 'set'; ref: string; value: string }
+  | ({ op: 'set'; ref: string } & StoredValue)
   | { op: 'rm'; ref: string }
   | { op: 'mv'; from: string; to: string }
   | { op: 'import'; scope: string; entries: [string, string][]; overwrite: boolean };
@@ -27,35 +28,67 @@ export interface Listed {
   updated_at: string;
 }
 
+/** A secret as text, for what needs text: an environment, export, check, GitLab. */
 export interface Found {
   ref: string;
   value: string;
 }
 
+/** A secret as stored: text or bytes. What `get` prints. */
+export type FoundValue = { ref: string } & StoredValue;
+
 export const emptyPayload = (): Payload => ({ secrets: {} });
 
-/** The first of `name` in `chain` (innermost scope first). */
-export function lookup(payload: Payload, name: string, chain: string[]): Found | null {
+/** The first of `name` in `chain` (innermost scope first), text or bytes. */
+export function lookupValue(payload: Payload, name: string, chain: string[]): FoundValue | null {
   for (const scope of chain) {
     const ref = formatRef({ scope, name });
     const record = payload.secrets[ref];
-    if (record) return { ref, value: record.value };
+    if (record) return foundValue(ref, record);
   }
   return null;
 }
 
-/** Every name visible from `chain`, inner scopes winning. Sorted by name. */
+/** The first of `name` in `chain` as text; a binary secret is an error that names it. */
+export function lookup(payload: Payload, name: string, chain: string[]): Found | null {
+  const found = lookupValue(payload, name, chain);
+  return found && asText(found);
+}
+
+/** Every name visible from `chain`, inner scopes winning, as text. Sorted by name. */
 export function visible(payload: Payload, chain: string[]): Map<string, Found> {
-  const found = new Map<string, Found>();
+  const found = new Map<string, string>();
   const inChain = new Set(chain);
-  for (const [ref, record] of Object.entries(payload.secrets)) {
+  for (const ref of Object.keys(payload.secrets)) {
     const { scope, name } = splitRef(ref);
     if (!inChain.has(scope)) continue;
     const current = found.get(name);
-    if (!current || chain.indexOf(scope) < chain.indexOf(splitRef(current.ref).scope))
-      found.set(name, { ref, value: record.value });
+    if (!current || chain.indexOf(scope) < chain.indexOf(splitRef(current).scope)) found.set(name, ref);
   }
-  return new Map([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map(
+    [...found]
+      .sort(([a], [b]) => cmp(a, b))
+      .map(([name, ref]) => [name, asText(foundValue(ref, payload.secrets[ref]))] as const),
+  );
+}
+
+/** Every secret as [ref, text] pairs (check's one request to the agent); a binary secret is an error naming it. */
+export const allAsText = (payload: Payload): [string, string][] =>
+  Object.entries(payload.secrets).map(([ref, record]) => [ref, asText(foundValue(ref, record)).value]);
+
+const foundValue = (ref: string, record: SecretRecord): FoundValue =>
+  record.value_base64 === undefined ? { ref, value: record.value } : { ref, value_base64: record.value_base64 };
+
+/** `found` as text; a binary secret is refused with a message that names it and says how to read it. */
+export function asText(found: FoundValue): Found {
+  const text = textOf(found);
+  if (text === null) {
+    throw new UserError(
+      `${found.ref} holds binary data (bytes that are not UTF-8 text, or a NUL byte), which cannot be an environment variable, a dotenv or JSON value, or a GitLab variable; read it with: kamal-secret get ${found.ref} > FILE`,
+      { fix: `or store it as text: base64 FILE | kamal-secret set ${found.ref}` },
+    );
+  }
+  return { ref: found.ref, value: text };
 }
 
 export function list(payload: Payload): Listed[] {
@@ -72,7 +105,7 @@ export function applyMutation(payload: Payload, m: Mutation, now = new Date().to
   switch (m.op) {
     case 'set': {
       const existing = secrets[m.ref];
-      secrets[m.ref] = record(m.value, existing, now);
+      secrets[m.ref] = record(valueBytes(m), existing, now);
       return { action: existing ? 'updated' : 'created', ref: m.ref };
     }
     case 'rm':
@@ -97,7 +130,7 @@ export function applyMutation(payload: Payload, m: Mutation, now = new Date().to
         if (existing && existing.value === value) report.unchanged.push(name);
         else if (existing && !m.overwrite) report.skipped.push(name);
         else {
-          secrets[ref] = record(value, existing, now);
+          secrets[ref] = record(Buffer.from(value), existing, now);
           (existing ? report.updated : report.created).push(name);
         }
       }
@@ -106,8 +139,8 @@ export function applyMutation(payload: Payload, m: Mutation, now = new Date().to
   }
 }
 
-function record(value: string, existing: SecretRecord | undefined, now: string): SecretRecord {
-  return { value, created_at: existing?.created_at ?? now, updated_at: now };
+function record(bytes: Uint8Array, existing: SecretRecord | undefined, now: string): SecretRecord {
+  return { ...storedValue(bytes), created_at: existing?.created_at ?? now, updated_at: now };
 }
 
 function missing(ref: string): UserError {

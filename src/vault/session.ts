@@ -5,17 +5,22 @@ import { newHeader } from './crypto.js';
 import type { Header, Payload } from './format.js';
 import {
   applyMutation,
+  asText,
   type Found,
+  type FoundValue,
   type Listed,
   list,
-  lookup,
+  lookupValue,
   type Mutation,
   type MutationResult,
   visible,
 } from './secrets.js';
-import { decryptPayload, readVaultFile, updateVault } from './store.js';
+import { decryptPayload, readVaultFile, updateVault, type Warn } from './store.js';
 
 export interface VaultSession {
+  /** The secret as stored, text or bytes (what `get` prints). */
+  lookupValue(name: string, chain: string[]): Promise<FoundValue | null>;
+  /** The secret as text; a binary one is an error naming it. */
   lookup(name: string, chain: string[]): Promise<Found | null>;
   visible(chain: string[]): Promise<Map<string, Found>>;
   list(): Promise<Listed[]>;
@@ -28,18 +33,25 @@ export interface VaultSession {
 export class LocalSession implements VaultSession {
   private payload?: Payload;
 
+  /** `warn` hears when the vault went back in time (rollback.ts); the caller shows it. */
   constructor(
     readonly vaultPath: string,
     private readonly key: Uint8Array,
+    private readonly warn: Warn = () => undefined,
   ) {}
 
   private async read(): Promise<Payload> {
-    this.payload ??= await decryptPayload(this.vaultPath, readVaultFile(this.vaultPath), this.key);
+    this.payload ??= await decryptPayload(this.vaultPath, readVaultFile(this.vaultPath), this.key, this.warn);
     return this.payload;
   }
 
+  async lookupValue(name: string, chain: string[]) {
+    return lookupValue(await this.read(), name, chain);
+  }
+
   async lookup(name: string, chain: string[]) {
-    return lookup(await this.read(), name, chain);
+    const found = await this.lookupValue(name, chain);
+    return found && asText(found);
   }
 
   async visible(chain: string[]) {
@@ -51,22 +63,29 @@ export class LocalSession implements VaultSession {
   }
 
   async mutate(m: Mutation) {
-    const result = await updateVault(this.vaultPath, this.key, (payload) => ({
-      payload,
-      result: applyMutation(payload, m),
-    }));
+    const result = await updateVault(
+      this.vaultPath,
+      this.key,
+      (payload) => ({ payload, result: applyMutation(payload, m) }),
+      this.warn,
+    );
     this.payload = undefined;
     return result;
   }
 
   async rewrap(newPassphrase: string) {
-    await updateVault(this.vaultPath, this.key, async (_payload, header: Header) => ({
-      header: await newHeader(this.key, newPassphrase, header.vault_id, {
-        opslimit: header.kdf.opslimit,
-        memlimit: header.kdf.memlimit,
+    await updateVault(
+      this.vaultPath,
+      this.key,
+      async (_payload, header: Header) => ({
+        header: await newHeader(this.key, newPassphrase, header.vault_id, {
+          opslimit: header.kdf.opslimit,
+          memlimit: header.kdf.memlimit,
+        }),
+        result: undefined,
       }),
-      result: undefined,
-    }));
+      this.warn,
+    );
   }
 
   close() {

@@ -1,7 +1,8 @@
 // gitlab sync against a GitLab-faithful server on 127.0.0.1.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Sandbox } from '../helpers/cli.js';
+import { BIN, Sandbox } from '../helpers/cli.js';
 import { FakeGitLab } from '../helpers/gitlab-server.js';
+import { haveScript, runInTerminal } from '../helpers/terminal.js';
 
 let box: Sandbox;
 let gl: FakeGitLab;
@@ -14,7 +15,7 @@ const secretValues = [
 
 beforeEach(async () => {
   gl = await new FakeGitLab().start();
-  box = new Sandbox({ GITLAB_URL: gl.url, GITLAB_TOKEN: 'good-token' });
+  box = new Sandbox({ GITLAB_URL: gl.url, GITLAB_TOKEN: 'good-token', KAMAL_SECRET_NO_AGENT: undefined });
   await box.init();
   await box.set('shop/API_KEY', secretValues[0]);
   await box.set('shop/PIN', secretValues[1]);
@@ -53,6 +54,26 @@ describe('gitlab sync', () => {
     expect(gl.vars.map((v) => v.key).sort()).toEqual(['API_KEY', 'SSH_KEY']);
     expectNoValues(r.stdout + r.stderr);
   });
+
+  it.skipIf(!haveScript)(
+    'shows how far it is on a terminal (counts, never values), nothing extra when piped or with --json',
+    async () => {
+      const command = `"${process.execPath}" "${BIN}" gitlab sync --project group/app --scope shop`;
+      const shown = await runInTerminal(command, box.env, []);
+      expect(shown.code).toBe(0);
+      expect(shown.screen).toContain('listing variables: 0');
+      expect(shown.screen).toContain('writing 2 of 2');
+      expect(shown.screen).toMatch(/0 to create, 0 to update, 2 unchanged|2 to create/);
+      expectNoValues(shown.screen);
+      const json = await runInTerminal(`${command} --json`, box.env, []);
+      expect(json.code).toBe(0);
+      expect(json.screen).not.toMatch(/listing variables|writing \d/);
+      await box.set('shop/API_KEY', 'another-masked-value');
+      const piped = await sync();
+      expect(piped.code).toBe(0);
+      expect(piped.stderr).toBe('');
+    },
+  );
 
   it('a second sync with nothing changed writes nothing', async () => {
     await sync();
@@ -266,6 +287,22 @@ describe('gitlab sync', () => {
     expect(gl.log.filter((l) => l.method === 'PUT').every((l) => !l.body.includes('hidden'))).toBe(true);
   });
 
+  it("the deploy job's SSH_PRIVATE_KEY and SSH_KNOWN_HOSTS are File variables, never skipped as unmaskable", async () => {
+    await box.set(
+      'SSH_PRIVATE_KEY',
+      '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n',
+    );
+    await box.set('SSH_KNOWN_HOSTS', '192.0.2.1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKnownHostKey');
+    const r = await sync(['--json']);
+    expect(r.code).toBe(0);
+    const byKey = Object.fromEntries(JSON.parse(r.stdout).plan.map((p: { key: string }) => [p.key, p]));
+    for (const key of ['SSH_PRIVATE_KEY', 'SSH_KNOWN_HOSTS']) {
+      expect(byKey[key]).toMatchObject({ action: 'create', variable_type: 'file', masked: false });
+      expect(byKey[key].reason).toMatch(/unmasked: .*\(sent as a file variable\) \(the deploy job reads it\)$/);
+      expect(gl.vars.find((v) => v.key === key)).toMatchObject({ variable_type: 'file', masked: false, raw: true });
+    }
+  });
+
   it('a multi-line value Kamal reads as $NAME stays env_var; --type overrides', async () => {
     box.write({
       'app/config/deploy.yml': 'service: shop\nimage: x/shop\n',
@@ -353,12 +390,50 @@ describe('gitlab sync', () => {
     expect(gl.vars.find((v) => v.key === 'API_KEY' && v.environment_scope === '*')!.value).toBe(secretValues[0]);
   });
 
-  it('syncs group variables with --group', async () => {
-    const r = await box.run(['gitlab', 'sync', '--group', '7', '--scope', 'shop']);
-    expect(r.code).toBe(0);
+  it('syncs group variables with --group: environment scopes, filtered updates and deletes, project untouched', async () => {
+    await box.set('shop/production/API_KEY', 'production-api-key');
+    const group = (args: string[] = [], env = {}) =>
+      box.run(['gitlab', 'sync', '--group', '7', '--scope', 'shop', ...args], { env });
+    expect((await group()).code).toBe(0);
+    expect(gl.log.filter((l) => l.method === 'POST').every((l) => l.path === '/api/v4/groups/7/variables')).toBe(true);
+    expect(gl.vars).toEqual([]);
+    const scopes = (key: string) =>
+      gl.groupVars
+        .filter((v) => v.key === key)
+        .map((v) => v.environment_scope)
+        .sort();
+    expect(scopes('API_KEY')).toEqual(['*', 'production']);
+    // GitLab up to 18.2 hides a group variable for any masked_and_hidden, even false: none was sent.
+    expect(gl.groupVars.some((v) => v.hidden)).toBe(false);
+
+    await box.set('shop/production/API_KEY', 'production-api-key-2');
+    await box.run(['rm', 'shop/SSH_KEY']);
+    gl.log = [];
+    expect((await group(['--prune'])).code).toBe(0);
     expect(
-      gl.log.filter((l) => l.method === 'POST').every((l) => l.path.startsWith('/api/v4/groups/7/variables')),
-    ).toBe(true);
+      gl.log
+        .filter((l) => l.method !== 'GET')
+        .map((l) => `${l.method} ${l.path}`)
+        .sort(),
+    ).toEqual([
+      'DELETE /api/v4/groups/7/variables/SSH_KEY?filter%5Benvironment_scope%5D=*',
+      'PUT /api/v4/groups/7/variables/API_KEY?filter%5Benvironment_scope%5D=production',
+    ]);
+    expect(gl.groupVars.find((v) => v.key === 'API_KEY' && v.environment_scope === 'production')!.value).toBe(
+      'production-api-key-2',
+    );
+    expect(gl.groupVars.find((v) => v.key === 'API_KEY' && v.environment_scope === '*')!.value).toBe(secretValues[0]);
+
+    const maintainer = await group([], { GITLAB_TOKEN: 'maintainer-token' });
+    expect(maintainer.code).toBe(1);
+    expect(maintainer.stderr).toContain("the token's role cannot manage CI/CD variables of group 7");
+    expect(maintainer.stderr).toContain('(Owner for a group)');
+  });
+
+  it('--group --hidden creates masked group variables hidden, and only those', async () => {
+    const r = await box.run(['gitlab', 'sync', '--group', 'group', '--scope', 'shop', '--hidden']);
+    expect(r.code).toBe(0);
+    expect(gl.groupVars.map((v) => `${v.key} ${v.hidden}`).sort()).toEqual(['API_KEY true', 'SSH_KEY false']);
   });
 
   it('a per-variable failure does not stop the rest, and the exit status says so', async () => {
@@ -391,43 +466,102 @@ describe('gitlab sync', () => {
   });
 });
 
-describe('export --format gitlab and gitlab ci', () => {
-  it('export --format gitlab prints exactly the bodies the first sync sends', async () => {
-    const r = await box.run(['export', '--format', 'gitlab', '--scope', 'shop']);
-    expect(r.stderr).toMatch(/PIN \(scope \*\) left out: shorter than 8/);
+describe('export --format gitlab', () => {
+  it.each([
+    [[]],
+    [['--allow-unmasked', '--type', 'API_KEY=file', '--gitlab-version-compat', 'old', '--protected']],
+    [['--environment-scope', 'review', '--hidden']],
+  ])('export --format gitlab %j prints exactly the bodies a first sync with the same options sends', async (args) => {
+    await box.set('shop/DOLLAR_KEY', 'pa$word-long-enough');
+    const r = await box.run(['export', '--format', 'gitlab', '--scope', 'shop', ...args]);
+    expect(r.code).toBe(0);
+    if (!args.includes('--allow-unmasked')) expect(r.stderr).toMatch(/PIN \(scope \S+\) left out: shorter than 8/);
     const exported = JSON.parse(r.stdout);
-    await sync();
+    expect((await sync(args)).code).toBe(0);
     const posted = gl.log.filter((l) => l.method === 'POST').map((l) => JSON.parse(l.body));
     const byKeyAndScope = (
       a: { key: string; environment_scope: string },
       b: { key: string; environment_scope: string },
     ) => `${a.key} ${a.environment_scope}`.localeCompare(`${b.key} ${b.environment_scope}`);
     expect(exported.sort(byKeyAndScope)).toEqual(posted.sort(byKeyAndScope));
+    expectNoValues(r.stderr);
   });
 
-  it('gitlab ci prints a deploy job per destination with the pinned Kamal image', async () => {
-    box.write({
-      'app/config/deploy.yml': 'service: shop\nimage: x/shop\n',
-      'app/config/deploy.production.yml': 'servers: [192.0.2.1]\n',
-      'app/config/deploy.staging.yml': 'servers: [192.0.2.2]\n',
+  it('the selection options belong to --format gitlab only', async () => {
+    const r = await box.run(['export', '--scope', 'shop', '--allow-unmasked']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--allow-unmasked applies to --format gitlab only');
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('gitlab sync against a misbehaving GitLab: one line, never the token or a value', () => {
+  const oneLine = (stderr: string) => {
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  };
+
+  it('a listing that is an HTML page', async () => {
+    gl.failNext = [
+      {
+        status: 200,
+        body: '<html><head><title>Sign in</title></head><body>…</body></html>',
+        headers: { 'content-type': 'text/html' },
+      },
+    ];
+    const r = await sync();
+    expect(r.code).toBe(1);
+    oneLine(r.stderr);
+    expect(r.stderr).toContain('is not JSON (an HTML page titled "Sign in")');
+  });
+
+  it('a listing redirected to another origin is not followed', async () => {
+    const other = await new FakeGitLab().start();
+    try {
+      gl.failNext = [{ status: 302, headers: { location: `${other.url}/api/v4/projects/group%2Fapp/variables` } }];
+      const r = await sync();
+      expect(r.code).toBe(1);
+      oneLine(r.stderr);
+      expect(r.stderr).toContain(`to ${other.url}, another origin that would receive the token: not followed`);
+      expect(other.log).toEqual([]);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('a write that keeps failing with an HTML page: its status and the page title, on one line', async () => {
+    gl.vars.push({
+      key: 'SSH_KEY',
+      value: secretValues[3],
+      variable_type: 'file',
+      protected: false,
+      masked: false,
+      raw: true,
+      hidden: false,
+      environment_scope: '*',
+      description: 'managed by kamal-secret',
     });
-    const r = await box.run(['gitlab', 'ci'], { cwd: box.path('app') });
-    expect(r.code).toBe(0);
-    const { parse } = await import('yaml');
-    const doc = parse(r.stdout);
-    expect(doc['.kamal'].image).toEqual({
-      name: expect.stringMatching(/^ghcr\.io\/basecamp\/kamal:v\d+\.\d+\.\d+$/),
-      entrypoint: [''],
-    });
-    expect(doc['deploy:production']).toMatchObject({
-      extends: '.kamal',
-      environment: { name: 'production' },
-      script: ['kamal deploy -d production'],
-    });
-    expect(doc['deploy:staging'].script).toEqual(['kamal deploy -d staging']);
-    expect(doc['.kamal'].before_script.join('\n')).toMatch(
-      /chmod 600 "\$SSH_PRIVATE_KEY"[\s\S]*known_hosts[\s\S]*safe\.directory "\$CI_PROJECT_DIR"/,
+    const page = '<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>';
+    gl.failNext = [
+      { status: 200, body: JSON.stringify(gl.vars), headers: { 'x-next-page': '' } },
+      ...Array.from({ length: 5 }, () => ({ status: 502, body: page, headers: { 'content-type': 'text/html' } })),
+    ];
+    const r = await sync();
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      '  failed  API_KEY (scope *): GitLab answered 502: an HTML page titled "502 Bad Gateway"\n',
     );
-    expect(r.stdout).toMatch(/type: registry[\s\S]*mode=max[\s\S]*provenance: false/);
+    expect(r.stdout + r.stderr).not.toContain('<');
+  });
+
+  it('a write answered with the request echoed back', async () => {
+    gl.failNext = [{ status: 200, body: '[]', headers: { 'x-next-page': '' } }, { echo: true }];
+    const r = await sync(['--json']);
+    expect(r.code).toBe(1);
+    const { failed } = JSON.parse(r.stdout);
+    expect(failed).toHaveLength(1);
+    expect(failed[0].message).toMatch(/^PRIVATE-TOKEN \[redacted\] may not send \{.*"value":"\[redacted\]"/);
+    expect(r.stdout + r.stderr).not.toContain('good-token');
+    expectNoValues(r.stdout + r.stderr);
   });
 });

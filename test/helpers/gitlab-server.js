@@ -1,26 +1,46 @@
 // A GitLab CI/CD variables API that behaves as reference/gitlab-variables.md says:
 // auth order 401 → 404 → 403, pagination headers, masking rules, duplicate and
-// 409/404 bodies, filter[environment_scope], hidden variables, 429 and 5xx on demand.
-// Plain JavaScript so that the benchmarks (bench/gitlab.js) run against it too.
+// 409/404 bodies, filter[environment_scope], hidden variables, project and group
+// variables kept apart (a group needs the Owner role), 429 and 5xx on demand. It can
+// also misbehave the ways a broken proxy or a hostile server does (see `failNext`,
+// `pagination`). Plain JavaScript so that the benchmarks (bench/gitlab.js) run against it too.
 import http from 'node:http';
 
 /**
  * @typedef {{ key: string, value: string, variable_type: string, protected: boolean, masked: boolean, raw: boolean,
  *   hidden: boolean, environment_scope: string, description: string | null }} StoredVar
+ * @typedef {{ status?: number, headers?: Record<string, string>, body?: string,
+ *   hang?: boolean, bodyBytes?: number, stall?: boolean, echo?: boolean }} Injected
+ *   An answer given instead of the real one: `hang` never answers; `bodyBytes` streams a
+ *   200 body of that many bytes, made as it is sent, and with `stall` then never ends it;
+ *   `echo` answers 400 with the request's token and body in the message, as a careless
+ *   proxy or server would.
  */
 
 export class FakeGitLab {
+  /** the project's variables */
   /** @type {StoredVar[]} */ vars = [];
+  /** the group's variables */
+  /** @type {StoredVar[]} */ groupVars = [];
   /** @type {{ method: string, path: string, body: string }[]} */ log = [];
-  /** @type {Record<string, 'maintainer' | 'reporter' | 'no-api'>} */
-  tokens = { 'good-token': 'maintainer', 'reporter-token': 'reporter', 'read-token': 'no-api' };
+  /** @type {Record<string, 'owner' | 'maintainer' | 'reporter' | 'no-api'>} */
+  tokens = {
+    'good-token': 'owner',
+    'maintainer-token': 'maintainer',
+    'reporter-token': 'reporter',
+    'read-token': 'no-api',
+  };
   project = { id: '42', path: 'group/app' };
   group = { id: '7', path: 'group' };
-  /** @type {{ status: number, headers?: Record<string, string>, body?: string }[]} */ failNext = [];
+  /** @type {Injected[]} */ failNext = [];
+  /** listings that never end: 'endless' names ever higher next pages, 'repeat' names page 1 again */
+  /** @type {null | 'endless' | 'repeat'} */ pagination = null;
   /** response headers a proxy in front of GitLab strips, e.g. ['x-next-page'] */
   /** @type {string[]} */ droppedHeaders = [];
   /** the next write is applied, then answered 502, as when a gateway times out on a slow GitLab */
   loseNextWriteAnswer = false;
+  /** bytes of `bodyBytes` answers actually sent before the client hung up */
+  streamedBytes = 0;
   /** milliseconds added to every answer, to model a distant server */
   latencyMs = 0;
   server = http.createServer((req, res) => this.handle(req, res));
@@ -33,6 +53,7 @@ export class FakeGitLab {
   }
 
   stop() {
+    this.server.closeAllConnections(); // also the requests left hanging on purpose
     return new Promise((r) => this.server.close(() => r()));
   }
 
@@ -59,6 +80,12 @@ export class FakeGitLab {
         res.end(data === undefined ? '' : typeof data === 'string' ? data : JSON.stringify(data));
       };
       const injected = this.failNext.shift();
+      if (injected?.hang) return;
+      if (injected?.bodyBytes) return this.streamBody(res, injected.bodyBytes, Boolean(injected.stall));
+      if (injected?.echo)
+        return send(400, {
+          message: `PRIVATE-TOKEN ${req.headers['private-token']} may not send ${body}`,
+        });
       if (injected)
         return send(
           injected.status,
@@ -79,8 +106,10 @@ export class FakeGitLab {
       const owner = m[1] === 'projects' ? this.project : this.group;
       if (id !== owner.id && id !== owner.path)
         return send(404, { message: `404 ${m[1] === 'projects' ? 'Project' : 'Group'} Not Found` });
-      if (role === 'reporter') return send(403, { message: '403 Forbidden' });
-      // One store for both kinds keeps the double simple; tests use one kind at a time.
+      if (role === 'reporter' || (role === 'maintainer' && m[1] === 'groups'))
+        return send(403, { message: '403 Forbidden' });
+      const isGroup = m[1] === 'groups';
+      const store = isGroup ? this.groupVars : this.vars;
       const key = m[3] ? decodeURIComponent(m[3]) : undefined;
       let params = {};
       try {
@@ -92,12 +121,14 @@ export class FakeGitLab {
         if (params[field] !== undefined && toBool(params[field]) === null)
           return send(400, { error: `${field} is invalid` });
       }
+      // GitLab up to about 18.2 takes any masked_and_hidden on a group, even false, as true.
+      if (isGroup && params.masked_and_hidden !== undefined) params.masked_and_hidden = true;
       const filter = url.searchParams.get('filter[environment_scope]');
       if (req.method === 'GET' && !key) {
         const perPage = Math.min(Number(url.searchParams.get('per_page') ?? 20), 100);
         const page = Number(url.searchParams.get('page') ?? 1);
-        const pages = Math.max(1, Math.ceil(this.vars.length / perPage));
-        const slice = this.vars
+        const pages = Math.max(1, Math.ceil(store.length / perPage));
+        const slice = store
           .slice((page - 1) * perPage, page * perPage)
           .map((v) => ({ ...v, value: v.hidden ? null : v.value }));
         const pageUrl = (n) => {
@@ -112,12 +143,14 @@ export class FakeGitLab {
           [1, 'first'],
           [pages, 'last'],
         ];
+        const next =
+          { endless: String(page + 1), repeat: '1' }[this.pagination] ?? (page < pages ? String(page + 1) : '');
         const headers = {
-          'x-total': String(this.vars.length),
+          'x-total': String(store.length),
           'x-total-pages': String(pages),
           'x-page': String(page),
           'x-per-page': String(perPage),
-          'x-next-page': page < pages ? String(page + 1) : '',
+          'x-next-page': next,
           'x-prev-page': page > 1 ? String(page - 1) : '',
           link: links.map(([n, rel]) => `<${pageUrl(n)}>; rel="${rel}"`).join(', '),
         };
@@ -127,14 +160,14 @@ export class FakeGitLab {
       if (req.method === 'POST') {
         if (params.value === undefined) return send(400, { error: 'value is missing' });
         const v = this.normalise(params);
-        if (this.vars.some((x) => x.key === v.key && x.environment_scope === v.environment_scope))
+        if (store.some((x) => x.key === v.key && x.environment_scope === v.environment_scope))
           return send(400, { message: { key: [`(${v.key}) has already been taken`] } });
         const invalid = this.validate(v);
         if (invalid) return send(400, invalid);
-        this.vars.push(v);
+        store.push(v);
         return send(201, v);
       }
-      const matches = this.vars.filter((x) => x.key === key && (filter === null || x.environment_scope === filter));
+      const matches = store.filter((x) => x.key === key && (filter === null || x.environment_scope === filter));
       if (matches.length === 0) return send(404, { message: '404 Variable Not Found' });
       if (matches.length > 1)
         return send(409, {
@@ -143,7 +176,7 @@ export class FakeGitLab {
       const current = matches[0];
       if (req.method === 'GET') return send(200, { ...current, value: current.hidden ? null : current.value });
       if (req.method === 'DELETE') {
-        this.vars = this.vars.filter((x) => x !== current);
+        store.splice(store.indexOf(current), 1);
         return send(204);
       }
       if (req.method === 'PUT') {
@@ -160,6 +193,25 @@ export class FakeGitLab {
       }
       return send(405, { message: '405 Method Not Allowed' });
     }
+  }
+
+  /** A 200 body of `bytes` bytes, made as it is sent: the start of a JSON list that never ends in time. */
+  streamBody(res, bytes, stall) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const chunk = Buffer.alloc(64 * 1024, ' ');
+    let left = bytes;
+    const pump = () => {
+      while (left > 0) {
+        const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
+        left -= part.length;
+        this.streamedBytes += part.length;
+        if (!res.write(part)) return res.once('drain', pump);
+      }
+      if (!stall) res.end();
+    };
+    res.on('close', () => (left = 0));
+    res.write('[');
+    pump();
   }
 
   normalise(p) {

@@ -1,43 +1,17 @@
-// Where the real Kamal and dotenv sources are, for the tests that compare with them.
-// They live outside this repository (the workspace's shared/third-party and
-// shared/tools/kamal-harness); each path can be overridden, and without them the tests
-// that need them report themselves skipped, saying why.
+// Real Kamal for the tests that compare with it: where its sources are (and what is
+// missing) comes from real-kamal-sources.js, shared with the benchmark; without them the
+// tests that need them report themselves skipped, saying why.
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { DotenvVersion } from '../../src/kamal/dotenv-model.js';
-import { ROOT } from './cli.js';
+import { realKamalMissing, realKamalSources as sources } from './real-kamal-sources.js';
 
-const shared = process.env.KAMAL_SECRET_SHARED_DIR ?? path.join(ROOT, '..', 'shared');
-
-export const realKamalSources = {
-  kamal: process.env.KAMAL_SRC ?? path.join(shared, 'third-party', 'kamal-v2.12.0'),
-  dotenv: {
-    '3.2': process.env.DOTENV_32_SRC ?? path.join(shared, 'third-party', 'dotenv-3.2.0'),
-    '3.1': process.env.DOTENV_31_SRC ?? path.join(shared, 'third-party', 'dotenv-3.1.8'),
-  } as Record<DotenvVersion, string>,
-  harness: process.env.KAMAL_HARNESS ?? path.join(shared, 'tools', 'kamal-harness', 'run-kamal.sh'),
+/** The sources and the harness, and what is missing to run them. */
+export const realKamalSources = sources as {
+  kamal: string;
+  dotenv: Record<DotenvVersion, string>;
+  harness: string;
 };
-
-function hasRuby(): boolean {
-  try {
-    execFileSync('ruby', ['-e', '0'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const missing = [
-  !fs.existsSync(path.join(realKamalSources.kamal, 'lib', 'kamal.rb')) &&
-    `Kamal 2.12 sources (KAMAL_SRC=${realKamalSources.kamal})`,
-  !fs.existsSync(path.join(realKamalSources.dotenv['3.2'], 'lib', 'dotenv.rb')) &&
-    'dotenv 3.2.0 sources (DOTENV_32_SRC)',
-  !fs.existsSync(path.join(realKamalSources.dotenv['3.1'], 'lib', 'dotenv.rb')) &&
-    'dotenv 3.1.8 sources (DOTENV_31_SRC)',
-  !fs.existsSync(realKamalSources.harness) && `the kamal harness (KAMAL_HARNESS=${realKamalSources.harness})`,
-  !hasRuby() && 'ruby (apt-get install ruby and the gems .ci/run lists)',
-].filter((m): m is string => Boolean(m));
+const missing = realKamalMissing as string[];
 
 export const realKamalAvailable = missing.length === 0;
 /** Appended to a describe title: empty when real Kamal can run, else why its tests skip. */

@@ -1,7 +1,15 @@
 // Unit tests of the vault format and its sealing.
 import { describe, expect, it } from 'vitest';
 import { DecryptError, newHeader, openVault, randomKey, sealVault, unwrapKey } from '../../src/vault/crypto.js';
-import { canonicalJson, FormatError, headerDigest, parse, serialize, type VaultFile } from '../../src/vault/format.js';
+import {
+  canonicalJson,
+  FormatError,
+  headerDigest,
+  parse,
+  parsePayload,
+  serialize,
+  type VaultFile,
+} from '../../src/vault/format.js';
 
 const payload = { secrets: { A: { value: 'v', created_at: 't', updated_at: 't' } } };
 
@@ -61,6 +69,49 @@ describe('vault format', () => {
     const damaged = structuredClone(file);
     damaged.header.vault_id = '00000000-0000-4000-8000-000000000000';
     expect(() => parse(serialize(damaged))).toThrow(FormatError);
+  });
+
+  // A crafted header must not cost minutes and gigabytes: refused by the parser, before
+  // any key derivation. Each case with its checksum recomputed, as a deliberate edit would.
+  const MiB = 1024 * 1024;
+  const costs: [string, number, number, RegExp][] = [
+    ['2 GiB of memory', 3, 2048 * MiB, /memlimit must be 64 MiB\.\.1 GiB/],
+    ['64 passes', 64, 64 * MiB, /opslimit must be 3\.\.16/],
+    ['more work than 1 GiB × 4 passes', 16, 512 * MiB, /more work than 1 GiB × 4 passes/],
+    ['less memory than 64 MiB', 3, 8 * MiB, /memlimit must be 64 MiB\.\.1 GiB/],
+    ['fewer passes than 3', 1, 64 * MiB, /opslimit must be 3\.\.16/],
+  ];
+  for (const [what, opslimit, memlimit, message] of costs) {
+    it(`refuses a header asking for ${what}`, async () => {
+      const { file } = await fresh();
+      const edited = structuredClone(file);
+      edited.header.kdf = { ...edited.header.kdf, opslimit, memlimit };
+      edited.header_sha256 = headerDigest(edited.header);
+      expect(() => parse(serialize(edited))).toThrow(message);
+    });
+  }
+
+  it('accepts the ceilings themselves: 1 GiB × 4 passes, 256 MiB × 16 passes', async () => {
+    for (const [opslimit, memlimit] of [
+      [4, 1024 * MiB],
+      [16, 256 * MiB],
+    ]) {
+      const { file } = await fresh();
+      file.header.kdf = { ...file.header.kdf, opslimit, memlimit };
+      file.header_sha256 = headerDigest(file.header);
+      expect(parse(serialize(file)).header.kdf).toMatchObject({ opslimit, memlimit });
+    }
+  });
+
+  it('reads records holding text (value) or bytes (value_base64), and refuses one with neither or both', () => {
+    const t = { created_at: 'a', updated_at: 'b' };
+    const ok = { secrets: { A: { value: 'x', ...t }, B: { value_base64: '/w==', ...t } } };
+    expect(parsePayload(JSON.stringify(ok))).toEqual(ok);
+    for (const bad of [{ ...t }, { value: 'x', value_base64: '/w==', ...t }, { value_base64: 'not base64', ...t }]) {
+      expect(() => parsePayload(JSON.stringify({ secrets: { A: bad } }))).toThrow(
+        'the secret A must hold exactly one of "value" (text) and "value_base64" (base64)',
+      );
+    }
   });
 
   it('canonical JSON sorts keys at every level', () => {

@@ -1,0 +1,45 @@
+// Running the command `kamal-secret run` was given, as a shell would: its output on
+// ours, the signals we receive passed on to it, and its status as ours. Node built-ins
+// only: the fast `run` path uses it.
+
+import { spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
+import { UserError } from '../errors.js';
+
+const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Run `command` with `env` and resolve to the status to exit with: the child's, or
+ * 128 + the signal that killed it. Rejects with a UserError (exit 127 or 126) only
+ * when the command could not be started, so nothing has run.
+ */
+export function runForwardingSignals(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    // Handlers go in before the child exists: a signal that lands while it starts would otherwise
+    // kill us with the default action and leave the child running, orphaned.
+    let child: ReturnType<typeof spawn> | undefined;
+    const early: NodeJS.Signals[] = [];
+    const forward = (signal: NodeJS.Signals) => () => (child ? child.kill(signal) : early.push(signal));
+    const handlers = FORWARDED.map((s) => [s, forward(s)] as const);
+    for (const [s, h] of handlers) process.on(s, h);
+    const stopForwarding = () => {
+      for (const [s, h] of handlers) process.off(s, h);
+    };
+    child = spawn(command[0], command.slice(1), { env, stdio: 'inherit' });
+    for (const signal of early) child.kill(signal);
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (child.pid !== undefined) return; // a signal we could not pass on; the child still runs, and 'exit' follows
+      stopForwarding();
+      const notFound = err.code === 'ENOENT';
+      reject(
+        new UserError(notFound ? `${command[0]}: command not found` : `cannot run ${command[0]}: ${err.message}`, {
+          exit: notFound ? 127 : 126,
+        }),
+      );
+    });
+    child.on('exit', (code, signal) => {
+      stopForwarding();
+      resolve(code ?? 128 + (signal ? osConstants.signals[signal] : 1));
+    });
+  });
+}

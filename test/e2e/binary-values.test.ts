@@ -1,0 +1,85 @@
+// Values are bytes: what set --file stores, get returns exactly, through the agent (and its
+// fast path) as in-process. Where a command needs text, a binary secret is refused by name.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BIN, cleanEnv, type RunResult, Sandbox } from '../helpers/cli.js';
+
+const BINARY = Buffer.from([0xff, 0xfe, 0x00, 0x61, 0x62, 0x63, 0x80]); // \xff\xfe\0abc\x80
+const NUL_TEXT = Buffer.from('abc\0def'); // valid UTF-8, but no environment variable can hold it
+
+let box: Sandbox;
+beforeEach(async () => {
+  box = new Sandbox();
+  await box.init();
+});
+afterEach(() => box.cleanup());
+
+/** What the CLI writes on stdout, as bytes. */
+function getBytes(args: string[], env: Record<string, string | undefined>): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: box.dir,
+      env: cleanEnv({ ...box.env, ...env }),
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.on('error', reject);
+    child.on('close', () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+const oneLine = (r: RunResult) => r.stderr.trim().split('\n');
+
+for (const [mode, env] of [
+  ['in-process', {}],
+  ['through the agent', { KAMAL_SECRET_NO_AGENT: undefined }],
+] as const) {
+  describe(`binary values, ${mode}`, () => {
+    it('set --file stores the bytes, get returns them exactly (no newline added), get --json as base64', async () => {
+      fs.writeFileSync(box.path('blob.bin'), BINARY);
+      fs.writeFileSync(box.path('nul.txt'), NUL_TEXT);
+      let r = await box.run(['set', 'BLOB', '--file', box.path('blob.bin')], { env });
+      expect(r.stdout).toBe('created BLOB\n');
+      expect(r.stderr).toBe(
+        'kamal-secret: warning: BLOB holds binary data: kamal-secret get writes it byte for byte, but it cannot be an environment variable, exported or synced to GitLab\n',
+      );
+      await box.run(['set', 'NUL', '--file', box.path('nul.txt')], { env });
+
+      expect(await getBytes(['get', 'BLOB'], env)).toEqual(BINARY);
+      expect(await getBytes(['get', '-n', 'BLOB'], env)).toEqual(BINARY);
+      expect(await getBytes(['get', 'NUL'], env)).toEqual(NUL_TEXT);
+      // Twice through the agent: the second get takes the fast path of a warm agent.
+      expect(await getBytes(['get', 'BLOB'], env)).toEqual(BINARY);
+      r = await box.run(['get', '--json', 'BLOB'], { env });
+      expect(JSON.parse(r.stdout)).toEqual({
+        ref: 'BLOB',
+        scope: '',
+        name: 'BLOB',
+        value_base64: BINARY.toString('base64'),
+      });
+    });
+
+    it('run, export and fetch refuse a binary secret in one line that names it', async () => {
+      fs.writeFileSync(box.path('blob.bin'), BINARY);
+      await box.run(['set', 'BLOB', '--file', box.path('blob.bin')], { env });
+      const refusal =
+        'kamal-secret: BLOB holds binary data (bytes that are not UTF-8 text, or a NUL byte), which cannot be an environment variable, a dotenv or JSON value, or a GitLab variable; read it with: kamal-secret get BLOB > FILE';
+      for (const args of [
+        ['run', '--', 'true'],
+        ['export', '--format', 'dotenv'],
+        ['export', '--format', 'json'],
+        ['fetch', 'BLOB'],
+      ]) {
+        const r = await box.run(args, { env });
+        expect({ args, code: r.code, stdout: r.stdout, lines: oneLine(r) }).toEqual({
+          args,
+          code: 1,
+          stdout: '',
+          lines: [expect.stringContaining(refusal)],
+        });
+      }
+    });
+  });
+}

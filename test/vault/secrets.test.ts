@@ -1,0 +1,169 @@
+// Unit tests of src/vault/secrets.ts: what can be done to a decrypted payload.
+import { describe, expect, it } from 'vitest';
+import { UsageError, UserError } from '../../src/errors.js';
+import type { Payload } from '../../src/vault/format.js';
+import { allAsText, applyMutation, list, lookup, lookupValue, visible } from '../../src/vault/secrets.js';
+
+const AT = '2026-01-01T00:00:00.000Z';
+const LATER = '2026-02-01T00:00:00.000Z';
+const BINARY = Buffer.from([0xff, 0xfe, 0x00, 0x61, 0x62, 0x63, 0x80]);
+
+function payload(): Payload {
+  const rec = (value: string) => ({ value, created_at: AT, updated_at: AT });
+  return {
+    secrets: {
+      TOKEN: rec('global-token'),
+      DB: rec('global-db'),
+      'shop/DB': rec('shop-db'),
+      'shop/production/DB': rec('prod-db'),
+      'shop/staging/ONLY': rec('staging-only'),
+      'blog/DB': rec('blog-db'),
+      BLOB: { value_base64: BINARY.toString('base64'), created_at: AT, updated_at: AT },
+    },
+  };
+}
+
+const CHAIN = ['shop/production', 'shop', ''];
+
+describe('lookup', () => {
+  it('finds the innermost scope first, then walks outward', () => {
+    expect(lookup(payload(), 'DB', CHAIN)).toEqual({ ref: 'shop/production/DB', value: 'prod-db' });
+    expect(lookup(payload(), 'DB', ['shop/staging', 'shop', ''])).toEqual({ ref: 'shop/DB', value: 'shop-db' });
+    expect(lookup(payload(), 'TOKEN', CHAIN)).toEqual({ ref: 'TOKEN', value: 'global-token' });
+  });
+
+  it('is null when no scope of the chain has the name (another destination does not count)', () => {
+    expect(lookup(payload(), 'ONLY', CHAIN)).toBeNull();
+    expect(lookupValue(payload(), 'MISSING', CHAIN)).toBeNull();
+  });
+
+  it('returns a binary secret as stored to lookupValue, and refuses it as text, naming it', () => {
+    expect(lookupValue(payload(), 'BLOB', CHAIN)).toEqual({ ref: 'BLOB', value_base64: BINARY.toString('base64') });
+    expect(() => lookup(payload(), 'BLOB', CHAIN)).toThrow(
+      'BLOB holds binary data (bytes that are not UTF-8 text, or a NUL byte), which cannot be an environment variable, a dotenv or JSON value, or a GitLab variable; read it with: kamal-secret get BLOB > FILE',
+    );
+  });
+
+  it('reads a text value with a NUL byte, from a vault written before values were bytes, as binary', () => {
+    const p = payload();
+    p.secrets.OLD = { value: 'a\0b', created_at: AT, updated_at: AT };
+    expect(lookupValue(p, 'OLD', [''])).toEqual({ ref: 'OLD', value: 'a\0b' });
+    expect(() => lookup(p, 'OLD', [''])).toThrow(UserError);
+  });
+});
+
+describe('visible', () => {
+  it('has every name of the chain once, inner scopes winning, sorted by name', () => {
+    const p = payload();
+    delete p.secrets.BLOB;
+    expect([...visible(p, CHAIN)]).toEqual([
+      ['DB', { ref: 'shop/production/DB', value: 'prod-db' }],
+      ['TOKEN', { ref: 'TOKEN', value: 'global-token' }],
+    ]);
+  });
+
+  it('refuses a chain that sees a binary secret, naming it', () => {
+    expect(() => visible(payload(), CHAIN)).toThrow(/^BLOB holds binary data/);
+    expect([...visible(payload(), ['blog'])]).toEqual([['DB', { ref: 'blog/DB', value: 'blog-db' }]]);
+  });
+});
+
+describe('allAsText', () => {
+  it('gives every secret as [ref, text], and refuses a vault holding a binary secret, naming it', () => {
+    const p = payload();
+    expect(() => allAsText(p)).toThrow(/^BLOB holds binary data/);
+    delete p.secrets.BLOB;
+    expect(allAsText(p)).toEqual(Object.entries(p.secrets).map(([ref, r]) => [ref, r.value]));
+  });
+});
+
+describe('list', () => {
+  it('lists every secret by scope, then name, without values', () => {
+    expect(list(payload()).map((e) => e.ref)).toEqual([
+      'BLOB',
+      'DB',
+      'TOKEN',
+      'blog/DB',
+      'shop/DB',
+      'shop/production/DB',
+      'shop/staging/ONLY',
+    ]);
+    expect(list(payload())[0]).toEqual({ ref: 'BLOB', scope: '', name: 'BLOB', updated_at: AT });
+  });
+});
+
+describe('applyMutation', () => {
+  it('set creates, then updates keeping the creation time', () => {
+    const p = payload();
+    expect(applyMutation(p, { op: 'set', ref: 'shop/NEW', value: 'v1' }, LATER)).toEqual({
+      action: 'created',
+      ref: 'shop/NEW',
+    });
+    expect(applyMutation(p, { op: 'set', ref: 'DB', value: 'v2' }, LATER)).toEqual({ action: 'updated', ref: 'DB' });
+    expect(p.secrets.DB).toEqual({ value: 'v2', created_at: AT, updated_at: LATER });
+  });
+
+  it('set stores text as value and any other bytes as value_base64, whichever form they came in', () => {
+    const p = payload();
+    applyMutation(p, { op: 'set', ref: 'B', value_base64: BINARY.toString('base64') }, LATER);
+    applyMutation(p, { op: 'set', ref: 'N', value: 'a\0b' }, LATER);
+    applyMutation(p, { op: 'set', ref: 'T', value_base64: Buffer.from('plain é').toString('base64') }, LATER);
+    expect(p.secrets.B).toEqual({ value_base64: BINARY.toString('base64'), created_at: LATER, updated_at: LATER });
+    expect(p.secrets.N).toEqual({
+      value_base64: Buffer.from('a\0b').toString('base64'),
+      created_at: LATER,
+      updated_at: LATER,
+    });
+    expect(p.secrets.T).toEqual({ value: 'plain é', created_at: LATER, updated_at: LATER });
+  });
+
+  it('set refuses a value that is neither text nor base64', () => {
+    const p = payload();
+    expect(() => applyMutation(p, { op: 'set', ref: 'X', value_base64: 'not base64!' }, LATER)).toThrow(TypeError);
+    expect(p.secrets.X).toBeUndefined();
+  });
+
+  it('rm removes; a missing one is an error naming its scope', () => {
+    const p = payload();
+    expect(applyMutation(p, { op: 'rm', ref: 'shop/DB' })).toEqual({ action: 'removed', ref: 'shop/DB' });
+    expect(p.secrets['shop/DB']).toBeUndefined();
+    expect(() => applyMutation(p, { op: 'rm', ref: 'shop/DB' })).toThrow('DB does not exist in scope shop');
+  });
+
+  it('mv moves the record (binary kept as it is), refuses a clash and a move onto itself', () => {
+    const p = payload();
+    expect(applyMutation(p, { op: 'mv', from: 'BLOB', to: 'shop/BLOB' }, LATER)).toEqual({
+      action: 'moved',
+      ref: 'shop/BLOB',
+    });
+    expect(p.secrets['shop/BLOB']).toEqual({
+      value_base64: BINARY.toString('base64'),
+      created_at: AT,
+      updated_at: LATER,
+    });
+    expect(() => applyMutation(p, { op: 'mv', from: 'DB', to: 'shop/DB' })).toThrow('shop/DB already exists');
+    expect(() => applyMutation(p, { op: 'mv', from: 'DB', to: 'DB' })).toThrow(UsageError);
+  });
+
+  it('import reports created, updated, unchanged and skipped names', () => {
+    const p = payload();
+    const entries: [string, string][] = [
+      ['DB', 'shop-db'],
+      ['NEW', 'n'],
+      ['TOKEN', 'other'],
+    ];
+    expect(applyMutation(p, { op: 'import', scope: 'shop', entries, overwrite: false }, LATER)).toEqual({
+      created: ['NEW', 'TOKEN'],
+      updated: [],
+      unchanged: ['DB'],
+      skipped: [],
+    });
+    expect(
+      applyMutation(p, { op: 'import', scope: '', entries: [['DB', 'changed']], overwrite: false }, LATER),
+    ).toMatchObject({ skipped: ['DB'] });
+    expect(
+      applyMutation(p, { op: 'import', scope: '', entries: [['DB', 'changed']], overwrite: true }, LATER),
+    ).toMatchObject({ updated: ['DB'] });
+    expect(p.secrets.DB.value).toBe('changed');
+  });
+});
