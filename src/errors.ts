@@ -26,7 +26,13 @@ export type ErrorCode =
   | 'agent_unavailable'
   | 'team_refused'
   | 'gitlab'
-  | 'system';
+  | 'system'
+  // kamal migrate: a secret would be stored empty; an adapter it cannot evaluate; a
+  // different value already in the vault; the new files failed verification (undone)
+  | 'empty_secret'
+  | 'unsupported_adapter'
+  | 'conflict'
+  | 'not_verified';
 
 export interface ErrorDetails {
   exit?: number;

@@ -11,6 +11,8 @@ export interface DeployConfig {
   service: string | null;
   /** the prefix of the secrets files, `.kamal/secrets` unless `secrets_path:` says otherwise */
   secretsPath: string;
+  /** where Kamal looks for hooks, `.kamal/hooks` unless `hooks_path:` says otherwise */
+  hooksPath: string;
   /** names the deploy needs, with where deploy.yml asks for each */
   needed: Map<string, string>;
   destinations: string[];
@@ -42,21 +44,31 @@ export function readDeployConfig(root: string, destination?: string): DeployConf
     const v = obj(config.registry)[field];
     if (Array.isArray(v)) need(v.slice(0, 1), `registry.${field}`);
   }
-  for (const [role, roleConfig] of Object.entries(obj(config.servers)))
+  // proxy.ssl names its PEM secrets as plain strings (lib/kamal/configuration/proxy.rb)
+  const needProxy = (proxy: unknown, where: string) => {
+    const ssl = obj(obj(proxy).ssl);
+    for (const field of ['certificate_pem', 'private_key_pem'])
+      if (typeof ssl[field] === 'string') need([ssl[field]], `${where}.ssl.${field}`);
+  };
+  for (const [role, roleConfig] of Object.entries(obj(config.servers))) {
     need(obj(obj(roleConfig).env).secret, `servers.${role}.env.secret`);
-  for (const [name, accessory] of Object.entries(obj(config.accessories)))
+    needProxy(obj(roleConfig).proxy, `servers.${role}.proxy`);
+  }
+  for (const [name, accessory] of Object.entries(obj(config.accessories))) {
     need(obj(obj(accessory).env).secret, `accessories.${name}.env.secret`);
+    needProxy(obj(accessory).proxy, `accessories.${name}.proxy`);
+    const password = obj(obj(accessory).registry).password;
+    if (Array.isArray(password)) need(password.slice(0, 1), `accessories.${name}.registry.password`);
+  }
   need(obj(config.builder).secrets, 'builder.secrets');
   const ssh = obj(config.ssh);
   if (Array.isArray(ssh.key_data)) need(ssh.key_data, 'ssh.key_data');
-  const proxy = obj(config.proxy);
-  if (Array.isArray(obj(proxy.ssl).certificate_pem)) need(obj(proxy.ssl).certificate_pem, 'proxy.ssl.certificate_pem');
-  if (Array.isArray(obj(proxy.ssl).private_key_pem)) need(obj(proxy.ssl).private_key_pem, 'proxy.ssl.private_key_pem');
-  const secretsPath = typeof config.secrets_path === 'string' ? config.secrets_path : '.kamal/secrets';
+  needProxy(config.proxy, 'proxy');
   return {
     root,
     service: typeof config.service === 'string' ? config.service : null,
-    secretsPath,
+    secretsPath: typeof config.secrets_path === 'string' ? config.secrets_path : '.kamal/secrets',
+    hooksPath: typeof config.hooks_path === 'string' ? config.hooks_path : '.kamal/hooks',
     needed,
     destinations: listDestinations(root),
   };
@@ -85,12 +97,26 @@ function readYaml(file: string): Yaml {
     throw new UserError(`cannot read ${file}`);
   }
   // Kamal evaluates ERB first; the tags cannot be evaluated here, so they read as empty.
-  const withoutErb = text.replace(/<%[\s\S]*?%>/g, '');
+  const withoutErb = withoutErbTags(text);
   try {
     return obj(parseYaml(withoutErb));
   } catch (err) {
     throw new UserError(`${file} is not valid YAML: ${(err as Error).message.split('\n')[0].replace(/:$/, '')}`);
   }
+}
+
+/** The text without its `<% … %>` tags (an unclosed one is left as it is), in linear time. */
+function withoutErbTags(text: string): string {
+  const parts: string[] = [];
+  let at = 0;
+  for (let open = text.indexOf('<%'); open >= 0; open = text.indexOf('<%', at)) {
+    parts.push(text.slice(at, open));
+    const close = text.indexOf('%>', open + 2);
+    if (close < 0) break;
+    at = close + 2;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
 }
 
 const obj = (v: unknown): Yaml => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Yaml) : {});

@@ -1,8 +1,9 @@
 // `$(kamal secrets …)` lines, which Kamal runs inside itself rather than through a
 // shell (lib/kamal/secrets/dotenv/inline_command_substitution.rb): `extract` is pure
-// and evaluated here; `fetch` is evaluated for the `test` adapter, reported as fatal
-// when Kamal would abort (unknown adapter, its CLI not installed), and otherwise left
-// unknown, since it needs the password manager.
+// and evaluated here; `fetch` is evaluated for the `test` adapter and otherwise left
+// unknown, since it needs the password manager. Any failure inside Kamal (bad JSON, a
+// name not in it, Thor refusing the arguments, an unknown adapter or a missing CLI)
+// raises out of the secrets parsing and aborts Kamal.
 
 import type { CommandOutcome } from './dotenv-model.js';
 import { shellEscape, shellSplit } from './dotenv-model.js';
@@ -34,36 +35,44 @@ export function kamalFetchOutput(values: Record<string, string>): string {
   return shellEscape(JSON.stringify(values));
 }
 
+/** Kamal's test, /\A\s*kamal\s*secrets\s+/, with Ruby's (ASCII) white space. */
 export function isKamalInline(command: string): boolean {
-  return /^\s*kamal\s*secrets\s+/.test(command);
+  return /^[ \t\n\v\f\r]*kamal[ \t\n\v\f\r]*secrets[ \t\n\v\f\r]+/.test(command);
 }
+
+const aborts = (reason: string): CommandOutcome => ({ kind: 'aborts', reason });
 
 export function kamalInline(command: string, env: NodeJS.ProcessEnv): CommandOutcome {
   let words: string[];
   try {
     words = shellSplit(command);
   } catch {
-    return { kind: 'ran', via: 'kamal', stdout: '', status: 1 };
+    return aborts('Kamal cannot split the command (an unmatched quote)');
   }
   if (words[0] !== 'kamal' || words[1] !== 'secrets')
     return { kind: 'not-run', reason: 'kamal secrets is written in a form check does not model' };
   if (words[2] === 'extract') return extract(words.slice(3));
   if (words[2] === 'fetch') return fetchSecrets(words.slice(3), env);
-  return { kind: 'not-run', reason: `kamal secrets ${words[2] ?? ''} is not modelled` };
+  return aborts(`kamal secrets ${words[2] ?? ''} prints no secret inside a secrets file`);
 }
 
 function extract(args: string[]): CommandOutcome {
-  if (args.length < 2) return { kind: 'ran', via: 'kamal', stdout: '', status: 1 };
+  if (args.length !== 2) return aborts('kamal secrets extract takes a name and the JSON that fetch printed');
   const [name, json] = args;
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(json) as Record<string, string>;
-    const value = parsed[name] ?? Object.entries(parsed).find(([k]) => k.endsWith(`/${name}`))?.[1];
-    return value === undefined
-      ? { kind: 'ran', via: 'kamal', stdout: '', status: 1 }
-      : { kind: 'ran', via: 'kamal', stdout: String(value), status: 0 };
+    parsed = JSON.parse(json);
   } catch {
-    return { kind: 'ran', via: 'kamal', stdout: '', status: 1 };
+    return aborts('what kamal secrets extract was given is not JSON');
   }
+  const found =
+    parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? ((parsed as Record<string, unknown>)[name] ?? Object.entries(parsed).find(([k]) => k.endsWith(`/${name}`))?.[1])
+      : undefined;
+  if (found === undefined || found === null) return aborts(`Kamal aborts with "Could not find secret ${name}"`);
+  return typeof found === 'string'
+    ? { kind: 'ran', via: 'kamal', stdout: found, status: 0 }
+    : { kind: 'not-run', reason: 'the secret fetch returned is not a string' };
 }
 
 function fetchSecrets(args: string[], env: NodeJS.ProcessEnv): CommandOutcome {
@@ -72,18 +81,12 @@ function fetchSecrets(args: string[], env: NodeJS.ProcessEnv): CommandOutcome {
     return { kind: 'not-run', reason: 'kamal secrets fetch is written in a form check does not model' };
   const key =
     ALIASES[opts.adapter.toLowerCase()] ?? Object.keys(ADAPTERS).find((k) => camelize(k) === camelize(opts.adapter!));
-  if (!key)
-    return { kind: 'not-run', fatal: true, reason: `Kamal aborts with "Unknown secrets adapter: ${opts.adapter}"` };
+  if (!key) return aborts(`Kamal aborts with "Unknown secrets adapter: ${opts.adapter}"`);
   const adapter = ADAPTERS[key];
   if (adapter.needsAccount && !opts.account)
-    return { kind: 'not-run', reason: `kamal secrets fetch --adapter ${opts.adapter} needs --account` };
-  if (adapter.cli && !onPath(adapter.cli, env)) {
-    return {
-      kind: 'not-run',
-      fatal: true,
-      reason: `${adapter.cli} is not on PATH, and Kamal aborts with "${adapter.label} is not installed"`,
-    };
-  }
+    return aborts(`kamal secrets fetch --adapter ${opts.adapter} needs --account, and Kamal aborts without it`);
+  if (adapter.cli && !onPath(adapter.cli, env))
+    return aborts(`${adapter.cli} is not on PATH, and Kamal aborts with "${adapter.label} is not installed"`);
   if (key !== 'test')
     return {
       kind: 'not-run',
@@ -98,7 +101,9 @@ function fetchSecrets(args: string[], env: NodeJS.ProcessEnv): CommandOutcome {
 }
 
 /** Thor's parsing of `fetch`'s options (--adapter/-a, --account, --from, each also as --opt=value). */
-function fetchOptions(args: string[]): { adapter?: string; account?: string; from?: string; secrets: string[] } | null {
+export function fetchOptions(
+  args: string[],
+): { adapter?: string; account?: string; from?: string; secrets: string[] } | null {
   const out: { adapter?: string; account?: string; from?: string; secrets: string[] } = { secrets: [] };
   for (let i = 0; i < args.length; i++) {
     const m = /^(--adapter|-a|--account|--from)(?:=(.*))?$/.exec(args[i]);
@@ -121,3 +126,8 @@ const camelize = (s: string) =>
     .split('_')
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
+
+/** Kamal's name for an adapter given as `--adapter NAME` (Adapters.lookup), or undefined when Kamal knows none. */
+export function adapterKey(name: string): string | undefined {
+  return ALIASES[name.toLowerCase()] ?? Object.keys(ADAPTERS).find((k) => camelize(k) === camelize(name));
+}

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, runProcess, Sandbox } from '../helpers/cli.js';
+import { KamalDriver, realKamalAvailable, realKamalSkipReason } from '../helpers/real-kamal.js';
 
 const DEPLOY = `service: shop
 image: example/shop
@@ -309,7 +310,9 @@ describe('check', () => {
     box.write({ 'app/config/deploy.yml': DEPLOY, 'app/.kamal/secrets': `${clean}C=$(kamal-secret get NOPE)\n` });
     const r = await box.run(['check'], { cwd: box.path('app'), env });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/\.kamal\/secrets:3: error: .* \[command-failed\]\n {4}fix: kamal-secret set C/);
+    expect(r.stdout).toMatch(
+      /\.kamal\/secrets:3: error: .* \[command-failed\]\n {4}fix: if NOPE is spelt right, add it: kamal-secret set shop\/NOPE/,
+    );
   });
 });
 
@@ -422,5 +425,82 @@ describe('fetch and kamal init', () => {
     const r = await box.run(['check', '-d', 'production'], { cwd, env });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/checked \.kamal\/secrets-common: 0 errors, 0 warnings/);
+  });
+});
+
+describe('destinations', () => {
+  // production needs PROD_ONLY; staging does not. Both share the registry password and master key.
+  const deployFiles = {
+    'app/config/deploy.yml': `${DEPLOY}builder:\n  arch: amd64\n`,
+    'app/config/deploy.production.yml': 'env:\n  secret: [RAILS_MASTER_KEY, PROD_ONLY]\n',
+    'app/config/deploy.staging.yml': 'servers: [192.0.2.12]\n',
+  };
+
+  /**
+   * The pre-connect hook run as Kamal runs it for `kamal-secret run -- kamal deploy -d D`:
+   * in the app, with run's environment, KAMAL_DESTINATION and every secret Kamal parsed
+   * (from real Kamal when it is here; in env mode they are run's values either way).
+   */
+  async function runHook(destination: string, driver: KamalDriver | null) {
+    const cwd = box.path('app');
+    const dumped = await box.run(
+      ['run', '-d', destination, '--', process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.env))'],
+      { cwd, env },
+    );
+    const runEnv: Record<string, string> = JSON.parse(dumped.stdout);
+    const parsed = driver ? await driver.evaluate({ app: cwd, destination, env: runEnv }) : { secrets: {} };
+    if (!('secrets' in parsed)) throw new Error(`Kamal aborts: ${JSON.stringify(parsed)}`);
+    return runProcess('sh', [box.path('app/.kamal/hooks/pre-connect')], {
+      cwd,
+      env: { ...runEnv, ...parsed.secrets, KAMAL_DESTINATION: destination },
+    });
+  }
+
+  it(`a fresh kamal init passes check -d D and the pre-connect hook for every D${realKamalSkipReason}`, {
+    timeout: 900_000,
+  }, async () => {
+    box.write(deployFiles);
+    await box.set('shop/production/PROD_ONLY', 'prod-only-value');
+    const cwd = box.path('app');
+    const init = await box.run(['kamal', 'init'], { cwd });
+    expect(init.stdout).toMatch(
+      /wrote \.kamal\/secrets-common with 2 names: KAMAL_REGISTRY_PASSWORD RAILS_MASTER_KEY\n/,
+    );
+    expect(init.stdout).toMatch(/wrote \.kamal\/secrets\.production with 1 names: PROD_ONLY\n/);
+    expect(fs.readFileSync(box.path('app/.kamal/secrets.production'), 'utf8')).toMatch(/^PROD_ONLY=\$PROD_ONLY$/m);
+    const driver = realKamalAvailable ? new KamalDriver('3.2') : null;
+    try {
+      for (const destination of ['production', 'staging']) {
+        const checked = await box.run(['check', '-d', destination], { cwd, env });
+        expect(checked.code, checked.stdout).toBe(0);
+        const hook = await runHook(destination, driver);
+        expect(hook.code, hook.stderr).toBe(0);
+      }
+    } finally {
+      driver?.close();
+    }
+  });
+
+  it('a name only one destination needs, in secrets-common, blocks the others: check says so, and so does the hook', async () => {
+    box.write(deployFiles);
+    await box.set('shop/production/PROD_ONLY', 'prod-only-value');
+    const cwd = box.path('app');
+    await box.run(['kamal', 'init'], { cwd });
+    fs.rmSync(box.path('app/.kamal/secrets.production'));
+    fs.appendFileSync(box.path('app/.kamal/secrets-common'), 'PROD_ONLY=$PROD_ONLY\n');
+    expect((await box.run(['check', '-d', 'production'], { cwd, env })).code).toBe(0);
+    const staging = await box.run(['check', '-d', 'staging', '--json'], { cwd, env });
+    expect(staging.code).toBe(1);
+    const [finding] = JSON.parse(staging.stdout).findings;
+    expect(finding).toMatchObject({
+      file: '.kamal/secrets-common',
+      name: 'PROD_ONLY',
+      severity: 'error',
+      code: 'destination-only-name',
+      fix: 'move the line to .kamal/secrets.production',
+    });
+    expect(finding.message).toMatch(/pre-connect hook refuses/);
+    const hook = await runHook('staging', null);
+    expect(hook).toMatchObject({ code: 1, stderr: expect.stringContaining('these secrets are empty: PROD_ONLY') });
   });
 });

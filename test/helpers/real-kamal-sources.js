@@ -8,7 +8,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const shared = process.env.KAMAL_SECRET_SHARED_DIR ?? path.join(ROOT, '..', 'shared');
+/** KAMAL_SECRET_SHARED_DIR, else the nearest `shared/` beside this clone or one of its parents (worktrees nest). */
+function findShared() {
+  if (process.env.KAMAL_SECRET_SHARED_DIR) return process.env.KAMAL_SECRET_SHARED_DIR;
+  for (let dir = path.dirname(ROOT); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'shared');
+    if (fs.existsSync(path.join(candidate, 'third-party')) || path.dirname(dir) === dir) return candidate;
+  }
+}
+
+const shared = findShared();
 
 export const realKamalSources = {
   kamal: process.env.KAMAL_SRC ?? path.join(shared, 'third-party', 'kamal-v2.12.0'),

@@ -21,7 +21,7 @@ function fakeShell(command: string): CommandOutcome {
   return { kind: 'not-run', reason: 'unknown' };
 }
 
-const env = { HOME: '/root', A_ENV: 'from-env', INJECT: 'x$(echo injected)y', WORDY: 'pa$word1' };
+const env = { HOME: '/root', A_ENV: 'from-env', INJECT: 'x$(echo injected)y', WORDY: 'pa$word1', ſ: 'long-s' };
 
 function values(text: string, version: DotenvVersion): Record<string, string | null> | string {
   const r = parseSecretsFile(text, version, env, fakeShell);
@@ -65,6 +65,19 @@ const table: [string, unknown, unknown][] = [
   ['NEST=$(echo (inner))', { NEST: '(inner)' }, { NEST: '(inner)' }],
   ['D1=$$ and $ alone', { D1: '$$ and $ alone' }, { D1: '$$ and $ alone' }],
   ['CRLF=value\r\nNEXT=2\r\n', { CRLF: 'value', NEXT: '2' }, { CRLF: 'value', NEXT: '2' }],
+  // Found by the differential run: dotenv reads the file with "bom|utf-8".
+  ['\ufeffBOM=1\nB=2', { BOM: '1', B: '2' }, { BOM: '1', B: '2' }],
+  // Ruby's case-insensitive [A-Z] takes ſ and K (Kelvin); $K is unset here, so empty.
+  ['L=$ſ$\u212a', { L: 'long-s' }, { L: 'long-s' }],
+  // Ruby's \s is ASCII: \v and \f separate like a space, and stay inside a value.
+  [
+    'V\v=1\nF\f:\f1\nW=ver\vtab\fform\nX=x \v# c',
+    { V: '1', W: 'ver\vtab\fform', X: 'x' },
+    { V: '1', W: 'ver\vtab\fform', X: 'x' },
+  ],
+  // A backslash at the end of a value has nothing to escape and stays; before a newline
+  // in double quotes it unescapes to the newline.
+  ['E=1\\\nQ="a\\\nb"\nZ=end\\', { E: '1\\', Q: 'a\nb', Z: 'end\\' }, { E: '1\\', Q: 'a\nb', Z: 'end\\' }],
 ];
 
 describe('the dotenv model', () => {
@@ -81,7 +94,7 @@ describe('the dotenv model', () => {
       ['A', 3, ''],
       ['B', 4, '"'],
     ]);
-    expect(r.entries[0].commands[0]).toMatchObject({ command: 'echo x', outcome: { kind: 'ran' } });
+    expect(r.entries[0].commands[0]).toMatchObject({ written: 'echo x', outcome: { kind: 'ran' } });
   });
 
   it('shell-escapes and splits like Ruby Shellwords', () => {

@@ -4,13 +4,19 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { readConfig } from '../../config.js';
+import { UserError } from '../../errors.js';
 import { formatRef, scopeChain, splitRef } from '../../light/refs.js';
+import { resolveScope } from '../../light/scope.js';
 import type { Found } from '../../vault/secrets.js';
-import { type DeployConfig, readDeployConfig, secretsFiles } from '../deploy-config.js';
-import { type DotenvVersion, type Entry, parseSecretsFile } from '../dotenv-model.js';
+import { type Delivery, deliver, kamalEnvironment } from '../delivery.js';
+import { type DeployConfig, listDestinations, readDeployConfig, secretsFiles } from '../deploy-config.js';
+import { type CommandOutcome, type DotenvVersion, type Executor, parseSecretsFile } from '../dotenv-model.js';
 import { RUN_NOTHING } from '../env-references.js';
+import { isGuardHook } from '../hook.js';
 import { makeExecutor } from './executor.js';
 import { type Finding, fileFindings } from './line-findings.js';
+import { closestName } from './suggest.js';
 
 export type { Finding, Severity } from './line-findings.js';
 
@@ -30,19 +36,20 @@ export interface CheckReport {
   findings: Finding[];
 }
 
+type VersionedFinding = Finding & { version?: DotenvVersion };
+
 export function check(opts: CheckOptions): CheckReport {
+  const app = appFacts(opts);
   const files = new Set<string>();
   const byKey = new Map<string, { finding: Finding; versions: Set<DotenvVersion | undefined> }>();
-  const add = (f: Finding & { version?: DotenvVersion }) => {
-    const { version, ...finding } = f;
-    const key = `${f.file}\0${f.line}\0${f.code}\0${f.name}`;
-    const known = byKey.get(key);
-    if (known) known.versions.add(version);
-    else byKey.set(key, { finding, versions: new Set([version]) });
-  };
   for (const destination of opts.destinations) {
     const config = readDeployConfig(opts.root, destination);
-    for (const f of checkDestination(config, destination, opts)) add(f);
+    for (const { version, ...finding } of checkDestination(config, destination, opts, app)) {
+      const key = `${finding.file}\0${finding.line}\0${finding.code}\0${finding.name}`;
+      const known = byKey.get(key);
+      if (known) known.versions.add(version);
+      else byKey.set(key, { finding, versions: new Set([version]) });
+    }
     for (const file of secretsFiles(config, destination)) if (fs.existsSync(file)) files.add(file);
   }
   const findings = [...byKey.values()].map(({ finding, versions }) =>
@@ -57,56 +64,92 @@ export function check(opts: CheckOptions): CheckReport {
   return { files: [...files], findings };
 }
 
+/** What holds for every destination: who needs which name, the names a typo is compared with, the hook. */
+interface AppFacts {
+  /** the names each destination's deploy needs (undefined: the plain deploy) */
+  neededBy: Map<string | undefined, Map<string, string>>;
+  known: Set<string>;
+  guarded: boolean;
+}
+
+function appFacts(opts: CheckOptions): AppFacts {
+  const plain = readDeployConfig(opts.root);
+  const neededBy = new Map<string | undefined, Map<string, string>>([[undefined, plain.needed]]);
+  for (const d of listDestinations(opts.root)) neededBy.set(d, readDeployConfig(opts.root, d).needed);
+  const known = new Set<string>();
+  for (const needed of neededBy.values()) for (const name of needed.keys()) known.add(name);
+  for (const ref of opts.vault?.keys() ?? []) known.add(splitRef(ref).name);
+  for (const d of neededBy.keys())
+    for (const file of secretsFiles(plain, d)) for (const name of namesIn(file)) known.add(name);
+  const hook = path.join(plain.root, plain.hooksPath, 'pre-connect');
+  return { neededBy, known, guarded: fs.existsSync(hook) && isGuardHook(fs.readFileSync(hook, 'utf8')) };
+}
+
+/** The names a secrets file defines, without running anything; none when it does not exist. */
+function namesIn(file: string): string[] {
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) return [];
+  return parseSecretsFile(fs.readFileSync(file, 'utf8'), '3.1', {}, RUN_NOTHING).entries.map((e) => e.name);
+}
+
 function checkDestination(
   config: DeployConfig,
   destination: string | undefined,
   opts: CheckOptions,
-): (Finding & { version?: DotenvVersion })[] {
-  const out: (Finding & { version?: DotenvVersion })[] = [];
-  const scope = config.service ? (destination ? `${config.service}/${destination}` : config.service) : '';
+  app: AppFacts,
+): VersionedFinding[] {
+  const out: VersionedFinding[] = [];
+  const scope = runScope(config, destination, opts.env);
   const visible = opts.vault ? visibleFrom(opts.vault, scopeChain(scope)) : null;
-  const env: NodeJS.ProcessEnv = { ...opts.env, ...(destination ? { KAMAL_DESTINATION: destination } : {}) };
-  // `kamal-secret run` puts the vault's secrets into Kamal's environment (env mode).
-  const runEnv: Record<string, string | undefined> = { ...env };
-  for (const [name, f] of visible ?? []) runEnv[name] ??= f.value;
-  const exec = makeExecutor({
-    cwd: config.root,
-    env,
-    scope,
-    exec: opts.exec,
-    lookup: (name, chain) => lookupIn(opts, name, chain),
-  });
+  // `kamal-secret run` puts the vault's secrets into Kamal's environment (env mode), over the inherited ones.
+  const runEnv: NodeJS.ProcessEnv = { ...opts.env };
+  for (const [name, f] of visible ?? []) runEnv[name] = f.value;
+  const env = kamalEnvironment(runEnv, destination);
+  const exec = once(
+    makeExecutor({
+      cwd: config.root,
+      env,
+      exec: opts.exec,
+      lookup: (name, chain) => lookupIn(opts.vault, name, chain),
+    }),
+  );
   const rel = (file: string) => path.relative(config.root, file) || file;
   const where = destination ? ` (with -d ${destination})` : '';
-  const present = secretsFiles(config, destination).filter((f) => fs.existsSync(f));
-  const merged = new Map<DotenvVersion, Map<string, Entry>>();
-  const commonNames = new Set<string>();
+  const [commonFile, mainFile] = secretsFiles(config, destination);
+  const deliveries = new Map<DotenvVersion, Delivery>();
 
   for (const version of opts.versions) {
-    const values = new Map<string, Entry>();
-    for (const file of present) {
-      const parsed = parseSecretsFile(fs.readFileSync(file, 'utf8'), version, runEnv, exec);
-      const isCommon = file.endsWith('-common');
-      if (isCommon) for (const e of parsed.entries) commonNames.add(e.name);
+    const delivery = deliver(config, destination, version, env, exec);
+    deliveries.set(version, delivery);
+    const commonNames = new Set(delivery.files.find((f) => f.path === commonFile)?.parsed.entries.map((e) => e.name));
+    for (const file of delivery.files) {
       const context = {
-        file: rel(file),
+        file: rel(file.path),
         version,
         visible,
-        commonNames: isCommon ? new Set<string>() : commonNames,
+        commonNames: file.path === commonFile ? new Set<string>() : commonNames,
         scopeLabel: scope || '(global)',
         needed: config.needed,
+        known: app.known,
       };
-      out.push(...fileFindings(parsed, context).map((x) => ({ ...x, version })));
-      for (const [name, e] of parsed.values) values.set(name, e);
+      const findings = fileFindings(file.parsed, context);
+      out.push(
+        ...(file.path === commonFile ? blockedByOtherDestinations(findings, delivery, destination, app) : findings).map(
+          (f) => ({ ...f, version }),
+        ),
+      );
     }
-    merged.set(version, values);
   }
 
-  const anyVersion = merged.get(opts.versions[0]) ?? new Map();
-  const target = rel(present.at(-1) ?? secretsFiles(config, destination)[1]);
+  const present = [commonFile, mainFile].filter((f) => fs.existsSync(f));
+  const target = rel(present.at(-1) ?? mainFile);
+  const definedNames = new Set([...deliveries.values()].flatMap((d) => [...d.values.keys()]));
   for (const [name, from] of config.needed) {
-    const missingOn = opts.versions.filter((v) => !merged.get(v)?.has(name));
+    // when Kamal aborts, that is the finding: nothing is delivered, so nothing is missing
+    const missingOn = opts.versions.filter(
+      (v) => !deliveries.get(v)?.abortedBy && !deliveries.get(v)?.values.has(name),
+    );
     if (missingOn.length === 0) continue;
+    const typo = closestName(name, definedNames);
     out.push({
       file: target,
       line: null,
@@ -114,7 +157,9 @@ function checkDestination(
       severity: 'error',
       code: 'missing-secret',
       message: `deploy.yml needs ${name} (${from}) but no secrets file Kamal reads${where} defines it${versionNote(missingOn, opts.versions)}: the deploy aborts with "Secret '${name}' not found"`,
-      fix: `add ${name}=$${name} to ${target} (and kamal-secret set ${name})`,
+      fix: typo
+        ? `the files define ${typo}: if that is meant to be ${name}, correct its name`
+        : `add ${name}=$${name} to ${target} (and kamal-secret set ${name})`,
     });
   }
   if (present.length === 0 && config.needed.size > 0) {
@@ -124,38 +169,102 @@ function checkDestination(
       name: null,
       severity: 'error',
       code: 'no-secrets-file',
-      message: `no secrets file${where}: Kamal reads ${secretsFiles(config, destination).map(rel).join(' and ')}`,
+      message: `no secrets file${where}: Kamal reads ${[commonFile, mainFile].map(rel).join(' and ')}`,
       fix: 'run: kamal-secret kamal init',
     });
   }
-  if (destination) {
-    const plain = secretsFiles(config)[1];
-    if (fs.existsSync(plain)) {
-      const plainNames = parseSecretsFile(fs.readFileSync(plain, 'utf8'), '3.1', runEnv, RUN_NOTHING).entries.map(
-        (e) => e.name,
-      );
-      for (const name of new Set(plainNames)) {
-        if (anyVersion.has(name)) continue;
-        out.push({
-          file: rel(plain),
-          line: null,
-          name,
-          severity: 'warning',
-          code: 'destination-drops-name',
-          message: `${name} is defined in ${rel(plain)}, which Kamal does not read with -d ${destination}`,
-          fix: `define ${name} in ${rel(secretsFiles(config, destination)[1])} or in ${rel(secretsFiles(config)[0])}`,
-        });
-      }
-    }
-  }
+  if (destination) out.push(...droppedNames(config, destination, deliveries, rel));
   return out;
 }
 
-function lookupIn(opts: CheckOptions, name: string, chain: string[]): Found | null | undefined {
-  if (!opts.vault) return undefined;
+/** The scope `kamal-secret run -- kamal … -d DEST` injects: resolved as every command resolves it. */
+function runScope(config: DeployConfig, destination: string | undefined, env: NodeJS.ProcessEnv): string {
+  try {
+    return resolveScope({ destination }, readConfig(kamalEnvironment(env, destination)), config.root);
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    return config.service ? (destination ? `${config.service}/${destination}` : config.service) : '';
+  }
+}
+
+/** Each distinct command runs once per deploy checked, however many dotenv versions are modelled. */
+function once(exec: Executor): Executor {
+  const outcomes = new Map<string, CommandOutcome>();
+  return (command) => {
+    const known = outcomes.get(command);
+    if (known) return known;
+    const outcome = exec(command);
+    outcomes.set(command, outcome);
+    return outcome;
+  };
+}
+
+/**
+ * A name in secrets-common that only other destinations need, and that this one
+ * delivers empty: the pre-connect guard refuses every empty secret, so it blocks this
+ * destination's deploy. Its findings become that one.
+ */
+function blockedByOtherDestinations(
+  findings: Finding[],
+  delivery: Delivery,
+  destination: string | undefined,
+  app: AppFacts,
+): Finding[] {
+  const needers = (name: string) =>
+    [...app.neededBy]
+      .filter(([d, needed]) => d !== undefined && d !== destination && needed.has(name))
+      .map(([d]) => d!);
+  const blocked = new Map<string, string[]>();
+  for (const f of findings) {
+    if (!f.name || blocked.has(f.name) || app.neededBy.get(destination)?.has(f.name)) continue;
+    const others = needers(f.name);
+    if (others.length && delivery.values.get(f.name)?.value === '') blocked.set(f.name, others);
+  }
+  return findings.flatMap((f) => {
+    const others = f.name ? blocked.get(f.name) : undefined;
+    if (!others || !f.name) return [f];
+    if (f.severity !== 'error' || findings.find((g) => g.name === f.name && g.severity === 'error') !== f) return [];
+    const dest = destination ? `-d ${destination}` : 'no destination';
+    const files = others.map((d) => `.kamal/secrets.${d}`).join(' and ');
+    return [
+      {
+        ...f,
+        severity: app.guarded ? 'error' : 'warning',
+        code: 'destination-only-name',
+        message: `${f.name} is needed only by ${others.map((d) => `-d ${d}`).join(' and ')}, but ${f.file} gives it to every destination: with ${dest} it is empty, ${app.guarded ? 'and the pre-connect hook refuses to deploy with an empty secret' : 'which the pre-connect hook of kamal-secret kamal init would refuse'}`,
+        fix: `move the line to ${files}`,
+      },
+    ];
+  });
+}
+
+/** With -d, plain .kamal/secrets is not read: names only it defines are missing. */
+function droppedNames(
+  config: DeployConfig,
+  destination: string,
+  deliveries: Map<DotenvVersion, Delivery>,
+  rel: (file: string) => string,
+): Finding[] {
+  const plain = secretsFiles(config)[1];
+  const delivered = [...deliveries.values()][0]?.values ?? new Map();
+  return [...new Set(namesIn(plain))]
+    .filter((name) => !delivered.has(name))
+    .map((name) => ({
+      file: rel(plain),
+      line: null,
+      name,
+      severity: 'warning' as const,
+      code: 'destination-drops-name',
+      message: `${name} is defined in ${rel(plain)}, which Kamal does not read with -d ${destination}`,
+      fix: `define ${name} in ${rel(secretsFiles(config, destination)[1])} or in ${rel(secretsFiles(config)[0])}`,
+    }));
+}
+
+function lookupIn(vault: Map<string, string> | null, name: string, chain: string[]): Found | null | undefined {
+  if (!vault) return undefined;
   for (const scope of chain) {
     const ref = formatRef({ scope, name });
-    const value = opts.vault.get(ref);
+    const value = vault.get(ref);
     if (value !== undefined) return { ref, value };
   }
   return null;

@@ -1,92 +1,63 @@
-// How `check` treats each `$(…)` command: `kamal-secret get` is answered from the vault,
-// `kamal secrets …` is evaluated as Kamal runs it inline (kamal-inline.ts), commands that only read
-// files (cat, grep, cut) are evaluated by reading them, a program missing from PATH is
-// reported without running anything, and any other command runs only with --exec.
+// How `check` answers each `$(…)` command, as Kamal would run it in the app's directory
+// with its environment: `kamal secrets …` as Kamal evaluates it inline; a program Ruby
+// cannot find as the ENOENT that empties the file; `kamal-secret get` and `fetch` by the
+// same parser and scope resolver the real command uses, answered from the vault; commands
+// that only read files (cat, grep, cut, head) by reading them; anything else only with
+// --exec.
 
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { readConfig } from '../../config.js';
+import { UserError } from '../../errors.js';
+import { GET_OPTIONS } from '../../light/get-args.js';
+import { getOutput, getRequest, notFound } from '../../light/get-command.js';
 import { parseRef, scopeChain } from '../../light/refs.js';
+import { resolveScope } from '../../light/scope.js';
 import type { Found } from '../../vault/secrets.js';
-import type { CommandOutcome, Executor } from '../dotenv-model.js';
+import { type CommandOutcome, chomp, type Executor } from '../dotenv-model.js';
 import { isKamalInline, kamalFetchOutput, kamalInline } from '../kamal-secrets-command.js';
 import { onPath } from '../path-lookup.js';
+import { commandLine } from './command-line.js';
 import { evaluateFileRead } from './file-reads.js';
 
-/** Ruby's backticks run through /bin/sh only when the command has shell metacharacters. */
-const SHELL_META = /[*?{}[\]<>()~&|\\$;'`"\n#]/;
-const SHELL_WORDS = new Set([
-  '.',
-  ':',
-  'break',
-  'case',
-  'continue',
-  'do',
-  'done',
-  'elif',
-  'else',
-  'esac',
-  'eval',
-  'exec',
-  'exit',
-  'export',
-  'fi',
-  'for',
-  'if',
-  'in',
-  'readonly',
-  'return',
-  'set',
-  'shift',
-  'then',
-  'times',
-  'trap',
-  'unset',
-  'until',
-  'while',
-]);
-
-export function runsThroughShell(command: string): boolean {
-  const first = command.trim().split(/\s+/)[0] ?? '';
-  return SHELL_META.test(command) || first.includes('=') || SHELL_WORDS.has(first);
-}
-
 export interface ExecutorOptions {
+  /** the app's root, where Kamal runs the commands */
   cwd: string;
+  /** Kamal's environment (kamalEnvironment: KAMAL_DESTINATION set for -d, removed otherwise) */
   env: NodeJS.ProcessEnv;
-  /** the scope `kamal-secret get` would default to in this run (APP or APP/DEST) */
-  scope: string;
-  /** the vault's answer; undefined when the vault cannot be read here */
+  /** the vault's answer for a name looked up along a scope chain; undefined when the vault cannot be read here */
   lookup: (name: string, chain: string[]) => Found | null | undefined;
+  /** run commands check cannot evaluate otherwise, as Kamal would (--exec) */
   exec: boolean;
+  /** where a command run with --exec writes its stderr (Kamal shows it) */
+  stderr?: 'inherit' | 'ignore';
 }
+
+const VAULT_UNREADABLE: CommandOutcome = { kind: 'not-run', reason: 'the vault could not be read' };
 
 export function makeExecutor(opts: ExecutorOptions): Executor {
   return (command: string): CommandOutcome => {
     // Kamal answers `kamal secrets …` itself, before anything is looked up on PATH.
     if (isKamalInline(command)) return kamalInline(command, opts.env);
-    const words = command.trim().split(/\s+/);
-    const throughShell = runsThroughShell(command);
-    if (!throughShell && words[0] && !onPath(words[0], opts.env)) return { kind: 'not-found', program: words[0] };
-    const fetched = parseKamalSecretFetch(command);
-    if (fetched) {
-      const values: Record<string, string> = {};
-      for (const name of fetched) {
-        const found = opts.lookup(name, scopeChain(opts.scope));
-        if (found === undefined) return { kind: 'not-run', reason: 'the vault could not be read' };
-        if (!found) return { kind: 'ran', via: 'vault', stdout: '', status: 1 };
-        values[name] = found.value;
-      }
-      return { kind: 'ran', via: 'vault', stdout: `${kamalFetchOutput(values)}\n`, status: 0 };
+    if (command.includes('\0')) return { kind: 'aborts', reason: 'Ruby refuses a command with a NUL byte' };
+    const line = commandLine(command);
+    let argv: string[] | null;
+    let env = opts.env;
+    if (line.shell) {
+      argv = line.simple?.words ?? null;
+      if (line.simple) env = { ...opts.env, ...line.simple.assignments };
+    } else {
+      argv = line.words;
+      const missing = missingProgram(argv[0] ?? '', opts);
+      if (missing) return missing;
     }
-    const get = parseKamalSecretGet(command);
-    if (get) {
-      try {
-        const ref = parseRef(get.ref, get.scope ?? opts.scope);
-        const found = opts.lookup(ref.name, scopeChain(ref.scope));
-        if (found === undefined) return { kind: 'not-run', reason: 'the vault could not be read' };
-        return { kind: 'ran', via: 'vault', stdout: found ? `${found.value}\n` : '', status: found ? 0 : 1 };
-      } catch {
-        return { kind: 'ran', via: 'vault', stdout: '', status: 2 };
-      }
+    if (argv && path.basename(argv[0] ?? '') === 'kamal-secret') {
+      // /bin/sh reports a missing program and exits 127; Ruby's ENOENT was handled above.
+      if (!onPath(argv[0], env)) return { kind: 'ran', via: 'shell', stdout: '', status: 127 };
+      if (argv[1] === 'get') return kamalSecretGet(argv.slice(2), env, opts);
+      if (argv[1] === 'fetch') return kamalSecretFetch(argv.slice(2), env, opts);
     }
     const read = evaluateFileRead(command, opts.cwd);
     if (read) return { kind: 'ran', via: 'file', ...read };
@@ -95,47 +66,94 @@ export function makeExecutor(opts: ExecutorOptions): Executor {
         kind: 'not-run',
         reason: 'check runs no command but kamal-secret get and file reads (cat, grep, cut) without --exec',
       };
-    const r = throughShell
-      ? spawnSync('/bin/sh', ['-c', command], {
-          cwd: opts.cwd,
-          env: opts.env,
-          encoding: 'utf8',
-          stdio: ['inherit', 'pipe', 'inherit'],
-          timeout: 60_000,
-        })
-      : spawnSync(words[0], words.slice(1), {
-          cwd: opts.cwd,
-          env: opts.env,
-          encoding: 'utf8',
-          stdio: ['inherit', 'pipe', 'inherit'],
-          timeout: 60_000,
-        });
-    if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')
-      return { kind: 'not-found', program: words[0] };
-    return { kind: 'ran', via: throughShell ? 'shell' : 'exec', stdout: r.stdout ?? '', status: r.status ?? 1 };
+    return run(command, line.shell ? null : line.words, opts);
   };
 }
 
-/** `kamal-secret get REF [-d DEST] [--scope S]` with nothing else; null otherwise. */
-function parseKamalSecretGet(command: string): { ref: string; scope?: string } | null {
-  const m = /^\s*(?:\S*\/)?kamal-secret\s+get\s+([^;&|<>`$()]+?)\s*$/.exec(command);
-  if (!m) return null;
-  const args = m[1].split(/\s+/);
-  let ref: string | undefined;
-  let scope: string | undefined;
-  let dest: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--scope') scope = args[++i];
-    else if (args[i] === '-d' || args[i] === '--destination') dest = args[++i];
-    else if (args[i].startsWith('-')) return null;
-    else ref = args[i];
-  }
-  if (!ref) return null;
-  if (dest && scope !== undefined && !scope.includes('/')) scope = `${scope}/${dest}`;
-  return { ref, scope };
+/** Ruby's ENOENT (the file yields nothing) or EACCES (Kamal aborts) for a program it cannot exec. */
+function missingProgram(program: string, opts: ExecutorOptions): CommandOutcome | null {
+  if (!program.includes('/')) return onPath(program, opts.env) ? null : { kind: 'not-found', program };
+  const file = path.resolve(opts.cwd, program);
+  if (!fs.existsSync(file)) return { kind: 'not-found', program };
+  return onPath(file, opts.env) ? null : { kind: 'aborts', reason: `${program} is not an executable file (EACCES)` };
 }
 
-function parseKamalSecretFetch(command: string): string[] | null {
-  const m = /^\s*(?:\S*\/)?kamal-secret\s+fetch\s+([A-Za-z0-9_\s]+?)\s*$/.exec(command);
-  return m ? m[1].split(/\s+/) : null;
+/** `kamal-secret get …` exactly as the real command answers it: same parser, same scope resolver. */
+function kamalSecretGet(args: string[], env: NodeJS.ProcessEnv, opts: ExecutorOptions): CommandOutcome {
+  if (args.includes('-h') || args.includes('--help'))
+    return { kind: 'not-run', reason: 'get --help prints the help, not a secret' };
+  // With --json, the CLI prints its errors as JSON on stdout too.
+  const json = args.includes('--json');
+  const failed = (err: UserError, missing?: { name: string; chain: string[] }): CommandOutcome => ({
+    kind: 'ran',
+    via: 'vault',
+    stdout: json ? `${JSON.stringify(err)}\n` : '',
+    status: err.exitCode,
+    ...(missing ? { missing } : { refused: err.message }),
+  });
+  let req: ReturnType<typeof getRequest>;
+  try {
+    req = getRequest(args, readConfig(env), opts.cwd);
+  } catch (err) {
+    if (err instanceof UserError) return failed(err);
+    throw err;
+  }
+  const found = opts.lookup(req.ref.name, req.chain);
+  if (found === undefined) return VAULT_UNREADABLE;
+  if (!found) return failed(notFound(req.ref.name, req.chain), { name: req.ref.name, chain: req.chain });
+  const output = getOutput(req, found);
+  // get prints bytes only for a value that is not text (a NUL in it); Kamal reads them as a string too.
+  const stdout = typeof output === 'string' ? output : output.toString('utf8');
+  const outcome: CommandOutcome = { kind: 'ran', via: 'vault', stdout, status: 0 };
+  if (chomp(stdout) !== found.value)
+    outcome.altered = req.args.json
+      ? 'get --json prints a JSON object, and Kamal deploys the object, not the value'
+      : 'the value ends in a line break, and Kamal removes one line break from the end of what the command prints';
+  return outcome;
+}
+
+/** `kamal-secret fetch NAME… [--scope S] [-d D] [-g]`: the shell-escaped JSON `kamal secrets extract` reads. */
+function kamalSecretFetch(args: string[], env: NodeJS.ProcessEnv, opts: ExecutorOptions): CommandOutcome {
+  const { scope, destination, global } = GET_OPTIONS;
+  const values: Record<string, string> = {};
+  try {
+    const parsed = parseArgs({ args, options: { scope, destination, global }, allowPositionals: true, strict: true });
+    if (!parsed.positionals.length) return { kind: 'ran', via: 'vault', stdout: '', status: 2 };
+    const defaultScope = resolveScope(parsed.values, readConfig(env), opts.cwd);
+    for (const text of parsed.positionals) {
+      const ref = parseRef(text, defaultScope);
+      const found = opts.lookup(ref.name, scopeChain(ref.scope));
+      if (found === undefined) return VAULT_UNREADABLE;
+      if (!found)
+        return {
+          kind: 'ran',
+          via: 'vault',
+          stdout: '',
+          status: 1,
+          missing: { name: ref.name, chain: scopeChain(ref.scope) },
+        };
+      values[ref.name] = found.value;
+    }
+  } catch (err) {
+    if (err instanceof UserError || (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS'))
+      return { kind: 'ran', via: 'vault', stdout: '', status: 2, refused: (err as Error).message.split('\n')[0] };
+    throw err;
+  }
+  return { kind: 'ran', via: 'vault', stdout: `${kamalFetchOutput(values)}\n`, status: 0 };
+}
+
+/** --exec: the command run as Ruby's backticks run it, in the app with Kamal's environment. */
+function run(command: string, words: string[] | null, opts: ExecutorOptions): CommandOutcome {
+  const options = {
+    cwd: opts.cwd,
+    env: opts.env,
+    encoding: 'utf8' as const,
+    stdio: ['inherit', 'pipe', opts.stderr ?? 'inherit'] as ['inherit', 'pipe', 'inherit' | 'ignore'],
+    timeout: 60_000,
+    maxBuffer: 16 << 20,
+  };
+  const r = words ? spawnSync(words[0], words.slice(1), options) : spawnSync('/bin/sh', ['-c', command], options);
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' && words)
+    return { kind: 'not-found', program: words[0] };
+  return { kind: 'ran', via: words ? 'exec' : 'shell', stdout: r.stdout ?? '', status: r.status ?? 1 };
 }

@@ -16,6 +16,8 @@ export interface FileReadOutcome {
   stderr: string;
   /** for the .env hack: why the output is not the value the file gives the name it greps for */
   altered?: string;
+  /** with `altered`: the value the file gives that name */
+  intended?: string;
 }
 
 interface Stream {
@@ -26,7 +28,7 @@ interface Stream {
 
 /** A literal basic-regex pattern, optionally anchored: how the hack names its variable. */
 const LITERAL_PATTERN = /^\^?[A-Za-z0-9_=]+$/;
-/** Larger files, and anything but regular files (/dev/urandom), are left to --exec. */
+/** Larger files, anything but regular files (/dev/urandom) and files outside the app are left to --exec. */
 const MAX_FILE_BYTES = 1 << 20;
 
 type Stage =
@@ -49,7 +51,7 @@ export function evaluateFileRead(command: string, cwd: string): FileReadOutcome 
   }
   const outcome: FileReadOutcome = { stdout: stream.text, status: stream.status, stderr: stream.stderr };
   const altered = alteration(chomp(stream.text), stages, files);
-  if (altered) outcome.altered = altered;
+  if (altered) Object.assign(outcome, altered);
   return outcome;
 }
 
@@ -85,35 +87,70 @@ function parsePipeline(command: string): Stage[] | null {
 /** A file's text, or why it could not be read (cat and grep report that). */
 type FileText = { text: string } | { why: string };
 
-/** Every file the stages name, read once; null when one is not a small regular file. */
+/** Every file the stages name, read once; null when one is not a small regular file inside the app. */
 function readFiles(stages: Stage[], cwd: string): Map<string, FileText> | null {
   const files = new Map<string, FileText>();
+  const root = fs.realpathSync(cwd);
   for (const stage of stages) {
     for (const file of stage.program === 'cat'
       ? stage.files
       : stage.program === 'grep' && stage.file !== undefined
         ? [stage.file]
         : []) {
-      try {
-        const full = path.resolve(cwd, file);
-        const st = fs.statSync(full);
-        if (!st.isFile() || st.size > MAX_FILE_BYTES) return null;
-        files.set(file, { text: fs.readFileSync(full, 'utf8') });
-      } catch (err) {
-        files.set(file, {
-          why: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : 'Permission denied',
-        });
-      }
+      const text = readInside(root, file);
+      if (text === null) return null;
+      files.set(file, text);
     }
   }
   return files;
 }
 
 /**
+ * A regular file of at most MAX_FILE_BYTES inside the app, symlinks resolved first,
+ * opened without blocking (a FIFO, a device) and checked again once open; null for
+ * anything else, which check never reads (/proc, /dev, other people's files).
+ */
+export function readInside(root: string, file: string): FileText | null {
+  let real: string;
+  try {
+    real = fs.realpathSync(path.resolve(root, file));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // A path that does not exist inside the app is what `cat` reports; elsewhere it is none of check's business.
+    if (code === 'ENOENT' && isInside(root, path.resolve(root, file))) return { why: 'No such file or directory' };
+    return code === 'EACCES' && isInside(root, path.resolve(root, file)) ? { why: 'Permission denied' } : null;
+  }
+  if (!isInside(root, real) || SYSTEM_TREES.some((tree) => isInside(tree, real))) return null;
+  let fd: number;
+  try {
+    fd = fs.openSync(real, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EACCES' ? { why: 'Permission denied' } : null;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.size > MAX_FILE_BYTES) return null;
+    return { text: fs.readFileSync(fd, 'utf8') };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Kernel and device trees, never read even if an app lived above them: their "files" hold process state. */
+const SYSTEM_TREES = ['/proc', '/dev', '/sys'];
+
+const isInside = (root: string, file: string) =>
+  file === root || file.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+
+/**
  * For the .env hack (`grep NAME FILE`, or `cat FILE | grep NAME`): why what arrives is
  * not the value dotenv reads for NAME from FILE; undefined when it is, or for anything else.
  */
-function alteration(delivered: string, stages: Stage[], files: Map<string, FileText>): string | undefined {
+function alteration(
+  delivered: string,
+  stages: Stage[],
+  files: Map<string, FileText>,
+): { altered: string; intended: string } | undefined {
   const grepped = stages.find((s): s is Extract<Stage, { program: 'grep' }> => s.program === 'grep');
   if (!grepped) return undefined;
   const first = stages[0];
@@ -123,17 +160,20 @@ function alteration(delivered: string, stages: Stage[], files: Map<string, FileT
   const meant =
     file && 'text' in file && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? dotenvValue(file.text, name) : undefined;
   if (meant === undefined || delivered === '' || delivered === meant) return undefined;
+  const because = (altered: string) => ({ altered, intended: meant });
   const delimiter = stages.find((s): s is Extract<Stage, { program: 'cut' }> => s.program === 'cut')?.delimiter;
   const count = delivered.split('\n').length;
   if (count > 1)
-    return `grep ${grepped.pattern} matches ${count} lines of ${source}, and they arrive joined by newlines`;
+    return because(`grep ${grepped.pattern} matches ${count} lines of ${source}, and they arrive joined by newlines`);
   if (delimiter && meant.includes(delimiter) && meant.startsWith(delivered))
-    return `the value holds "${delimiter}", and cut keeps only the text before it`;
-  if (/^(["']).*\1$/s.test(delivered)) return `cut keeps the quotes that ${source} puts around the value`;
-  if (delivered.trim() === meant) return `cut keeps the white space around the value`;
+    return because(`the value holds "${delimiter}", and cut keeps only the text before it`);
+  if (/^(["']).*\1$/s.test(delivered)) return because(`cut keeps the quotes that ${source} puts around the value`);
+  if (delivered.trim() === meant) return because(`cut keeps the white space around the value`);
   if (delivered.startsWith(meant) && /^\s*#/.test(delivered.slice(meant.length)))
-    return `cut keeps the comment after the value`;
-  return `it is not the value ${source} gives ${name} (dotenv drops quotes, "export", comments and escapes; grep and cut do not)`;
+    return because(`cut keeps the comment after the value`);
+  return because(
+    `it is not the value ${source} gives ${name} (dotenv drops quotes, "export", comments and escapes; grep and cut do not)`,
+  );
 }
 
 function cat(names: string[], files: Map<string, FileText>, program = 'cat'): Stream {

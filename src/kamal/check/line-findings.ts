@@ -1,8 +1,22 @@
 // What one parsed secrets file does wrong, line by line (reference §pitfalls). Each
 // function below looks at one kind of trouble; check.ts runs them per file and version.
+// A finding never holds a value, a file's content or the environment's: commands are
+// shown as written in the file, and what a command said (its stderr, why it failed) only
+// when the written command has no variable in it that could have put a value there.
 
+import { formatRef } from '../../light/refs.js';
 import type { Found } from '../../vault/secrets.js';
-import type { DotenvVersion, Entry, ParseResult } from '../dotenv-model.js';
+import {
+  type Abort,
+  type CommandEvent,
+  type CommandOutcome,
+  chomp,
+  commandsIn,
+  type DotenvVersion,
+  type Entry,
+  type ParseResult,
+} from '../dotenv-model.js';
+import { closestName } from './suggest.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -27,25 +41,30 @@ export interface FileContext {
   commonNames: Set<string>;
   scopeLabel: string;
   needed: Map<string, string>;
+  /** every name the app knows (deploy.yml, its secrets files, the vault): what a typo is compared with */
+  known: Set<string>;
 }
 
 export const ENV_MODE_FIX =
   'use env mode: NAME=$NAME in .kamal/secrets, and deploy with kamal-secret run -- kamal deploy';
 const VAULT_FIX = 'store the value in the vault (kamal-secret set NAME) and write NAME=$NAME';
+const IMPORT_FIX =
+  'kamal-secret import .env, and once kamal-secret list shows the names, write NAME=$NAME and remove the plaintext file';
 
 const error = (code: string, message: string, fix: string): Issue => ({ severity: 'error', code, message, fix });
 const warning = (code: string, message: string, fix: string): Issue => ({ severity: 'warning', code, message, fix });
 
 export function fileFindings(parsed: ParseResult, ctx: FileContext): Finding[] {
-  const out = abortFindings(parsed, ctx.file);
+  const out = parsed.abort ? [abortFinding(parsed.abort, ctx.file)] : [];
   const intermediates = intermediateNames(parsed, ctx.needed);
   const earlier = new Set<string>();
   for (const e of parsed.entries) {
     const issues = [
       ...syntaxIssues(e),
       ...singleQuoteIssues(e, ctx, earlier),
-      ...commandIssues(e, ctx, intermediates),
+      ...commandIssues(e, ctx),
       ...variableIssues(e, ctx),
+      ...expansionIssues(e, ctx, intermediates),
       ...valueIssues(e, ctx.file, intermediates),
     ];
     earlier.add(e.name);
@@ -70,55 +89,80 @@ export function fileFindings(parsed: ParseResult, ctx: FileContext): Finding[] {
   return out;
 }
 
-function abortFindings(parsed: ParseResult, file: string): Finding[] {
-  const abort = parsed.abort;
-  if (abort?.kind === 'not-found') {
-    return [
-      {
-        file,
-        line: abort.line,
-        name: null,
-        ...error(
-          'command-not-found',
-          `${abort.program} is not on PATH and the command has no shell metacharacters: Ruby raises ENOENT and dotenv drops the whole file, so every secret in ${file} arrives missing`,
-          `put ${abort.program} on PATH wherever kamal runs (CI included), or ${ENV_MODE_FIX}`,
-        ),
-      },
-    ];
+/** The command as the file writes it, for a message. */
+const shown = (written: string | null, viaVariable?: string) =>
+  written !== null ? `$(${written})` : `the "$(…)" in the value of $${viaVariable ?? 'a variable'}`;
+
+/** Whether what a command said may be repeated: its written text has no variable that could have put a value in it. */
+const literalCommand = (written: string | null) => written !== null && !written.includes('$');
+
+function abortFinding(abort: Abort, file: string): Finding {
+  const at = { file, line: abort.line };
+  if (abort.kind === 'not-found') {
+    const through = abort.viaVariable ? `dotenv 3.1 runs ${shown(null, abort.viaVariable)} as a command, and ` : '';
+    return {
+      ...at,
+      name: null,
+      ...error(
+        'command-not-found',
+        `${through}${abort.program || 'the command'} is not on PATH and the command has no shell metacharacters: Ruby raises ENOENT and dotenv drops the whole file, so every secret in ${file} arrives missing`,
+        abort.viaVariable
+          ? `change the value of ${abort.viaVariable} so that it holds no "$(", or ${ENV_MODE_FIX}`
+          : programFix(abort.program),
+      ),
+    };
   }
-  if (abort?.kind === 'format-error') {
-    return [
-      {
-        file,
-        line: abort.line,
-        name: abort.name,
-        ...error(
-          'bare-export',
-          `"export ${abort.name}" without a value, for a name not assigned earlier in the file, is a dotenv parse error: Kamal aborts with a Ruby backtrace`,
-          `write ${abort.name}=$${abort.name} instead`,
-        ),
-      },
-    ];
+  if (abort.kind === 'format-error') {
+    return {
+      ...at,
+      name: abort.name,
+      ...error(
+        'bare-export',
+        `"export ${abort.name}" without a value, for a name not assigned earlier in the file, is a dotenv parse error: Kamal aborts with a Ruby backtrace`,
+        `write ${abort.name}=$${abort.name} instead`,
+      ),
+    };
   }
-  return [];
+  const why = literalCommand(abort.written) ? `: ${abort.reason}` : '';
+  return {
+    ...at,
+    name: abort.name,
+    ...error(
+      'kamal-aborts',
+      `${shown(abort.written)} fails inside Kamal${why}, so Kamal aborts and no secret is deployed at all`,
+      `fix the command, or store the secrets in the vault and ${ENV_MODE_FIX}`,
+    ),
+  };
+}
+
+/** A misspelt kamal or kamal-secret is corrected; a program that is really missing is installed. */
+function programFix(program: string): string {
+  const meant = closestName(program, new Set(['kamal-secret', 'kamal']));
+  return meant
+    ? `did you mean ${meant}? correct the command`
+    : `put ${program || 'the program'} on PATH wherever kamal runs (CI included), or ${ENV_MODE_FIX}`;
 }
 
 /**
  * Names only used inside later commands, like SECRETS in the fetch/extract pattern:
- * their alterations are reported on the lines that extract from them. (dotenv 3.1
- * substitutes variables before it finds commands, so judge by the line's text.)
+ * their alterations are reported on the lines that extract from them.
  */
-function intermediateNames(parsed: ParseResult, needed: Map<string, string>): Set<string> {
+export function intermediateNames(parsed: ParseResult, needed: Map<string, string>): Set<string> {
   return new Set(
     parsed.entries
       .filter((e) => e.raw?.includes('$('))
-      .flatMap((e) => e.variables.filter((v) => v.source === 'file').map((v) => v.name))
+      .flatMap((e) => e.variables.filter((v) => v.source === 'file' && v.inCommand).map((v) => v.name))
       .filter((n) => !needed.has(n)),
   );
 }
 
 /** An escape the author did not mean: dotenv drops the backslash of `\X` unless X is `\`, `$` or a quote. */
-const dropsBackslash = (raw: string) => [...raw.matchAll(/\\([\s\S])/g)].some((m) => !'\\$"\''.includes(m[1]));
+function droppedBackslashes(e: Entry): string[] {
+  const raw = e.raw ?? '';
+  return [...raw.matchAll(/\\([\s\S])/g)]
+    .map((m) => m[1])
+    .filter((c) => !'\\$"\''.includes(c) && !(e.legacyLinebreaks && (c === 'n' || c === 'r')));
+}
 
 function syntaxIssues(e: Entry): Issue[] {
   const raw = e.raw ?? '';
@@ -132,7 +176,8 @@ function syntaxIssues(e: Entry): Issue[] {
       ),
     );
   }
-  if (e.cutAtHash) {
+  // `NAME=$OTHER#note` or `NAME=$(cmd)#note` reads as a comment that lost its space; a literal cut at `#` is lost text.
+  if (e.cutAtHash && !/(\)|\$\{?[A-Za-z0-9_]+\}?)$/.test(raw)) {
     issues.push(
       error(
         'unquoted-hash',
@@ -141,9 +186,12 @@ function syntaxIssues(e: Entry): Issue[] {
       ),
     );
   }
-  if (e.quote !== "'" && dropsBackslash(raw)) {
+  const dropped = e.quote === "'" ? [] : droppedBackslashes(e);
+  if (dropped.length) {
     const newline =
-      e.quote === '"' && /\\[nr]/.test(raw) ? ' ("\\n" in double quotes stays backslash + n, not a newline)' : '';
+      e.quote === '"' && dropped.some((c) => c === 'n' || c === 'r')
+        ? ' ("\\n" in double quotes stays backslash + n, not a newline, unless DOTENV_LINEBREAK_MODE=legacy)'
+        : '';
     issues.push(
       error(
         'backslash',
@@ -156,106 +204,146 @@ function syntaxIssues(e: Entry): Issue[] {
 }
 
 /**
- * `NAME='$NAME'`: single quotes keep the reference as text, so the secret arrives as
- * the characters "$NAME". Judged a mistake only for names the vault, the file or
- * secrets-common provides (or the line's own name): a quoted `'$abc'` may be a
- * password that really starts with "$".
+ * Single quotes keep `$NAME` and `$(cmd)` as text. `$NAME` is judged a mistake only for
+ * names the vault, the file or secrets-common provides (or the line's own name): a
+ * quoted `'$abc'` may be a password that really starts with "$". A whole `$(…)` in
+ * single quotes is a command the author meant to run.
  */
 function singleQuoteIssues(e: Entry, { visible, commonNames }: FileContext, earlier: Set<string>): Issue[] {
   if (e.quote !== "'" || !e.value) return [];
+  const issues: Issue[] = [];
+  const command = commandsIn(e.value)[0];
+  if (command !== undefined) {
+    issues.push(
+      error(
+        'single-quoted-command',
+        `single quotes keep $(${command}) as text: ${e.name} is deployed as the characters "$(${command})", not what the command prints`,
+        'drop the single quotes, or use double quotes',
+      ),
+    );
+  }
   const known = [...e.value.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)]
     .map((r) => r[1])
     .filter((n) => n === e.name || earlier.has(n) || commonNames.has(n) || visible?.has(n));
-  if (known.length === 0) return [];
-  return [
-    error(
-      'single-quoted-variable',
-      `single quotes keep $${known[0]} as text: ${e.name} is deployed with the characters "$${known[0]}" in it, not the value of ${known[0]}`,
-      'drop the single quotes, or use double quotes',
-    ),
-  ];
+  if (known.length) {
+    issues.push(
+      error(
+        'single-quoted-variable',
+        `single quotes keep $${known[0]} as text: ${e.name} is deployed with the characters "$${known[0]}" in it, not the value of ${known[0]}`,
+        'drop the single quotes, or use double quotes',
+      ),
+    );
+  }
+  return issues;
 }
 
-function commandIssues(e: Entry, { version }: FileContext, intermediates: Set<string>): Issue[] {
+function commandIssues(e: Entry, ctx: FileContext): Issue[] {
   const issues: Issue[] = [];
-  for (const { command, outcome: o } of e.commands) {
-    const complaint = o.kind === 'ran' && o.stderr ? ` (${o.stderr.trim().split('\n').join('; ')})` : '';
-    if (o.kind === 'ran' && o.status !== 0) {
-      issues.push(
-        o.via === 'vault'
-          ? error(
-              'command-failed',
-              `$(${command}) finds no such secret in the vault: Kamal ignores the exit status and deploys ${e.name} empty`,
-              `kamal-secret set ${e.name}`,
-            )
-          : error(
-              'command-failed',
-              `$(${command}) exits with status ${o.status}${complaint}: Kamal ignores it and deploys ${o.stdout.replace(/\r?\n$/, '') === '' ? `${e.name} empty` : 'whatever it printed'}`,
-              `make the command succeed, or store the secret: kamal-secret set ${e.name}`,
-            ),
-      );
-    } else if (o.kind === 'ran' && o.stdout.replace(/\r?\n$/, '') === '') {
-      issues.push(
-        error(
-          'command-empty',
-          `$(${command}) prints nothing${complaint}: ${e.name} is deployed empty`,
-          `store the value: kamal-secret set ${e.name}`,
-        ),
-      );
-    } else if (o.kind === 'ran' && o.altered) {
-      issues.push(
-        error(
-          'env-file-extract',
-          `$(${command}) delivers ${e.name} altered: ${o.altered}`,
-          'kamal-secret import .env, delete the file, and write NAME=$NAME',
-        ),
-      );
-    } else if (o.kind === 'ran' && version === '3.2' && o.stdout.includes('$') && !intermediates.has(e.name)) {
-      issues.push(
-        error(
-          'dollar-in-command',
-          `the value of ${e.name} contains "$", and dotenv 3.2 expands variables in a command's output: it arrives altered`,
-          ENV_MODE_FIX,
-        ),
-      );
-    } else if (o.kind === 'not-run' && o.fatal) {
-      issues.push(
-        error(
-          'kamal-aborts',
-          `$(${command}): ${o.reason}, so no secret is deployed at all`,
-          `install what it needs wherever kamal runs (CI included), or store the secrets in the vault and ${ENV_MODE_FIX}`,
-        ),
-      );
-    } else if (o.kind === 'not-run' && e.raw?.includes('$(')) {
-      issues.push(
-        warning(
-          'command-not-run',
-          `$(${command}) was not run (${o.reason}): Kamal ignores its exit status, so if it fails ${e.name} is deployed empty`,
-          'run kamal-secret check --exec to run it, or store the secret: kamal-secret set NAME',
-        ),
-      );
-    }
-    if (/\bcat\b[^|]*\.env\b|\bgrep\b.*\.env\b/.test(command)) {
-      issues.push(
-        warning(
-          'plaintext-env',
-          `${e.name} is read from a plaintext .env file`,
-          'kamal-secret import .env, delete the file, and write NAME=$NAME',
-        ),
-      );
+  for (const event of e.commands) {
+    const issue = commandIssue(e, event, ctx);
+    if (issue) issues.push(issue);
+    if (event.written && /\bcat\b[^|]*\.env\b|\bgrep\b.*\.env\b/.test(event.written)) {
+      issues.push(warning('plaintext-env', `${e.name} is read from a plaintext .env file`, IMPORT_FIX));
     }
   }
   return issues;
 }
 
-function variableIssues(e: Entry, { version, visible, commonNames, scopeLabel }: FileContext): Issue[] {
-  const raw = e.raw ?? '';
+function commandIssue(e: Entry, { written, viaVariable, outcome: o }: CommandEvent, ctx: FileContext): Issue | null {
+  const command = shown(written, viaVariable);
+  const literal = literalCommand(written);
+  if (o.kind === 'not-run') {
+    return e.raw?.includes('$(')
+      ? warning(
+          'command-not-run',
+          `${command} was not run (${o.reason}): Kamal ignores its exit status, so if it fails ${e.name} is deployed empty`,
+          'run kamal-secret check --exec to run it as Kamal would, or store the secret: kamal-secret set NAME',
+        )
+      : null;
+  }
+  if (o.kind !== 'ran') return null;
+  const printed = chomp(o.stdout);
+  if (o.status !== 0) {
+    if (o.via === 'vault') return vaultCommandFailed(e, written, o, ctx);
+    const said = literal && o.stderr ? ` (${o.stderr.trim().split('\n').join('; ')})` : '';
+    return error(
+      'command-failed',
+      `${command} exits with status ${o.status}${said}: Kamal ignores it and deploys ${printed === '' ? `${e.name} empty` : 'whatever it printed'}`,
+      `make the command succeed, or store the secret: kamal-secret set ${e.name}`,
+    );
+  }
+  if (printed === '') {
+    const said = literal && o.stderr ? ` (${o.stderr.trim().split('\n').join('; ')})` : '';
+    return error(
+      'command-empty',
+      `${command} prints nothing${said}: ${e.name} is deployed empty`,
+      `store the value: kamal-secret set ${e.name}`,
+    );
+  }
+  if (o.altered && o.via === 'vault') {
+    return error(
+      'get-output',
+      `${command} does not deliver the stored value of ${e.name}: ${o.altered}`,
+      written?.includes('--json') ? 'drop --json' : 'drop -n, or store the value without its trailing line break',
+    );
+  }
+  if (o.altered) {
+    return error(
+      'env-file-extract',
+      `${command} delivers ${e.name} altered${literal ? `: ${o.altered}` : ''}`,
+      IMPORT_FIX,
+    );
+  }
+  return null;
+}
+
+/** `kamal-secret get`/`fetch` that finds nothing (a typo?) or refuses its arguments. */
+function vaultCommandFailed(
+  e: Entry,
+  written: string | null,
+  o: Extract<CommandOutcome, { kind: 'ran' }>,
+  ctx: FileContext,
+): Issue {
+  const command = shown(written);
+  const deployed = `Kamal ignores the exit status and deploys ${e.name} ${chomp(o.stdout) === '' ? 'empty' : 'as the error it printed'}`;
+  if (o.missing && written !== null && writes(written, o.missing.name)) {
+    const { name, chain } = o.missing;
+    const searched = chain.map((scope) => formatRef({ scope, name }) + (scope ? '' : ' (global)')).join(', ');
+    const typo = closestName(name, ctx.known);
+    return error(
+      'command-failed',
+      `${command} finds no ${name} in the vault (searched ${searched}): ${deployed}`,
+      typo
+        ? `did you mean ${typo}? correct the name in ${ctx.file}`
+        : `if ${name} is spelt right, add it: kamal-secret set ${formatRef({ scope: chain[0], name })}`,
+    );
+  }
+  if (o.missing) {
+    return error(
+      'command-failed',
+      `${command} finds no such secret in the vault: ${deployed}`,
+      'check the name the command asks for, then add it with kamal-secret set',
+    );
+  }
+  return error(
+    'command-failed',
+    `${command} is refused by kamal-secret (a usage error${literalCommand(written) && o.refused ? `: ${o.refused}` : ''}): ${deployed}`,
+    'fix the arguments: kamal-secret get NAME [--scope APP[/DEST] | -d DEST | -g] (see kamal-secret get --help)',
+  );
+}
+
+/** Whether the written command names `name` itself, so that showing it shows the author's text, not a value. */
+const writes = (command: string, name: string) => new RegExp(`(^|[^A-Za-z0-9_])${name}([^A-Za-z0-9_]|$)`).test(command);
+
+function variableIssues(e: Entry, ctx: FileContext): Issue[] {
+  const { visible, commonNames, scopeLabel, known } = ctx;
   const issues: Issue[] = [];
-  // Only variables written in the line: on dotenv 3.2 a `$` in a command's output is
-  // expanded too, and that is reported as dollar-in-command, not as an unset variable.
-  const written = e.variables.filter((v) => new RegExp(`\\$\\{?${v.name}\\b`, 'i').test(raw));
-  for (const v of written) {
-    if (v.source === 'unset' && commonNames.has(v.name)) {
+  const reference = /^"?\$\{?([A-Za-z0-9_]+)\}?"?$/.exec(e.raw ?? '')?.[1];
+  const seen = new Set<string>();
+  for (const v of e.variables) {
+    if (v.source !== 'unset' || seen.has(`${v.name}\0${v.inCommand}`)) continue;
+    seen.add(`${v.name}\0${v.inCommand}`);
+    if (commonNames.has(v.name)) {
       issues.push(
         error(
           'cross-file-reference',
@@ -263,7 +351,9 @@ function variableIssues(e: Entry, { version, visible, commonNames, scopeLabel }:
           `define ${e.name} in .kamal/secrets-common, or give ${v.name} a value in the vault`,
         ),
       );
-    } else if (v.source === 'unset' && visible === null) {
+      continue;
+    }
+    if (visible === null) {
       issues.push(
         warning(
           'unset-variable',
@@ -271,25 +361,65 @@ function variableIssues(e: Entry, { version, visible, commonNames, scopeLabel }:
           'unlock the vault (kamal-secret unlock) and check again',
         ),
       );
-    } else if (v.source === 'unset') {
-      issues.push(
-        error(
-          'unset-variable',
-          `$${v.name} is in neither the environment nor the vault (scope ${scopeLabel}), so ${e.name} is deployed ${v.inCommand ? 'with an empty argument in its command' : 'empty'}`,
-          `kamal-secret set ${v.name}, then deploy with kamal-secret run -- kamal deploy`,
-        ),
-      );
-    } else if (v.source === 'env' && version === '3.1' && visible?.get(v.name)?.value.includes('$(')) {
-      issues.push(
-        error(
-          'command-text-via-env',
-          `the value of ${v.name} contains "$(", which dotenv 3.1 runs as a command even through $${v.name}`,
-          `change the value so it holds no "$(" (kamal-secret set ${v.name})`,
-        ),
-      );
+      continue;
     }
+    const typo = closestName(v.name, known);
+    const whole = reference === v.name;
+    issues.push(
+      error(
+        'unset-variable',
+        `$${v.name} is in neither the environment nor the vault (scope ${scopeLabel}), so ${e.name} is deployed ${v.inCommand ? 'with an empty argument in its command' : whole ? 'empty' : `without the text "$${v.name}"`}`,
+        typo
+          ? `did you mean ${typo}? correct $${v.name} in ${ctx.file}`
+          : whole || v.inCommand
+            ? `kamal-secret set ${v.name}, then deploy with kamal-secret run -- kamal deploy`
+            : `if "$${v.name}" is part of the value, single-quote it (${e.name}='…'), or better, ${VAULT_FIX}`,
+      ),
+    );
   }
   return issues;
+}
+
+/**
+ * Where dotenv expands a second time, so that the line delivers something other than
+ * it says: on 3.2, variables in what a command printed; on 3.1, commands in a
+ * variable's value (whether they succeed or fail).
+ */
+function expansionIssues(e: Entry, { version, file }: FileContext, intermediates: Set<string>): Issue[] {
+  if (intermediates.has(e.name)) return [];
+  const altered = e.value !== null && e.meant !== null && e.value !== e.meant;
+  if (version === '3.1') {
+    const via = e.commands.find((c) => c.viaVariable)?.viaVariable ?? e.variables.find((v) => v.holdsCommand)?.name;
+    if (!altered && !e.commands.some((c) => c.viaVariable)) return [];
+    const fromFile = e.variables.some((v) => v.name === via && v.source === 'file');
+    return [
+      error(
+        'command-text-via-env',
+        via
+          ? `the value of ${via} holds "$(", which dotenv 3.1 runs as a command even through $${via}: ${e.name} arrives altered`
+          : `dotenv 3.1 substitutes ${e.name}'s value a second time: it arrives altered`,
+        !via
+          ? VAULT_FIX
+          : fromFile
+            ? `change the line of ${file} that defines ${via} so that its value holds no "$("`
+            : `change the value of ${via} so that it holds no "$(" (kamal-secret set ${via})`,
+      ),
+    ];
+  }
+  if (!altered) return [];
+  return [
+    e.commands.some((c) => c.outcome.kind === 'ran')
+      ? error(
+          'dollar-in-command',
+          `what the command prints for ${e.name} contains "$" followed by a name, and dotenv 3.2 expands variables in a command's output: it arrives altered`,
+          ENV_MODE_FIX,
+        )
+      : error(
+          'dollar-in-command',
+          `dotenv 3.2 expands the variables inside ${e.name}'s escaped \\$(…): it arrives altered`,
+          `single-quote the value, or ${VAULT_FIX}`,
+        ),
+  ];
 }
 
 function valueIssues(e: Entry, file: string, intermediates: Set<string>): Issue[] {
