@@ -56,6 +56,10 @@ export class AgentSession implements VaultSession {
     return new Map((await this.call({ op: 'visible', chain, ...this.inApp() })).secrets);
   }
 
+  async all() {
+    return (await this.call({ op: 'all', ...this.inApp() })).secrets;
+  }
+
   private inApp() {
     return this.team ? { team: this.team } : {};
   }

@@ -2,7 +2,6 @@ import { type Command, Option } from 'commander';
 import { UserError } from '../errors.js';
 import { findApp } from '../light/app.js';
 import { warn } from '../term/output.js';
-import type { VaultSession } from '../vault/session.js';
 import { CHECK_OPTIONS, type CheckArgs, DOTENV_CHOICES } from './check-args.js';
 import type { CliContext } from './context.js';
 import { example } from './options.js';
@@ -38,17 +37,9 @@ export function register(program: Command, ctx: CliContext): void {
 /** Every secret by reference, or null with the reason when the vault cannot be opened. */
 async function readWholeVault(ctx: CliContext): Promise<{ secrets: Map<string, string> | null; note?: string }> {
   try {
-    return { secrets: await ctx.withSession(allSecrets) };
+    return { secrets: await ctx.withSession(async (s) => new Map(await s.all())) };
   } catch (err) {
     if (err instanceof UserError) return { secrets: null, note: err.message };
     throw err;
   }
-}
-
-async function allSecrets(session: VaultSession): Promise<Map<string, string>> {
-  const all = new Map<string, string>();
-  for (const scope of new Set((await session.list()).map((e) => e.scope))) {
-    for (const found of (await session.visible([scope])).values()) all.set(found.ref, found.value);
-  }
-  return all;
 }

@@ -3,7 +3,7 @@
 
 import type { TeamPlace } from '../light/team-place.js';
 import { generateIdentity } from '../team/identity.js';
-import { lookupLayered, TeamOpener, teamFor, visibleLayered } from '../team/layer.js';
+import { allLayered, lookupLayered, TeamOpener, teamFor, visibleLayered } from '../team/layer.js';
 import type { TeamMemory } from '../team/verify.js';
 import { newHeader } from './crypto.js';
 import type { Header, Payload } from './format.js';
@@ -30,6 +30,8 @@ export interface VaultSession {
   /** The secret as text; a binary one is an error naming it. */
   lookup(name: string, chain: string[]): Promise<Found | null>;
   visible(chain: string[]): Promise<Map<string, Found>>;
+  /** Every secret as [ref, text], the team's readable ones in place of the personal vault's (check's one read). */
+  all(): Promise<[string, string][]>;
   list(): Promise<Listed[]>;
   mutate(m: Mutation): Promise<MutationResult>;
   /** Rewrap the vault key under a new passphrase; no secret is re-encrypted. */
@@ -59,7 +61,7 @@ export class LocalSession implements VaultSession {
     return this.payload;
   }
 
-  private async teamFor(payload: Payload, chain: string[]) {
+  private async teamFor(payload: Payload, chain: string[] | null) {
     return teamFor(this.teams, payload, this.team, chain, (app, memory) => this.rememberTeam(app, memory));
   }
 
@@ -76,6 +78,11 @@ export class LocalSession implements VaultSession {
   async visible(chain: string[]) {
     const payload = await this.read();
     return visibleLayered(payload, await this.teamFor(payload, chain), chain);
+  }
+
+  async all() {
+    const payload = await this.read();
+    return allLayered(payload, await this.teamFor(payload, null));
   }
 
   async list() {

@@ -7,8 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTeamFile } from '../../src/team/format.js';
-import { type RunResult, runProcess, Sandbox } from '../helpers/cli.js';
+import { BIN, type RunResult, runProcess, Sandbox } from '../helpers/cli.js';
 import { FastOnlyInstall } from '../helpers/fast-install.js';
+import { FakeGitLab } from '../helpers/gitlab-server.js';
 import { appendLogAs, forgedSecret, lines, newIdentity, withLine } from '../team/fixtures.js';
 
 const DEPLOY = {
@@ -137,6 +138,35 @@ describe('the team vault through git, with real agents', () => {
     expect((await viaFast(['get', 'ONLY_BOB'])).stdout).toBe('bob-personal\n');
     const fastRun = await viaFast(['run', '-d', 'staging', '--', 'sh', '-c', 'printf %s "$DATABASE_URL $ONLY_BOB"']);
     expect(fastRun.stdout).toBe('postgres://staging bob-personal');
+    expect(await bob.ok(['fetch', 'DATABASE_URL', '-d', 'staging'])).toContain('postgres://staging');
+  });
+
+  it("lets check read bob's team secrets, through the full CLI and its own bundle", async () => {
+    bob.box.write({ 'bin/kamal-secret': `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n` });
+    fs.chmodSync(bob.box.path('bin/kamal-secret'), 0o755);
+    fs.writeFileSync(
+      path.join(bob.app, '.kamal', 'secrets.staging'),
+      'DATABASE_URL=$(kamal-secret get DATABASE_URL)\n',
+    );
+    const env = { ...bob.box.env, PATH: `${bob.box.path('bin')}:${process.env.PATH}` };
+    const failedGets = (r: RunResult) =>
+      JSON.parse(r.stdout)
+        .findings.filter((f: { code: string }) => f.code === 'command-failed')
+        .map((f: { name: string }) => f.name);
+    fs.writeFileSync(
+      path.join(bob.app, '.kamal', 'secrets.production'),
+      'DATABASE_URL=$(kamal-secret get DATABASE_URL)\n',
+    );
+    const fast = new FastOnlyInstall(path.join(root, 'fast-only-check'));
+    for (const [dest, failed] of [
+      ['staging', []],
+      ['production', ['DATABASE_URL']], // no access: its get line fails
+    ] as const) {
+      const args = ['check', '--json', '-d', dest];
+      expect(failedGets(await bob.box.run(args, { cwd: bob.app, env }))).toEqual(failed);
+      expect(failedGets(await fast.run(args, { cwd: bob.app, env }))).toEqual(failed);
+    }
+    for (const dest of ['staging', 'production']) fs.rmSync(path.join(bob.app, '.kamal', `secrets.${dest}`));
   });
 
   it('adds carol (no agent: the in-process session sees the team vault the same way)', async () => {
@@ -148,6 +178,18 @@ describe('the team vault through git, with real agents', () => {
     await carol.ok(['team', 'join', added.join_code]);
     expect(await carol.ok(['get', 'DATABASE_URL', '-d', 'production'])).toBe('postgres://prod\n');
     expect(await carol.ok(['export', '-d', 'production', '--format', 'dotenv'])).toMatch(/API_KEY/);
+    const gitlab = await new FakeGitLab().start();
+    try {
+      const r = await carol.box.run(['gitlab', 'sync', '--project', 'group/app', '-d', 'production', '--json'], {
+        cwd: carol.app,
+        env: { GITLAB_URL: gitlab.url, GITLAB_TOKEN: 'good-token' },
+      });
+      expect(r.stderr).toBe('');
+      expect(gitlab.vars.find((v) => v.key === 'DATABASE_URL')?.value).toBe('postgres://prod');
+      expect(r.stdout).not.toContain('postgres://prod');
+    } finally {
+      await gitlab.stop();
+    }
   });
 
   it('merges two members adding different secrets on two branches, without a conflict', async () => {
