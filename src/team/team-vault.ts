@@ -327,7 +327,10 @@ function requireScope(
   denied = `no access to ${scope} in the team vault ${vault.file}`,
 ) {
   if (!vault.scopes.includes(scope))
-    throw new UsageError(`the team vault has no scope ${scope} (its scopes: ${vault.scopes.join(', ')})`);
+    throw new UsageError(
+      `the team vault has no scope ${scope || '(global)'}: its scopes are ${vault.scopes.join(', ')}`,
+      scope === '' ? 'global secrets stay in your personal vault: drop --team' : undefined,
+    );
   if (!vault.readable.includes(scope)) throw new UserError(denied, { code: 'no_access' });
 }
 
