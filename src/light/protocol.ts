@@ -33,10 +33,10 @@ export const sameKeychainEnv = (a: KeychainEnv, b: KeychainEnv) => KEYCHAIN_ENV_
 /** The request or reply of an operation that has no fields. */
 type NoFields = Record<never, never>;
 
-/** The fields of each operation's request, besides `op`. */
 /** A read in an app with a team vault names it, so that the agent answers from both vaults (DESIGN §7). */
 type InApp = { team?: TeamPlace };
 
+/** The fields of each operation's request, besides `op`. */
 export interface Requests {
   status: NoFields;
   get: { name: string; chain: string[] } & InApp;
