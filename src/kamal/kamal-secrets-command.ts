@@ -79,8 +79,7 @@ function fetchSecrets(args: string[], env: NodeJS.ProcessEnv): CommandOutcome {
   const opts = fetchOptions(args);
   if (!opts?.adapter)
     return { kind: 'not-run', reason: 'kamal secrets fetch is written in a form check does not model' };
-  const key =
-    ALIASES[opts.adapter.toLowerCase()] ?? Object.keys(ADAPTERS).find((k) => camelize(k) === camelize(opts.adapter!));
+  const key = adapterKey(opts.adapter);
   if (!key) return aborts(`Kamal aborts with "Unknown secrets adapter: ${opts.adapter}"`);
   const adapter = ADAPTERS[key];
   if (adapter.needsAccount && !opts.account)

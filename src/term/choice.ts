@@ -1,25 +1,18 @@
 // Asking the person at the terminal to pick one of a few answers, on the controlling
 // terminal (/dev/tty), so that it works while stdout is captured or piped.
 
-import fs from 'node:fs';
 import readline from 'node:readline/promises';
-import tty from 'node:tty';
 import { EXIT, UserError } from '../errors.js';
+import { openTerminal } from './prompt.js';
 
 /**
  * `question`, then the numbered `answers`; the index picked (an empty answer picks the
  * first), or null when there is no terminal or `useTerminal` is false.
  */
 export async function askChoice(question: string, answers: string[], useTerminal: boolean): Promise<number | null> {
-  if (!useTerminal) return null;
-  let fd: number;
-  try {
-    fd = fs.openSync('/dev/tty', 'r+');
-  } catch {
-    return null;
-  }
-  const input = new tty.ReadStream(fd);
-  const output = new tty.WriteStream(fd);
+  const terminal = openTerminal(useTerminal);
+  if (!terminal) return null;
+  const { input, output } = terminal;
   const rl = readline.createInterface({ input, output, terminal: true });
   const cancel = new AbortController();
   rl.on('SIGINT', () => cancel.abort());
@@ -36,7 +29,6 @@ export async function askChoice(question: string, answers: string[], useTerminal
     throw err;
   } finally {
     rl.close();
-    input.destroy();
-    output.destroy();
+    terminal.close();
   }
 }

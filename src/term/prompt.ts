@@ -9,7 +9,9 @@ import { EXIT, UserError } from '../errors.js';
 import { readStdinLine } from './stdin.js';
 
 /** Open the controlling terminal, or null when there is none (CI, a daemon, a pipe) or it may not be used. */
-function openTerminal(allowed: boolean): { input: tty.ReadStream; output: tty.WriteStream; close(): void } | null {
+export function openTerminal(
+  allowed: boolean,
+): { input: tty.ReadStream; output: tty.WriteStream; close(): void } | null {
   if (!allowed) return null;
   let fd: number;
   try {

@@ -7,17 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, ROOT, type RunResult, runCli, runProcess, Sandbox } from '../helpers/cli.js';
+import { deployYml } from '../helpers/deploy-yml.js';
 import { FastOnlyInstall } from '../helpers/fast-install.js';
 
-const DEPLOY = `service: shop
-image: example/shop
-servers: [192.0.2.10]
-registry:
-  username: example
-  password: [KAMAL_REGISTRY_PASSWORD]
-env:
-  secret: [RAILS_MASTER_KEY, DATABASE_URL, MISSING_ONE]
-`;
+const DEPLOY = deployYml(['RAILS_MASTER_KEY', 'DATABASE_URL', 'MISSING_ONE']);
 const SECRETS = `KAMAL_REGISTRY_PASSWORD=$KAMAL_REGISTRY_PASSWORD
 RAILS_MASTER_KEY=$(kamal-secret get RAILS_MASTER_KEY)
 DATABASE_URL=$(kamal-secret get DATABASE_URL)

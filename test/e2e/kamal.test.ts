@@ -3,17 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, runProcess, Sandbox } from '../helpers/cli.js';
+import { deployYml } from '../helpers/deploy-yml.js';
 import { KamalDriver, realKamalAvailable, realKamalSkipReason } from '../helpers/real-kamal.js';
 
-const DEPLOY = `service: shop
-image: example/shop
-servers: [192.0.2.10]
-registry:
-  username: example
-  password: [KAMAL_REGISTRY_PASSWORD]
-env:
-  secret: [RAILS_MASTER_KEY]
-`;
+const DEPLOY = deployYml();
 
 let box: Sandbox;
 let env: Record<string, string | undefined>;

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, type RunResult, Sandbox } from '../helpers/cli.js';
+import { deployYml } from '../helpers/deploy-yml.js';
 import {
   realKamalAvailable as available,
   realKamalPrint,
@@ -22,17 +23,7 @@ import { FakeManagers, writeRealKamalExecutable } from '../kamal/migrate/fake-ma
  */
 const SLOW = { timeout: 300_000 };
 
-const DEPLOY = `service: shop
-image: example/shop
-servers: [192.0.2.10]
-registry:
-  username: example
-  password: [KAMAL_REGISTRY_PASSWORD]
-env:
-  secret: [RAILS_MASTER_KEY]
-builder:
-  arch: amd64
-`;
+const DEPLOY = deployYml(['RAILS_MASTER_KEY'], 'builder:\n  arch: amd64\n');
 
 const OP = {
   account: 'shop.1password.com',

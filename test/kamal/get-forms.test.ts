@@ -8,19 +8,10 @@ import { deliver, kamalEnvironment } from '../../src/kamal/delivery.js';
 import { readDeployConfig } from '../../src/kamal/deploy-config.js';
 import type { CommandOutcome } from '../../src/kamal/dotenv-model.js';
 import { BIN, cleanEnv, type RunResult, Sandbox } from '../helpers/cli.js';
+import { deployYml } from '../helpers/deploy-yml.js';
 import { KamalDriver, realKamalAvailable, realKamalSkipReason } from '../helpers/real-kamal.js';
 
-const DEPLOY = `service: shop
-image: example/shop
-servers: [192.0.2.10]
-registry:
-  username: example
-  password: [KAMAL_REGISTRY_PASSWORD]
-env:
-  secret: [RAILS_MASTER_KEY]
-builder:
-  arch: amd64
-`;
+const DEPLOY = deployYml(['RAILS_MASTER_KEY'], 'builder:\n  arch: amd64\n');
 
 let box: Sandbox;
 let env: Record<string, string | undefined>;
