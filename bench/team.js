@@ -3,10 +3,11 @@
 // a personal secret in the same app (the team vault is opened too: it is in the chain).
 import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { request } from '../dist/light/agent-client.js';
 import { parseIdentity } from '../dist/team/identity.js';
 import { openTeamVault, serializeTeamVault, setTeamSecret } from '../dist/team/team-vault.js';
-import { BIN, note, PAIRS, reportPairs, sandbox, timePairs } from './lib.js';
+import { BIN, note, PAIRS, report, reportPairs, sandbox, timePairs } from './lib.js';
 
 const COUNT = 200;
 const node = process.execPath;
@@ -53,6 +54,17 @@ try {
   note('team vault', `${COUNT} secrets, ${fs.statSync(file).size} bytes`);
   reportPairs(`get, warm agent, team vault of ${COUNT}`, team, { target: 1.15 });
   reportPairs(`get of a personal secret in the same app`, personal, { target: 1.15 });
+
+  // The agent verifies the whole file again after each change (every signature, every value).
+  const text = fs.readFileSync(file);
+  const afterChange = [];
+  for (let i = 0; i < 5; i++) {
+    fs.writeFileSync(file, text); // same text, new stat signature
+    const t = performance.now();
+    box.ks(['get', 'SECRET_77', '-d', 'production'], opts);
+    afterChange.push(performance.now() - t);
+  }
+  report(`get, first after the team file changed (agent re-verifies ${COUNT})`, afterChange);
 } finally {
   box.cleanup();
 }
