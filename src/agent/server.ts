@@ -21,7 +21,7 @@ import {
   sameKeychainEnv,
 } from '../light/protocol.js';
 import type { TeamPlace } from '../light/team-place.js';
-import { allLayered, lookupLayered, TeamOpener, teamFor, visibleLayered } from '../team/layer.js';
+import { allLayered, lookupLayered, notJoined, TeamOpener, teamFor, visibleLayered } from '../team/layer.js';
 import type { TeamVault } from '../team/team-vault.js';
 import { type KeychainOptions, keychainGet } from '../unlock/keychain.js';
 import { keyFromPassphrase } from '../unlock/passphrase.js';
@@ -233,7 +233,10 @@ export class Agent {
         return { ok: true, ...this.status() };
       case 'get': {
         const { payload, team } = await this.withTeam(req.team, req.chain, warn);
-        return { ok: true, found: lookupLayered(payload, team, req.name, req.chain) };
+        const found = lookupLayered(payload, team, req.name, req.chain);
+        const unjoined = found ? null : notJoined(req.team, payload, req.name, req.chain);
+        if (unjoined) throw unjoined;
+        return { ok: true, found };
       }
       case 'visible': {
         const { payload, team } = await this.withTeam(req.team, req.chain, warn);

@@ -10,6 +10,7 @@ import { type StoredValue, storedValue } from '../light/secret-value.js';
 import { chainReachesTeam, type TeamPlace } from '../light/team-place.js';
 import type { Payload } from '../vault/format.js';
 import { allAsText, type Found, type FoundValue, lookupValue, visible } from '../vault/secrets.js';
+import { parseTeamFile } from './format.js';
 import { parseIdentity } from './identity.js';
 import { lookupTeamSecret, openTeamVault, readableTeamSecrets, type TeamVault } from './team-vault.js';
 import type { TeamMemory } from './verify.js';
@@ -114,6 +115,32 @@ export async function teamFor(
   const known = payload.teams?.[place.app];
   if (team && known && team.memory.seq > known.seq) await remember(place.app, team.memory);
   return team;
+}
+
+/**
+ * For a lookup that found nothing: when the app's team vault holds `name` in the chain
+ * and its owner has not joined that team, the error that says so (instead of "not found").
+ */
+export function notJoined(
+  place: TeamPlace | undefined,
+  payload: Payload,
+  name: string,
+  chain: string[],
+): UserError | null {
+  if (!place || payload.teams?.[place.app] || !chainReachesTeam(chain, place)) return null;
+  let refs: string[];
+  try {
+    refs = parseTeamFile(readFileSync(place.file, 'utf8')).secrets.map((s) => s.record.secret);
+  } catch {
+    return null; // no file, or not one to read: a plain "not found"
+  }
+  const held = chain.map((scope) => `${scope}/${name}`).find((ref) => refs.includes(ref));
+  return held
+    ? new UserError(`${held} is in the team vault ${place.file}, which you have not joined`, {
+        code: 'no_access',
+        fix: 'give a member the line `kamal-secret identity` prints; they add you and give you the command to join',
+      })
+    : null;
 }
 
 function statOrNull(file: string) {

@@ -3,7 +3,7 @@
 
 import type { TeamPlace } from '../light/team-place.js';
 import { generateIdentity } from '../team/identity.js';
-import { allLayered, lookupLayered, TeamOpener, teamFor, visibleLayered } from '../team/layer.js';
+import { allLayered, lookupLayered, notJoined, TeamOpener, teamFor, visibleLayered } from '../team/layer.js';
 import type { TeamMemory } from '../team/verify.js';
 import { newHeader } from './crypto.js';
 import type { Header, Payload } from './format.js';
@@ -67,7 +67,10 @@ export class LocalSession implements VaultSession {
 
   async lookupValue(name: string, chain: string[]) {
     const payload = await this.read();
-    return lookupLayered(payload, await this.teamFor(payload, chain), name, chain);
+    const found = lookupLayered(payload, await this.teamFor(payload, chain), name, chain);
+    const unjoined = found ? null : notJoined(this.team, payload, name, chain);
+    if (unjoined) throw unjoined;
+    return found;
   }
 
   async lookup(name: string, chain: string[]) {

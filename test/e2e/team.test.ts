@@ -248,6 +248,15 @@ describe('the team vault through git, with real agents', () => {
       expect(await alice.ok(['get', 'DATABASE_URL', '-d', 'production'])).toBe('postgres://prod\n');
     }
 
+    it('is told, on a get of a team secret, that they have not joined: never "not found" nor a value', async () => {
+      for (const env of [{}, { KAMAL_SECRET_NO_AGENT: '1' }]) {
+        const r = await mallory.box.run(['get', 'DATABASE_URL', '-d', 'production'], { cwd: mallory.app, env });
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toMatch(/shop\/production\/DATABASE_URL is in the team vault .*, which you have not joined/);
+      }
+    });
+
     it('cannot push a value of their choosing, signed with their own key or in a member’s name', async () => {
       const eve = await newIdentity();
       const { team } = parseTeamFile(good).header.record;
