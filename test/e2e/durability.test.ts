@@ -230,7 +230,7 @@ describe.skipIf(noTmpfs)(`a full disk${noTmpfs && ` (skipped: ${noTmpfs})`}`, ()
         expect({ leave, stdout: r.stdout, stderr: r.stderr, code: r.code }).toEqual({
           leave,
           stdout: '',
-          stderr: `kamal-secret: cannot write ${vault}: the disk is full; it was left as it was${mode === 'in-process' ? '; free some space and run the command again' : ''}\n`,
+          stderr: `kamal-secret: cannot write ${vault}: the disk is full; it was left as it was; free some space and run the command again\n`,
           code: 1,
         });
         expect(fs.readFileSync(vault)).toEqual(before.vault);
