@@ -12,6 +12,7 @@ import type { VaultSession } from '../vault/session.js';
 import { GITATTRIBUTES_LINE, TEAM_VAULT_PATH } from './format.js';
 import { parseIdentity } from './identity.js';
 import { createTeam, openTeamVault, serializeTeamVault, type TeamVault } from './team-vault.js';
+import type { TeamTrust } from './verify.js';
 
 export interface AppTeam extends TeamPlace {
   /** the app's root directory */
@@ -41,12 +42,7 @@ export async function openAppTeam(session: VaultSession, app: AppTeam): Promise<
       code: 'no_access',
       fix: 'give a member the line `kamal-secret identity` prints; they add you and give you the command to join',
     });
-  const identity = await parseIdentity(await session.identity());
-  const vault = await openTeamVault(readFileSync(app.file, 'utf8'), identity, {
-    file: app.file,
-    app: app.app,
-    trust: { memory },
-  });
+  const vault = await openAs(session, app, { memory });
   if (vault.memory.seq > memory.seq) await session.rememberTeam(app.app, vault.memory);
   return vault;
 }
@@ -58,12 +54,7 @@ export async function joinAppTeam(session: VaultSession, app: AppTeam, joinCode:
       code: 'not_found',
       fix: 'pull the commit that adds you, then join again',
     });
-  const identity = await parseIdentity(await session.identity());
-  const vault = await openTeamVault(readFileSync(app.file, 'utf8'), identity, {
-    file: app.file,
-    app: app.app,
-    trust: { joinCode },
-  });
+  const vault = await openAs(session, app, { joinCode });
   await session.rememberTeam(app.app, vault.memory);
   return vault;
 }
@@ -114,4 +105,10 @@ function addGitAttributes(root: string): void {
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   if (text.split('\n').some((line) => line.trim() === GITATTRIBUTES_LINE)) return;
   writeFileSync(file, `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${GITATTRIBUTES_LINE}\n`);
+}
+
+/** The app's team vault file, opened with this user's identity under `trust`. */
+async function openAs(session: VaultSession, app: AppTeam, trust: TeamTrust): Promise<TeamVault> {
+  const identity = await parseIdentity(await session.identity());
+  return openTeamVault(readFileSync(app.file, 'utf8'), identity, { file: app.file, app: app.app, trust });
 }
