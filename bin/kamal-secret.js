@@ -17,20 +17,37 @@ const FAST_PATHS = {
 /** Every argument list dist/cli-text.json holds has one of these. */
 const TEXT_WORDS = new Set(['--version', '-V', '--help', '-h', 'help']);
 
+/** The fast paths that write without process.stdout and process.stderr (src/light/stdio.ts). */
+const WITHOUT_STREAMS = new Set(['get', 'run']);
+
 // A reader that stops early (`kamal-secret list | head -1`, `| grep -q`) closes the pipe. That is no
 // error: the rest of the output is dropped without a word and the command ends with its own status
 // (not SIGPIPE's 141, which would fail a `set -o pipefail` script that only wanted the first line).
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (err) => {
-    if (err.code !== 'EPIPE') throw err;
-  });
+// Not before get and run: creating the two streams costs their fast paths a few milliseconds.
+let endsQuietly = false;
+function endQuietlyOnClosedPipes() {
+  if (endsQuietly) return;
+  endsQuietly = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
 }
 
 async function launch() {
   const args = process.argv.slice(2);
   const [command, ...rest] = args;
+  if (!WITHOUT_STREAMS.has(command)) endQuietlyOnClosedPipes();
   if (printBuiltText(args)) return;
-  if (Object.hasOwn(FAST_PATHS, command) && (await FAST_PATHS[command]()(rest))) return;
+  if (Object.hasOwn(FAST_PATHS, command) && (await FAST_PATHS[command]()(rest))) {
+    // get and run have written all they print synchronously (run's command has ended). Ending here
+    // spares them Node closing the agent connection, which creates process.stderr (a socket, on a
+    // pipe) only to compare it with the connection: about 5 ms, per secret in .kamal/secrets.
+    if (WITHOUT_STREAMS.has(command)) process.exit();
+    return;
+  }
+  endQuietlyOnClosedPipes();
   // Off the fast paths, a bug's stack trace points at src/ (source maps cost start time, so not before).
   process.setSourceMapsEnabled(true);
   if (command === 'agent' && rest.length === 0) return (await import('../dist/agent/main.js')).agentMain();
@@ -45,6 +62,7 @@ function printBuiltText(args) {
   const output = Object.hasOwn(outputs, JSON.stringify(args)) ? outputs[JSON.stringify(args)] : null;
   // On a terminal commander wraps help to its width; the texts were rendered for a pipe.
   if (!output || (process.stdout.isTTY && !output.anyWidth)) return false;
+  endQuietlyOnClosedPipes();
   process.stdout.write(texts[output.text]);
   return true;
 }

@@ -1,36 +1,48 @@
 // `kamal-secret get` when an unlocked agent answers: node built-ins and a few small
-// modules only (no commander, libsodium or YAML parser), so a `$(kamal-secret get X)`
-// line costs little more than starting Node. Anything unusual returns false and the
-// full CLI takes over (it starts the agent, prompts, prints help, reports errors).
+// modules only (no commander, libsodium or YAML parser, not even process.stdout), so a
+// `$(kamal-secret get X)` line costs little more than starting Node. Anything unusual
+// returns false before printing a word, and the full CLI takes over (it starts the agent,
+// prompts, prints help, reports errors).
 
 import { readConfig } from '../config.js';
 import { request } from './agent-client.js';
-import { getOutput, getRequest, kamalAlterationWarning, notFound } from './get-command.js';
+import { type GetRequest, getOutput, getRequest, kamalAlterationWarning, notFound } from './get-command.js';
+import { isTerminal, writeFd } from './stdio.js';
 import { inAppOf } from './team-place.js';
+
+type Found = { ref: string; value: string } | null;
 
 export async function fastGet(argv: string[]): Promise<boolean> {
   if (argv.includes('-h') || argv.includes('--help')) return false;
+  let req: GetRequest;
+  let found: Found;
+  let warning: unknown;
   try {
     const config = readConfig(process.env);
     if (!config.useAgent) return false;
-    const req = getRequest(argv, config, process.cwd());
-    const inApp = inAppOf(process.cwd(), req.chain);
-    const reply = await request(config.agentSocket, { op: 'get', name: req.ref.name, chain: req.chain, ...inApp });
+    req = getRequest(argv, config, process.cwd());
+    const reply = await request(config.agentSocket, {
+      op: 'get',
+      name: req.ref.name,
+      chain: req.chain,
+      ...inAppOf(process.cwd(), req.chain),
+    });
     if (!reply.ok) return false;
-    if (typeof reply.warning === 'string') process.stderr.write(`kamal-secret: warning: ${reply.warning}\n`);
-    const found = reply.found as { ref: string; value: string } | null;
-    if (!found) {
-      const err = notFound(req.ref.name, req.chain);
-      if (req.args.json) process.stdout.write(`${JSON.stringify(err)}\n`);
-      process.stderr.write(`kamal-secret: ${err.line}\n`);
-      process.exitCode = err.exitCode;
-      return true;
-    }
-    process.stdout.write(getOutput(req, found));
-    const warning = kamalAlterationWarning(found.ref, found.value, Boolean(process.stdout.isTTY));
-    if (warning) process.stderr.write(`${warning}\n`);
-    return true;
+    found = reply.found as Found;
+    warning = reply.warning;
   } catch {
     return false;
   }
+  if (typeof warning === 'string') writeFd(2, `kamal-secret: warning: ${warning}\n`);
+  if (!found) {
+    const err = notFound(req.ref.name, req.chain);
+    if (req.args.json) writeFd(1, `${JSON.stringify(err)}\n`);
+    writeFd(2, `kamal-secret: ${err.line}\n`);
+    process.exitCode = err.exitCode;
+    return true;
+  }
+  writeFd(1, getOutput(req, found));
+  const alteration = kamalAlterationWarning(found.ref, found.value, isTerminal(1));
+  if (alteration) writeFd(2, `${alteration}\n`);
+  return true;
 }
