@@ -22,9 +22,22 @@ type Yaml = Record<string, unknown>;
 
 /** The YAML parser, loaded on first use: commands that never read deploy.yml do not pay for it. */
 let yamlParse: ((text: string) => unknown) | undefined;
+
+/**
+ * Parsed texts, by text: check reads the plain deploy.yml for each destination and for
+ * what holds across them, and parsing (not reading) is what costs. Nothing mutates a
+ * parsed document; a few entries cover every file of an app.
+ */
+const parsed = new Map<string, unknown>();
+const PARSED_KEPT = 16;
+
 function parseYaml(text: string): unknown {
+  if (parsed.has(text)) return parsed.get(text);
   yamlParse ??= (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse;
-  return yamlParse(text);
+  const doc = yamlParse(text);
+  if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value as string);
+  parsed.set(text, doc);
+  return doc;
 }
 
 export function readDeployConfig(root: string, destination?: string): DeployConfig {
