@@ -28,34 +28,42 @@ export function request<K extends Op>(
     if (!socketIsOurs(sock)) return reject(new AgentUnavailable('no agent socket', false));
     const conn = createConnection(sock);
     let connected = false;
-    let data = '';
+    let answered = false;
+    const chunks: Buffer[] = [];
+    // A deadline for the whole exchange. A plain timer, not conn.setTimeout: that one is re-armed
+    // on every read and write, which costs a fast path's start-up more than the request itself.
+    const timer = setTimeout(() => fail(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
     const fail = (why: string) => {
+      clearTimeout(timer);
       conn.destroy();
       reject(new AgentUnavailable(why, connected));
     };
-    conn.setTimeout(timeoutMs, () => fail(`no answer within ${timeoutMs / 1000} s`));
-    conn.setEncoding('utf8');
     conn.on('connect', () => {
       connected = true;
       conn.write(encode(req));
     });
-    conn.on('data', (chunk: string) => {
-      data += chunk;
-      const newline = data.indexOf('\n');
-      if (newline === -1) return;
+    conn.on('data', (chunk: Buffer) => {
+      if (answered) return;
+      chunks.push(chunk);
+      if (!chunk.includes(NEWLINE)) return;
+      answered = true;
+      clearTimeout(timer);
       conn.end();
+      const data = Buffer.concat(chunks).toString('utf8');
       try {
-        resolve(JSON.parse(data.slice(0, newline)) as Reply<K>);
+        resolve(JSON.parse(data.slice(0, data.indexOf('\n'))) as Reply<K>);
       } catch {
         reject(new AgentUnavailable('the agent sent a malformed reply', true));
       }
     });
     conn.on('error', (err) => fail(err.message));
     conn.on('end', () => {
-      if (!data.includes('\n')) fail('the agent closed the connection');
+      if (!answered) fail('the agent closed the connection');
     });
   });
 }
+
+const NEWLINE = 0x0a;
 
 /** What answers on a socket: an agent (with its status), nothing, or something that stays silent. */
 export type Probe = { state: 'answering'; status: Status } | { state: 'absent' } | { state: 'silent'; why: string };
