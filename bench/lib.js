@@ -9,6 +9,12 @@ import { throwawayEnv, withEnv } from '../scripts/throwaway-env.mjs';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN = path.join(ROOT, 'bin', 'kamal-secret.js');
 
+/** Node programs with nothing of ours loaded that do the least a fast path must (bench/floors). */
+export const FLOORS = {
+  agentRequest: path.join(ROOT, 'bench', 'floors', 'agent-request.cjs'),
+  spawnTrue: path.join(ROOT, 'bench', 'floors', 'spawn-true.cjs'),
+};
+
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;

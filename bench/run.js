@@ -8,6 +8,7 @@ import { benchGitlab } from './gitlab.js';
 import { benchRealKamal, kamalApp } from './kamal.js';
 import {
   BIN,
+  FLOORS,
   median,
   note,
   PAIRS,
@@ -49,14 +50,16 @@ try {
   deploy.ks(['get', 'SECRET_1', '--scope', 'shop']);
   const noPass = (env) => ({ ...env, KAMAL_SECRET_PASSPHRASE: '' });
   const inApp = { env: noPass(deploy.env), cwd: app };
-  const [version, help, get10, get10k, run, check] = timePairs(
+  const [version, help, get10, get10k, getFloor, run, runFloor, check] = timePairs(
     [node, ['-e', '0']],
     [
       [node, [BIN, '--version']],
       [node, [BIN, '--help']],
       [node, [BIN, 'get', 'SECRET_7'], { env: noPass(small.env) }],
       [node, [BIN, 'get', 'SECRET_7777'], { env: noPass(large.env) }],
+      [node, [FLOORS.agentRequest, 'SECRET_7'], { env: small.env }],
       [node, [BIN, 'run', '--', 'true'], inApp],
+      [node, [FLOORS.spawnTrue], inApp],
       [node, [BIN, 'check'], inApp],
     ],
   );
@@ -67,7 +70,9 @@ try {
   reportPairs('get, warm agent, 10 secrets', get10, { target: 1.15 });
   reportPairs('get, warm agent, 10,000 secrets', get10k, { target: 1.15 });
   note('  10,000 vs 10 secrets', `${(median(get10k.times) / median(get10.times)).toFixed(3)}x`);
+  reportPairs('  floor: bare node asking the agent once', getFloor);
   reportPairs('run -- true, 30 secrets, warm agent', run, { target: 1.15 });
+  reportPairs('  floor: bare node spawning true', runFloor);
   reportPairs('check, 30 secrets (env mode), warm agent', check, { target: 2 });
   const status = await request(large.env.KAMAL_SECRET_AGENT_SOCK, { op: 'status' });
   note('agent memory (RSS), 10,000 secrets loaded', `${rssMb(status.pid).toFixed(1)} MB`);
