@@ -29,8 +29,22 @@ const isKeyChar = (c: string | undefined) =>
   c !== undefined &&
   ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c === '_' || c === '.');
 
+/** Every match, in order. */
 export function matchLines(s: string): LineMatch[] {
   const matches: LineMatch[] = [];
+  forEachLine(s, (m) => {
+    matches.push(m);
+    return true;
+  });
+  return matches;
+}
+
+/**
+ * Each match in order, handed to `onMatch` as it is found, until it returns false. The
+ * model (dotenv-model.ts) reads a file this way: half a million matches kept in an array
+ * until the end would cost more in garbage collection than the scan itself.
+ */
+export function forEachLine(s: string, onMatch: (m: LineMatch) => boolean): void {
   const n = s.length;
   const skipSpace = (i: number) => {
     while (i < n && isSpace(s[i])) i++;
@@ -115,7 +129,7 @@ export function matchLines(s: string): LineMatch[] {
     let start = p;
     if (p > 0 && s[p - 1] !== '\n') {
       const nl = s.indexOf('\n', p);
-      if (nl < 0) return matches;
+      if (nl < 0) return;
       start = nl + 1;
     }
     const j = skipSpace(start);
@@ -124,20 +138,20 @@ export function matchLines(s: string): LineMatch[] {
     const m = exportedMatch ?? keyAt(j);
     if (m) {
       const exported = exportedMatch !== null;
-      matches.push({
+      const goOn = onMatch({
         key: m.key,
         value: m.value,
         exported,
         line: lineOf(exported ? afterExport : j),
         cutAtHash: m.cutAtHash,
       });
-      if (m.end >= n) return matches;
+      if (!goOn || m.end >= n) return;
       p = m.end;
       continue;
     }
     // Every line start up to j skips to j and fails the same way: go on after j's line.
     const next = s.indexOf('\n', j);
-    if (next < 0) return matches;
+    if (next < 0) return;
     p = next + 1;
   }
 }

@@ -17,7 +17,7 @@
 //     command's text, then runs it (`kamal secrets …` inside Kamal); the output loses
 //     one trailing newline.
 
-import { matchLines } from './dotenv-lines.js';
+import { forEachLine } from './dotenv-lines.js';
 
 export type DotenvVersion = '3.1' | '3.2';
 
@@ -87,6 +87,8 @@ export interface Entry {
   legacyLinebreaks: boolean;
   commands: CommandEvent[];
   variables: VariableEvent[];
+  /** substituting variables made the value longer than MAX_EXPANDED: it is not worked out (value and meant are null) */
+  tooLarge?: true;
 }
 
 export type Abort =
@@ -104,6 +106,21 @@ export interface ParseResult {
 
 /** Stands for a command output that is not known (the command was not run). */
 const UNKNOWN = '\u0000unknown\u0000';
+
+/**
+ * The longest value (in characters) worked out. A line repeating a long variable can
+ * ask for gigabytes (`B=$A$A…` after a long A); dotenv would build it, but no secret is
+ * that long, and check must finish on any file within a second.
+ */
+export const MAX_EXPANDED = 16 * 2 ** 20;
+
+class TooLarge {}
+
+/** An entry's events before it has any: most lines have none, and a file may have half a million lines. */
+const NO_EVENTS: never[] = Object.freeze([]) as never[];
+
+/** What a line without a value (`NAME=`, `NAME`) delivers. */
+const NOTHING = { value: '', meant: '' };
 const BOM = '\ufeff';
 
 class Stop {
@@ -122,14 +139,12 @@ export function parseSecretsFile(
   const source = (text.startsWith(BOM) ? text.slice(1) : text).replace(/\r\n?/g, '\n');
   const hash = new Map<string, string | null>();
   const result: ParseResult = { entries: [], values: new Map() };
-  for (const m of matchLines(source)) {
+  forEachLine(source, (m) => {
     if (m.exported && m.value === undefined) {
-      if (!hash.has(m.key)) {
-        result.abort = { kind: 'format-error', line: m.line, name: m.key };
-        result.values.clear(); // Kamal aborts: nothing is delivered
-        return result;
-      }
-      continue;
+      if (hash.has(m.key)) return true;
+      result.abort = { kind: 'format-error', line: m.line, name: m.key };
+      result.values.clear(); // Kamal aborts: nothing is delivered
+      return false;
     }
     const raw = m.value === undefined ? null : rubyStrip(m.value);
     const entry: Entry = {
@@ -142,27 +157,32 @@ export function parseSecretsFile(
       value: '',
       meant: '',
       legacyLinebreaks: false,
-      commands: [],
-      variables: [],
+      commands: NO_EVENTS,
+      variables: NO_EVENTS,
     };
     try {
-      const { value, meant } = parseValue(raw ?? '', version, { hash, env, exec, entry });
+      const { value, meant } = raw ? parseValue(raw, version, { hash, env, exec, entry }) : NOTHING;
       entry.value = value.includes(UNKNOWN) ? null : value;
       entry.meant = meant.includes(UNKNOWN) ? null : meant;
     } catch (err) {
-      if (!(err instanceof Stop)) throw err;
-      const { outcome: o, event } = err;
-      result.abort =
-        o.kind === 'not-found'
-          ? { kind: 'not-found', line: m.line, program: o.program, ...event }
-          : { kind: 'kamal-aborts', line: m.line, name: m.key, written: event.written, reason: o.reason };
-      result.values.clear(); // dotenv stops: the file yields nothing, or Kamal aborts
-      return result;
+      if (err instanceof TooLarge) {
+        entry.value = entry.meant = null;
+        entry.tooLarge = true;
+      } else if (err instanceof Stop) {
+        const { outcome: o, event } = err;
+        result.abort =
+          o.kind === 'not-found'
+            ? { kind: 'not-found', line: m.line, program: o.program, ...event }
+            : { kind: 'kamal-aborts', line: m.line, name: m.key, written: event.written, reason: o.reason };
+        result.values.clear(); // dotenv stops: the file yields nothing, or Kamal aborts
+        return false;
+      } else throw err;
     }
     hash.set(m.key, entry.value);
     result.entries.push(entry);
     result.values.set(m.key, entry);
-  }
+    return true;
+  });
   return result;
 }
 
@@ -208,6 +228,7 @@ function parseValue(raw: string, version: DotenvVersion, ctx: Ctx): { value: str
     const outcome = command.includes(UNKNOWN)
       ? { kind: 'not-run' as const, reason: 'it uses a value that is not known without running commands' }
       : ctx.exec(command);
+    if (ctx.entry.commands === NO_EVENTS) ctx.entry.commands = [];
     ctx.entry.commands.push({ ...event, outcome });
     if (outcome.kind === 'not-found' || outcome.kind === 'aborts') throw new Stop(outcome, event);
     outputs.set(command, outcome);
@@ -290,12 +311,15 @@ function substituteVariables(value: string, ctx: Ctx, recording: Recording, orig
   let length = 0;
   let last = 0;
   const add = (text: string, from: number | string) => {
+    if (text === '') return; // a stretch of nothing has no origin to look up
+    if (length + text.length > MAX_EXPANDED) throw new TooLarge();
     origins?.at.push(length);
     origins?.from.push(from);
     parts.push(text);
     length += text.length;
   };
   for (const m of value.matchAll(VARIABLE)) {
+    if (!m[1] && !m[3]) continue; // `$`, `${` or `$}` with no name stays as it is
     const index = m.index ?? 0;
     add(value.slice(last, index), last);
     last = index + m[0].length;
@@ -340,6 +364,7 @@ function lookup(name: string, ctx: Ctx, recorded: false | { inCommand: boolean }
     ctx.recorded ??= new Set();
     if (!ctx.recorded.has(key)) {
       ctx.recorded.add(key);
+      if (ctx.entry.variables === NO_EVENTS) ctx.entry.variables = [];
       ctx.entry.variables.push({ name, source, inCommand: recorded.inCommand, holdsCommand: value.includes('$(') });
     }
   }
@@ -469,6 +494,7 @@ function substituteOnce(
   outputs: Map<string, CommandOutcome>,
 ): string {
   const parts: string[] = [];
+  let length = 0;
   let last = 0;
   for (let i = 0; i < value.length; ) {
     const c = value[i];
@@ -488,7 +514,7 @@ function substituteOnce(
     } else {
       VARIABLE_AT.lastIndex = i;
       const v = VARIABLE_AT.exec(value);
-      if (v) {
+      if (v && (v[1] || v[3])) {
         replacement = replaceVariable(v[0], v[1], v[3], ctx, false);
         end = i + v[0].length;
       }
@@ -497,6 +523,8 @@ function substituteOnce(
       i += 1;
       continue;
     }
+    length += i - last + replacement.length;
+    if (length > MAX_EXPANDED) throw new TooLarge();
     parts.push(value.slice(last, i), replacement);
     i = last = end;
   }

@@ -2,7 +2,7 @@
 // need backtracking, and linear time on the inputs that made the regex quadratic.
 import { describe, expect, it } from 'vitest';
 import { matchLines } from '../../src/kamal/dotenv-lines.js';
-import { parseSecretsFile } from '../../src/kamal/dotenv-model.js';
+import { MAX_EXPANDED, parseSecretsFile } from '../../src/kamal/dotenv-model.js';
 import { RUN_NOTHING } from '../../src/kamal/env-references.js';
 
 const scan = (text: string) =>
@@ -59,6 +59,8 @@ describe('linear time: 1 MB worst cases parse within seconds (a quadratic parser
     'empty values': repeat('A=\n'),
     colons: repeat('A:\n'),
     variables: `A=${repeat('$A')}`,
+    'a variable with a value, repeated': `A=x\nB=${repeat('$A')}`,
+    'a long variable, repeated': `A=${'x'.repeat(1000)}\nB=${repeat('$A')}`,
     braces: `A=${repeat('${')}`,
     backslashes: `A=${repeat('\\')}`,
     comments: repeat('#\n'),
@@ -79,4 +81,23 @@ describe('linear time: 1 MB worst cases parse within seconds (a quadratic parser
       expect(ms).toBeLessThan(10_000);
     });
   }
+});
+
+describe('values that expand beyond MAX_EXPANDED', () => {
+  const repeated = `A=${'x'.repeat(1000)}\nB=${'$A'.repeat(500_000)}\nC=$B\nD=ok\n`;
+  for (const version of ['3.1', '3.2'] as const) {
+    it(`are marked too large, not built (dotenv ${version}), and the file goes on`, () => {
+      const { values } = parseSecretsFile(repeated, version, {}, RUN_NOTHING);
+      expect(values.get('B')).toMatchObject({ value: null, meant: null, tooLarge: true });
+      expect(values.get('C')).toMatchObject({ value: null });
+      expect(values.get('D')).toMatchObject({ value: 'ok' });
+    });
+  }
+
+  it('leave a value just under the limit whole', () => {
+    const unit = 'y'.repeat(1024);
+    const text = `A=${unit}\nB=${'$A'.repeat(MAX_EXPANDED / 1024)}\n`;
+    const { values } = parseSecretsFile(text, '3.2', {}, RUN_NOTHING);
+    expect(values.get('B')?.value?.length).toBe(MAX_EXPANDED);
+  });
 });

@@ -14,6 +14,7 @@ import {
   commandsIn,
   type DotenvVersion,
   type Entry,
+  MAX_EXPANDED,
   type ParseResult,
 } from '../dotenv-model.js';
 import { closestName } from './suggest.js';
@@ -424,6 +425,15 @@ function expansionIssues(e: Entry, { version, file }: FileContext, intermediates
 
 function valueIssues(e: Entry, file: string, intermediates: Set<string>): Issue[] {
   const issues: Issue[] = [];
+  if (e.tooLarge) {
+    issues.push(
+      error(
+        'value-too-large',
+        `${e.name} expands to more than ${MAX_EXPANDED / 2 ** 20} MiB of text (its variables repeated over and over): no secret is that long, and Kamal would build and send all of it`,
+        `write the value once, as ${e.name}=$${e.name} with the value in the vault`,
+      ),
+    );
+  }
   if (e.raw && !e.raw.includes('$') && e.value) {
     issues.push(
       warning(

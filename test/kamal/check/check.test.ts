@@ -47,3 +47,14 @@ describe('linear time: check on crafted files of 1 MB finishes within seconds', 
     });
   }
 });
+
+it('reports a value that expands beyond any secret (a long variable repeated), without building it', () => {
+  const { report, ms } = checkFile(
+    'too-large',
+    `A=${'x'.repeat(1000)}\nKAMAL_REGISTRY_PASSWORD=${'$A'.repeat(500_000)}\n`,
+  );
+  console.log(`check a long variable repeated 500,000 times: ${ms.toFixed(0)} ms of CPU`);
+  expect(report.findings).toContainEqual(
+    expect.objectContaining({ code: 'value-too-large', name: 'KAMAL_REGISTRY_PASSWORD', severity: 'error', line: 2 }),
+  );
+});
