@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readConfig } from '../../config.js';
+import { type Config, readConfig } from '../../config.js';
 import { UserError } from '../../errors.js';
 import { GET_OPTIONS } from '../../light/get-args.js';
 import { getOutput, getRequest, notFound } from '../../light/get-command.js';
@@ -37,7 +37,10 @@ export interface ExecutorOptions {
 
 const VAULT_UNREADABLE: CommandOutcome = { kind: 'not-run', reason: 'the vault could not be read' };
 
-export function makeExecutor(opts: ExecutorOptions): Executor {
+export function makeExecutor(options: ExecutorOptions): Executor {
+  // A file may hold thousands of commands: what does not change from one to the next
+  // (the configuration, where a program is on PATH) is worked out once.
+  const opts = { ...options, config: readConfig(options.env), found: new Map<string, boolean>() };
   return (command: string): CommandOutcome => {
     // Kamal answers `kamal secrets …` itself, before anything is looked up on PATH.
     if (isKamalInline(command)) return kamalInline(command, opts.env);
@@ -55,7 +58,7 @@ export function makeExecutor(opts: ExecutorOptions): Executor {
     }
     if (argv && path.basename(argv[0] ?? '') === 'kamal-secret') {
       // /bin/sh reports a missing program and exits 127; Ruby's ENOENT was handled above.
-      if (!onPath(argv[0], env)) return { kind: 'ran', via: 'shell', stdout: '', status: 127 };
+      if (!onPathOnce(argv[0], env, opts)) return { kind: 'ran', via: 'shell', stdout: '', status: 127 };
       if (argv[1] === 'get') return kamalSecretGet(argv.slice(2), env, opts);
       if (argv[1] === 'fetch') return kamalSecretFetch(argv.slice(2), env, opts);
     }
@@ -70,16 +73,32 @@ export function makeExecutor(opts: ExecutorOptions): Executor {
   };
 }
 
+interface Memo extends ExecutorOptions {
+  /** readConfig(env) of the executor's own environment */
+  config: Config;
+  /** onPath's answers, by PATH and program */
+  found: Map<string, boolean>;
+}
+
+function onPathOnce(program: string, env: NodeJS.ProcessEnv, memo: Memo): boolean {
+  const key = `${env.PATH}\0${program}`;
+  const known = memo.found.get(key);
+  if (known !== undefined) return known;
+  const found = onPath(program, env);
+  memo.found.set(key, found);
+  return found;
+}
+
 /** Ruby's ENOENT (the file yields nothing) or EACCES (Kamal aborts) for a program it cannot exec. */
-function missingProgram(program: string, opts: ExecutorOptions): CommandOutcome | null {
-  if (!program.includes('/')) return onPath(program, opts.env) ? null : { kind: 'not-found', program };
+function missingProgram(program: string, opts: Memo): CommandOutcome | null {
+  if (!program.includes('/')) return onPathOnce(program, opts.env, opts) ? null : { kind: 'not-found', program };
   const file = path.resolve(opts.cwd, program);
   if (!fs.existsSync(file)) return { kind: 'not-found', program };
   return onPath(file, opts.env) ? null : { kind: 'aborts', reason: `${program} is not an executable file (EACCES)` };
 }
 
 /** `kamal-secret get …` exactly as the real command answers it: same parser, same scope resolver. */
-function kamalSecretGet(args: string[], env: NodeJS.ProcessEnv, opts: ExecutorOptions): CommandOutcome {
+function kamalSecretGet(args: string[], env: NodeJS.ProcessEnv, opts: Memo): CommandOutcome {
   if (args.includes('-h') || args.includes('--help'))
     return { kind: 'not-run', reason: 'get --help prints the help, not a secret' };
   // With --json, the CLI prints its errors as JSON on stdout too.
@@ -93,7 +112,7 @@ function kamalSecretGet(args: string[], env: NodeJS.ProcessEnv, opts: ExecutorOp
   });
   let req: ReturnType<typeof getRequest>;
   try {
-    req = getRequest(args, readConfig(env), opts.cwd);
+    req = getRequest(args, env === opts.env ? opts.config : readConfig(env), opts.cwd);
   } catch (err) {
     if (err instanceof UserError) return failed(err);
     throw err;
@@ -113,13 +132,13 @@ function kamalSecretGet(args: string[], env: NodeJS.ProcessEnv, opts: ExecutorOp
 }
 
 /** `kamal-secret fetch NAME… [--scope S] [-d D] [-g]`: the shell-escaped JSON `kamal secrets extract` reads. */
-function kamalSecretFetch(args: string[], env: NodeJS.ProcessEnv, opts: ExecutorOptions): CommandOutcome {
+function kamalSecretFetch(args: string[], env: NodeJS.ProcessEnv, opts: Memo): CommandOutcome {
   const { scope, destination, global } = GET_OPTIONS;
   const values: Record<string, string> = {};
   try {
     const parsed = parseArgs({ args, options: { scope, destination, global }, allowPositionals: true, strict: true });
     if (!parsed.positionals.length) return { kind: 'ran', via: 'vault', stdout: '', status: 2 };
-    const defaultScope = resolveScope(parsed.values, readConfig(env), opts.cwd);
+    const defaultScope = resolveScope(parsed.values, env === opts.env ? opts.config : readConfig(env), opts.cwd);
     for (const text of parsed.positionals) {
       const ref = parseRef(text, defaultScope);
       const found = opts.lookup(ref.name, scopeChain(ref.scope));

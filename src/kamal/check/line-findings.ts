@@ -334,7 +334,14 @@ function vaultCommandFailed(
 }
 
 /** Whether the written command names `name` itself, so that showing it shows the author's text, not a value. */
-const writes = (command: string, name: string) => new RegExp(`(^|[^A-Za-z0-9_])${name}([^A-Za-z0-9_]|$)`).test(command);
+/** Whether `command` names `name` as a whole word (no regex: a file may hold thousands of such lines). */
+function writes(command: string, name: string): boolean {
+  const wordChar = (c: string | undefined) => c !== undefined && /[A-Za-z0-9_]/.test(c);
+  for (let at = command.indexOf(name); at >= 0; at = command.indexOf(name, at + 1)) {
+    if (!wordChar(command[at - 1]) && !wordChar(command[at + name.length])) return true;
+  }
+  return false;
+}
 
 function variableIssues(e: Entry, ctx: FileContext): Issue[] {
   const { visible, commonNames, scopeLabel, known } = ctx;
