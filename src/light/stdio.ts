@@ -7,7 +7,7 @@
 import { fstatSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-/** Write all of `data` to fd 1 or 2. */
+/** Write all of `data` to fd 1 or 2, before returning (the launcher exits right after get). */
 export function writeFd(fd: 1 | 2, data: string | Buffer): void {
   let bytes = typeof data === 'string' ? Buffer.from(data) : data;
   while (bytes.length > 0) {
@@ -17,18 +17,13 @@ export function writeFd(fd: 1 | 2, data: string | Buffer): void {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EPIPE') return;
       if (code !== 'EAGAIN') throw err;
-      // A descriptor someone made non-blocking, and full: the stream waits for it to drain.
-      const stream = fd === 1 ? process.stdout : process.stderr;
-      if (stream.listenerCount('error') === 0) stream.on('error', ignoreClosedPipe);
-      stream.write(bytes);
-      return;
+      // A descriptor someone made non-blocking, and full: wait a moment for the reader, as a blocking write would.
+      Atomics.wait(PAUSE, 0, 0, 1);
     }
   }
 }
 
-function ignoreClosedPipe(err: NodeJS.ErrnoException): void {
-  if (err.code !== 'EPIPE') throw err;
-}
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /** Whether `fd` is a terminal; node:tty is loaded only for a character device (it might be one). */
 export function isTerminal(fd: 1 | 2): boolean {

@@ -74,3 +74,34 @@ describe('a closed stdout, get on the fast path', () => {
     expect(await runWithStdoutClosed(box, ['get', 'B', '--json'], noPassphrase)).toEqual({ code: 0, stderr: '' });
   });
 });
+
+// A parent that made the pipe non-blocking (Node does so for its own process.stdout, and
+// the child inherits the same open pipe) and reads slowly: get's writes meet EAGAIN, and
+// must still deliver every byte before the process ends.
+describe('a slow reader on a non-blocking pipe, get on the fast path', () => {
+  beforeEach(async () => {
+    box = new Sandbox({ KAMAL_SECRET_NO_AGENT: undefined });
+    await box.init();
+    await box.set('BIG', 'v'.repeat(1 << 20));
+  });
+
+  it('gets the whole value', async () => {
+    const noPassphrase = { KAMAL_SECRET_PASSPHRASE: undefined };
+    expect((await runProbed(box, ['get', 'BIG'], noPassphrase)).modules).toEqual(FAST_GET_MODULES);
+    const inheritsNonBlockingStdout = `process.stdout; const r = require('node:child_process').spawnSync(process.execPath, ${JSON.stringify([BIN, 'get', 'BIG'])}, { stdio: 'inherit' }); process.exitCode = r.status;`;
+    const child = spawn(process.execPath, ['-e', inheritsNonBlockingStdout], {
+      cwd: box.dir,
+      env: cleanEnv({ ...box.env, ...noPassphrase }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.pause();
+    await new Promise((r) => setTimeout(r, 500)); // the pipe fills, and the writes meet EAGAIN
+    let length = 0;
+    child.stdout.on('data', (d: Buffer) => (length += d.length));
+    child.stdout.resume();
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect({ code, stderr, length }).toEqual({ code: 0, stderr: '', length: (1 << 20) + 1 });
+  });
+});
