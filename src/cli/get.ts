@@ -31,7 +31,7 @@ export function register(program: Command, ctx: CliContext): void {
       const found = await ctx.withSession((s) => s.lookupValue(req.ref.name, req.chain));
       if (!found) throw notFound(req.ref.name, req.chain);
       process.stdout.write(getOutput(req, found));
-      const warning = kamalAlterationWarning(found.ref, found.value, Boolean(process.stdout.isTTY));
+      const warning = kamalAlterationWarning(found.ref, found.value, () => Boolean(process.stdout.isTTY));
       if (warning) info(warning);
     });
   example(

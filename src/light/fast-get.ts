@@ -42,7 +42,7 @@ export async function fastGet(argv: string[]): Promise<boolean> {
     return true;
   }
   writeFd(1, getOutput(req, found));
-  const alteration = kamalAlterationWarning(found.ref, found.value, isTerminal(1));
+  const alteration = kamalAlterationWarning(found.ref, found.value, () => isTerminal(1));
   if (alteration) writeFd(2, `${alteration}\n`);
   return true;
 }

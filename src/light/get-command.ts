@@ -49,15 +49,19 @@ export function getOutput(req: GetRequest, found: { ref: string } & StoredValue)
   return req.args.noNewline ? text : `${text}\n`;
 }
 
-/** When Kamal captures our stdout (no terminal), a `$` in the value may be expanded by dotenv 3.2. */
+/**
+ * When Kamal captures our stdout (no terminal), a `$` in the value may be expanded by dotenv 3.2.
+ * Whether stdout is a terminal is asked only of a value at risk: on /dev/null, a character
+ * device, the answer costs loading node:tty (stdio.ts).
+ */
 export function kamalAlterationWarning(
   ref: string,
   value: string | undefined,
-  stdoutIsTerminal: boolean,
+  stdoutIsTerminal: () => boolean,
 ): string | null {
-  if (stdoutIsTerminal || value === undefined) return null;
+  if (value === undefined) return null;
   const risk = kamalValueRisks(value).find((r) => r.code === 'dollar' || r.code === 'command-text');
-  return risk
+  return risk && !stdoutIsTerminal()
     ? `kamal-secret: warning: ${ref} contains "$", which Kamal's dotenv 3.2 expands in $(…) output; use env mode instead: NAME=$NAME in .kamal/secrets and kamal-secret run -- kamal deploy`
     : null;
 }
