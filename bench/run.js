@@ -70,9 +70,9 @@ try {
   reportPairs('get, warm agent, 10 secrets', get10, { target: 1.15 });
   reportPairs('get, warm agent, 10,000 secrets', get10k, { target: 1.15 });
   note('  10,000 vs 10 secrets', `${(median(get10k.times) / median(get10.times)).toFixed(3)}x`);
-  reportPairs('  floor: bare node asking the agent once', getFloor);
+  reportPairs('  floor: bare node asking the agent once (pipe handle)', getFloor);
   reportPairs('run -- true, 30 secrets, warm agent', run, { target: 1.15 });
-  reportPairs('  floor: bare node spawning true', runFloor);
+  reportPairs('  floor: bare node spawning true (process handle)', runFloor);
   reportPairs('check, 30 secrets (env mode), warm agent', check, { target: 2 });
   const status = await request(large.env.KAMAL_SECRET_AGENT_SOCK, { op: 'status' });
   note('agent memory (RSS), 10,000 secrets loaded', `${rssMb(status.pid).toFixed(1)} MB`);

@@ -1,7 +1,7 @@
 // Talking to the agent. Kept light (node built-ins only): the fast `get` path uses it.
 
-import { createConnection } from 'node:net';
 import { socketIsOurs } from './paths.js';
+import { connectPipe } from './pipe-connection.js';
 import { encode, type Op, type Reply, type RequestFor, replyTimeoutMs, type Status } from './protocol.js';
 
 /**
@@ -26,40 +26,41 @@ export function request<K extends Op>(
 ): Promise<Reply<K>> {
   return new Promise((resolve, reject) => {
     if (!socketIsOurs(sock)) return reject(new AgentUnavailable('no agent socket', false));
-    const conn = createConnection(sock);
     let connected = false;
     let answered = false;
     const chunks: Buffer[] = [];
-    // A deadline for the whole exchange. A plain timer, not conn.setTimeout: that one is re-armed
-    // on every read and write, which costs a fast path's start-up more than the request itself.
-    const timer = setTimeout(() => fail(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
     const fail = (why: string) => {
       clearTimeout(timer);
-      conn.destroy();
+      conn.close();
       reject(new AgentUnavailable(why, connected));
     };
-    conn.on('connect', () => {
-      connected = true;
-      conn.write(encode(req));
+    const conn = connectPipe(sock, {
+      connect() {
+        connected = true;
+        conn.write(encode(req));
+      },
+      data(chunk) {
+        if (answered) return;
+        chunks.push(chunk);
+        if (!chunk.includes(NEWLINE)) return;
+        answered = true;
+        clearTimeout(timer);
+        conn.close();
+        const data = Buffer.concat(chunks).toString('utf8');
+        try {
+          resolve(JSON.parse(data.slice(0, data.indexOf('\n'))) as Reply<K>);
+        } catch {
+          reject(new AgentUnavailable('the agent sent a malformed reply', true));
+        }
+      },
+      end() {
+        if (!answered) fail('the agent closed the connection');
+      },
+      error: fail,
     });
-    conn.on('data', (chunk: Buffer) => {
-      if (answered) return;
-      chunks.push(chunk);
-      if (!chunk.includes(NEWLINE)) return;
-      answered = true;
-      clearTimeout(timer);
-      conn.end();
-      const data = Buffer.concat(chunks).toString('utf8');
-      try {
-        resolve(JSON.parse(data.slice(0, data.indexOf('\n'))) as Reply<K>);
-      } catch {
-        reject(new AgentUnavailable('the agent sent a malformed reply', true));
-      }
-    });
-    conn.on('error', (err) => fail(err.message));
-    conn.on('end', () => {
-      if (!answered) fail('the agent closed the connection');
-    });
+    // A deadline for the whole exchange. A plain timer, not a socket's idle timer: that one is
+    // re-armed on every read and write, which costs a fast path's start-up more than the request.
+    const timer = setTimeout(() => fail(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
   });
 }
 

@@ -2,9 +2,9 @@
 // ours, the signals we receive passed on to it, and its status as ours. Node built-ins
 // only: the fast `run` path uses it.
 
-import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { UserError } from '../errors.js';
+import { type Child, spawnInherited } from './spawn-inherited.js';
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -17,7 +17,7 @@ export function runForwardingSignals(command: string[], env: NodeJS.ProcessEnv):
   return new Promise((resolve, reject) => {
     // Handlers go in before the child exists: a signal that lands while it starts would otherwise
     // kill us with the default action and leave the child running, orphaned.
-    let child: ReturnType<typeof spawn> | undefined;
+    let child: Child | undefined;
     const early: NodeJS.Signals[] = [];
     const forward = (signal: NodeJS.Signals) => () => (child ? child.kill(signal) : early.push(signal));
     const handlers = FORWARDED.map((s) => [s, forward(s)] as const);
@@ -25,21 +25,21 @@ export function runForwardingSignals(command: string[], env: NodeJS.ProcessEnv):
     const stopForwarding = () => {
       for (const [s, h] of handlers) process.off(s, h);
     };
-    child = spawn(command[0], command.slice(1), { env, stdio: 'inherit' });
+    child = spawnInherited(command, env, {
+      failed(code, message) {
+        stopForwarding();
+        const notFound = code === 'ENOENT';
+        reject(
+          new UserError(notFound ? `${command[0]}: command not found` : `cannot run ${command[0]}: ${message}`, {
+            exit: notFound ? 127 : 126,
+          }),
+        );
+      },
+      exit(code, signal) {
+        stopForwarding();
+        resolve(code ?? 128 + (signal ? osConstants.signals[signal] : 1));
+      },
+    });
     for (const signal of early) child.kill(signal);
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      if (child.pid !== undefined) return; // a signal we could not pass on; the child still runs, and 'exit' follows
-      stopForwarding();
-      const notFound = err.code === 'ENOENT';
-      reject(
-        new UserError(notFound ? `${command[0]}: command not found` : `cannot run ${command[0]}: ${err.message}`, {
-          exit: notFound ? 127 : 126,
-        }),
-      );
-    });
-    child.on('exit', (code, signal) => {
-      stopForwarding();
-      resolve(code ?? 128 + (signal ? osConstants.signals[signal] : 1));
-    });
   });
 }

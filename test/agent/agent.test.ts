@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CHECKED_NODE_MAJORS } from '../../src/light/node-handles.js';
 import { lockPathOf } from '../../src/light/paths.js';
 import { withLock } from '../../src/vault/lock.js';
 import { BIN, ROOT, runCli, runProcess, Sandbox } from '../helpers/cli.js';
@@ -227,21 +228,49 @@ describe('agent', () => {
     }
   });
 
-  it('get through a running agent loads the launcher and one bundled file, nothing else', async () => {
+  /** Run the CLI and say which files and which of Node's own modules it loaded (written without loading more). */
+  async function modulesLoaded(args: string[], env: Record<string, string | undefined> = {}) {
     const probe = box.path('probe.cjs');
     fs.writeFileSync(
       probe,
-      "process.on('exit', () => process.stderr.write('MODULES ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));\n",
+      `process.on('exit', () => require('fs').writeSync(2, 'MODULES ' + JSON.stringify({
+        files: Object.keys(require.cache).filter((m) => m !== ${JSON.stringify(probe)}),
+        node: process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)),
+      }) + '\\n'));\n`,
     );
-    const r = await box.run(['get', 'A'], { env: { ...noPass, NODE_OPTIONS: `--require ${probe}` } });
+    const r = await box.run(args, {
+      env: { ...noPass, ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --require ${probe}` },
+    });
+    const { files, node } = JSON.parse(/MODULES (.*)/.exec(r.stderr)![1]) as { files: string[]; node: string[] };
+    return { r, files: files.map((m) => path.relative(ROOT, m)).sort(), node };
+  }
+
+  /** Node's stream stack, and the modules that bring it. */
+  const STREAMS = ['net', 'child_process', 'stream', 'tty'];
+  const handlesUsed = CHECKED_NODE_MAJORS.includes(process.versions.node.split('.')[0]);
+
+  it('get through a running agent loads the launcher and one bundled file, nothing else', async () => {
+    const { r, files, node } = await modulesLoaded(['get', 'A']);
     expect(r.stdout).toBe('value-of-a\n');
-    const modules = JSON.parse(/MODULES (.*)/.exec(r.stderr)![1]) as string[];
-    expect(
-      modules
-        .filter((m) => m !== probe)
-        .map((m) => path.relative(ROOT, m))
-        .sort(),
-    ).toEqual(['bin/kamal-secret.js', 'dist/fast-get.cjs']);
+    expect(files).toEqual(['bin/kamal-secret.js', 'dist/fast-get.cjs']);
+    if (handlesUsed) expect(node.filter((m) => STREAMS.includes(m))).toEqual([]);
+  });
+
+  it('run through a running agent loads one bundled file and, on Node 20, none of net, child_process or streams', async () => {
+    const { r, files, node } = await modulesLoaded(['run', '--', 'sh', '-c', 'printf %s "$A"']);
+    expect({ out: r.stdout, code: r.code }).toEqual({ out: 'value-of-a', code: 0 });
+    expect(files).toEqual(['bin/kamal-secret.js', 'dist/fast-run.cjs']);
+    if (handlesUsed) expect(node.filter((m) => STREAMS.includes(m))).toEqual([]);
+  });
+
+  it('with --pending-deprecation, get and run use net and child_process: the same answers, no warning', async () => {
+    const env = { NODE_OPTIONS: '--pending-deprecation' };
+    const get = await modulesLoaded(['get', 'A'], env);
+    const run = await modulesLoaded(['run', '--', 'sh', '-c', 'printf %s "$A"; exit 4'], env);
+    expect([get.r.stdout, get.r.code, run.r.stdout, run.r.code]).toEqual(['value-of-a\n', 0, 'value-of-a', 4]);
+    for (const { r } of [get, run]) expect(r.stderr.replace(/MODULES .*\n/, '')).toBe('');
+    expect(get.node).toContain('net');
+    expect(run.node).toEqual(expect.arrayContaining(['net', 'child_process']));
   });
 
   it('an agent left running by another version (an upgrade) is replaced by ours', async () => {

@@ -1,0 +1,69 @@
+// Starting a command on our standard input, output and error: on Node's process handle
+// where that is used (node-handles.ts), else through child_process. child-process.ts runs
+// `kamal-secret run`'s command with it, the same way over either.
+
+import { createRequire } from 'node:module';
+import { constants as osConstants } from 'node:os';
+import { type NodeHandles, nodeHandles } from './node-handles.js';
+
+export interface ChildEvents {
+  /** It could not start: `code` as errno names it (ENOENT, EACCES, …). */
+  failed(code: string | undefined, message: string): void;
+  /** It ended: its status, or the signal that killed it. */
+  exit(code: number | null, signal: NodeJS.Signals | null): void;
+}
+
+export interface Child {
+  kill(signal: NodeJS.Signals): void;
+}
+
+/**
+ * Start `command` (looked up in PATH) with `env`; every event comes after this returns.
+ * `handles`: Node's (node-handles.ts), or null for child_process.
+ */
+export function spawnInherited(
+  command: string[],
+  env: NodeJS.ProcessEnv,
+  on: ChildEvents,
+  handles = nodeHandles(),
+): Child {
+  return handles ? handleSpawn(handles, command, env, on) : childProcessSpawn(command, env, on);
+}
+
+const INHERIT = [0, 1, 2].map((fd) => ({ type: 'inherit' as const, fd }));
+
+function handleSpawn(h: NodeHandles, command: string[], env: NodeJS.ProcessEnv, on: ChildEvents): Child {
+  const child = new h.Process();
+  child.onexit = (code, signal) => {
+    child.close();
+    on.exit(signal ? null : code, signal || null);
+  };
+  // What child_process.spawn hands the same handle, for the same options.
+  const status = child.spawn({ file: command[0], args: command, envPairs: envPairs(env), stdio: INHERIT });
+  if (status < 0) {
+    child.close();
+    const { getSystemErrorName } = createRequire(import.meta.url)('node:util') as typeof import('node:util');
+    const code = getSystemErrorName(status);
+    process.nextTick(on.failed, code, `spawn ${command[0]} ${code}`);
+  }
+  return { kill: (signal) => child.kill(osConstants.signals[signal]) };
+}
+
+/** As child_process builds them: NAME=value for each variable that has a value. */
+function envPairs(env: NodeJS.ProcessEnv): string[] {
+  const pairs: string[] = [];
+  for (const name in env) if (env[name] !== undefined) pairs.push(`${name}=${env[name]}`);
+  return pairs;
+}
+
+function childProcessSpawn(command: string[], env: NodeJS.ProcessEnv, on: ChildEvents): Child {
+  // Loaded here, not at the top: where the handles serve, the process never loads child_process.
+  const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+  const child = spawn(command[0], command.slice(1), { env, stdio: 'inherit' });
+  child.on('error', (err: NodeJS.ErrnoException) => {
+    if (child.pid === undefined) on.failed(err.code, err.message);
+    // else a signal we could not pass on; the child still runs, and 'exit' follows
+  });
+  child.on('exit', on.exit);
+  return { kill: (signal) => child.kill(signal) };
+}
