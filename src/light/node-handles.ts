@@ -53,9 +53,12 @@ export function nodeHandles(): NodeHandles | null {
 }
 
 function loadHandles(): NodeHandles | null {
-  if (!CHECKED_NODE_MAJORS.includes(process.versions.node.split('.')[0]) || pendingDeprecationsReported()) return null;
+  const binding = (process as unknown as { binding?(name: string): Record<string, unknown> }).binding;
+  // Under --pending-deprecation (in any spelling Node takes, or NODE_PENDING_DEPRECATION=1) Node
+  // wraps process.binding to warn, or to throw later with --throw-deprecation: then, or if anything
+  // else wrapped it, the public modules serve.
+  if (!CHECKED_NODE_MAJORS.includes(process.versions.node.split('.')[0]) || binding?.name !== 'binding') return null;
   try {
-    const binding = (process as unknown as { binding(name: string): Record<string, unknown> }).binding;
     const pipe = binding('pipe_wrap') as { Pipe: unknown; PipeConnectWrap: unknown; constants: { SOCKET: number } };
     const stream = binding('stream_wrap');
     const handles = {
@@ -80,10 +83,4 @@ function loadHandles(): NodeHandles | null {
   } catch {
     return null; // no process.binding, or the permission model refuses it
   }
-}
-
-/** --pending-deprecation (on the command line or in NODE_OPTIONS) or NODE_PENDING_DEPRECATION=1. */
-function pendingDeprecationsReported(): boolean {
-  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  return flags.includes('--pending-deprecation') || process.env.NODE_PENDING_DEPRECATION === '1';
 }

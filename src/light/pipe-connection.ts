@@ -35,15 +35,15 @@ function handlePipe(h: NodeHandles, path: string, on: PipeEvents): PipeConnectio
     closed = true;
     handle.close();
   };
-  const fail = (status: number) => {
+  const fail = (syscall: 'connect' | 'read' | 'write', status: number) => {
     if (closed) return;
     close();
-    on.error(describeStatus(status, path));
+    on.error(describeStatus(syscall, status, path));
   };
   const connecting = new h.PipeConnectWrap();
   connecting.oncomplete = (status) => {
     if (closed) return;
-    if (status < 0) return fail(status);
+    if (status < 0) return fail('connect', status);
     handle.onread = (buffer) => {
       const read = h.streamBaseState[h.kReadBytesOrError];
       if (read > 0 && buffer) on.data(Buffer.from(buffer, h.streamBaseState[h.kArrayBufferOffset], read));
@@ -51,23 +51,23 @@ function handlePipe(h: NodeHandles, path: string, on: PipeEvents): PipeConnectio
         if (closed) return;
         close(); // as net does (allowHalfOpen off): nothing is left to say once the other end is done
         on.end();
-      } else if (read < 0) fail(read);
+      } else if (read < 0) fail('read', read);
     };
     const err = handle.readStart();
-    if (err) return fail(err);
+    if (err) return fail('read', err);
     on.connect();
   };
   const err = handle.connect(connecting, path);
-  if (err) process.nextTick(fail, err);
+  if (err) process.nextTick(fail, 'connect', err);
   return {
     write(text) {
       const req = new h.WriteWrap();
       req.handle = handle;
       req.oncomplete = (status) => {
-        if (status < 0) fail(status);
+        if (status < 0) fail('write', status);
       };
       const status = handle.writeUtf8String(req, text);
-      if (status < 0) process.nextTick(fail, status);
+      if (status < 0) process.nextTick(fail, 'write', status);
     },
     close,
   };
@@ -94,8 +94,8 @@ function netPipe(path: string, on: PipeEvents): PipeConnection {
   };
 }
 
-/** As net words it: `connect ENOENT /path`. */
-function describeStatus(status: number, path: string): string {
+/** As net words it: `connect ENOENT /path`, `write EPIPE`. */
+function describeStatus(syscall: 'connect' | 'read' | 'write', status: number, path: string): string {
   const { getSystemErrorName } = createRequire(import.meta.url)('node:util') as typeof import('node:util');
-  return `connect ${getSystemErrorName(status)} ${path}`;
+  return `${syscall} ${getSystemErrorName(status)}${syscall === 'connect' ? ` ${path}` : ''}`;
 }

@@ -27,6 +27,7 @@ export function spawnInherited(
   on: ChildEvents,
   handles = nodeHandles(),
 ): Child {
+  if (!command[0]) return notStarted(on, 'ENOENT', 'spawn ENOENT'); // as a shell says of "": not found
   return handles ? handleSpawn(handles, command, env, on) : childProcessSpawn(command, env, on);
 }
 
@@ -34,8 +35,11 @@ const INHERIT = [0, 1, 2].map((fd) => ({ type: 'inherit' as const, fd }));
 
 function handleSpawn(h: NodeHandles, command: string[], env: NodeJS.ProcessEnv, on: ChildEvents): Child {
   const child = new h.Process();
+  let running = false; // kill() only then: the handle's pid is garbage before, and reused after
   child.onexit = (code, signal) => {
+    running = false;
     child.close();
+    // A signal Node has no name for (a real-time one) comes as (0, ''): indistinguishable from 0.
     on.exit(signal ? null : code, signal || null);
   };
   // What child_process.spawn hands the same handle, for the same options.
@@ -44,9 +48,14 @@ function handleSpawn(h: NodeHandles, command: string[], env: NodeJS.ProcessEnv, 
     child.close();
     const { getSystemErrorName } = createRequire(import.meta.url)('node:util') as typeof import('node:util');
     const code = getSystemErrorName(status);
-    process.nextTick(on.failed, code, `spawn ${command[0]} ${code}`);
+    return notStarted(on, code, `spawn ${command[0]} ${code}`);
   }
-  return { kill: (signal) => child.kill(osConstants.signals[signal]) };
+  running = true;
+  return {
+    kill: (signal) => {
+      if (running) child.kill(osConstants.signals[signal]);
+    },
+  };
 }
 
 /** As child_process builds them: NAME=value for each variable that has a value. */
@@ -59,11 +68,24 @@ function envPairs(env: NodeJS.ProcessEnv): string[] {
 function childProcessSpawn(command: string[], env: NodeJS.ProcessEnv, on: ChildEvents): Child {
   // Loaded here, not at the top: where the handles serve, the process never loads child_process.
   const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
-  const child = spawn(command[0], command.slice(1), { env, stdio: 'inherit' });
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(command[0], command.slice(1), { env, stdio: 'inherit' });
+  } catch (err) {
+    // spawn throws what it finds at once (E2BIG, ENOTDIR, …) and reports the rest as 'error'.
+    const { code, message } = err as NodeJS.ErrnoException;
+    return notStarted(on, code, message);
+  }
   child.on('error', (err: NodeJS.ErrnoException) => {
     if (child.pid === undefined) on.failed(err.code, err.message);
     // else a signal we could not pass on; the child still runs, and 'exit' follows
   });
   child.on('exit', on.exit);
   return { kill: (signal) => child.kill(signal) };
+}
+
+/** A child that never started: `failed` comes after the caller has the (inert) child. */
+function notStarted(on: ChildEvents, code: string | undefined, message: string): Child {
+  process.nextTick(on.failed, code, message);
+  return { kill: () => {} };
 }

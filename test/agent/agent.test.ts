@@ -264,7 +264,8 @@ describe('agent', () => {
   });
 
   it('with --pending-deprecation, get and run use net and child_process: the same answers, no warning', async () => {
-    const env = { NODE_OPTIONS: '--pending-deprecation' };
+    // Node's other spelling, and --throw-deprecation, which would turn a warning into a crash.
+    const env = { NODE_OPTIONS: '--pending_deprecation --throw-deprecation' };
     const get = await modulesLoaded(['get', 'A'], env);
     const run = await modulesLoaded(['run', '--', 'sh', '-c', 'printf %s "$A"; exit 4'], env);
     expect([get.r.stdout, get.r.code, run.r.stdout, run.r.code]).toEqual(['value-of-a\n', 0, 'value-of-a', 4]);

@@ -103,6 +103,13 @@ describe.each(transports)('a pipe connection through $name', (transport) => {
     expect(t.events).toEqual(['returned', `error: connect ENOENT ${path.join(dir, 'absent')}`]);
   });
 
+  it.skipIf(transport.skip)('a server that goes away mid-request: an error named for what failed', async () => {
+    const sock = await serve((conn) => conn.once('data', () => conn.destroy()));
+    const request = 'x'.repeat(8 * 1024 * 1024); // more than the socket buffers hold
+    const t = await converse(sock, request, transport, (t) => /^(error|end)/.test(t.events.at(-1) ?? ''));
+    expect(t.events.at(-1)).toMatch(/^error: (write EPIPE|read ECONNRESET)$/);
+  });
+
   it.skipIf(transport.skip)('after close, nothing more is reported', async () => {
     const sock = await serve((conn) => conn.once('data', () => setTimeout(() => conn.end('late\n'), 50)));
     const t = await converse(sock, 'x', transport, (t) => t.events.at(-1) === 'connect');

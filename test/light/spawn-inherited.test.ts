@@ -72,5 +72,29 @@ describe.each(transports)('a child started through $name', (transport) => {
       failed: 'EACCES',
       message: `spawn ${script} EACCES`,
     });
+    expect(await outcome([''], process.env, transport)).toEqual({ failed: 'ENOENT', message: 'spawn ENOENT' });
+  });
+
+  it.skipIf(transport.skip)(
+    'what exec refuses at once (ENOTDIR, E2BIG) is a failure to start too, never a throw',
+    async () => {
+      let returned = false;
+      const failed = outcome(['/etc/passwd/x'], process.env, transport, () => {
+        returned = true;
+      });
+      expect(await failed).toMatchObject({ failed: 'ENOTDIR' });
+      expect(returned).toBe(true);
+      const huge = { PATH: process.env.PATH, HUGE: 'x'.repeat(200_000) }; // over Linux's 128 KiB per string
+      expect(await outcome(['true'], huge, transport)).toMatchObject({ failed: 'E2BIG' });
+    },
+  );
+
+  it.skipIf(transport.skip)('kill once the child has ended, or when it never started, does nothing', async () => {
+    let child: ReturnType<typeof spawnInherited> | undefined;
+    expect(await outcome(['true'], process.env, transport, (c) => (child = c))).toEqual({ exit: [0, null] });
+    expect(() => child?.kill('SIGTERM')).not.toThrow();
+    expect(await outcome(['no-such-command-here'], process.env, transport, (c) => c.kill('SIGTERM'))).toMatchObject({
+      failed: 'ENOENT',
+    });
   });
 });
