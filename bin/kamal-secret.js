@@ -17,13 +17,10 @@ const FAST_PATHS = {
 /** Every argument list dist/cli-text.json holds has one of these. */
 const TEXT_WORDS = new Set(['--version', '-V', '--help', '-h', 'help']);
 
-/** The fast paths that write without process.stdout and process.stderr (src/light/stdio.ts). */
-const WITHOUT_STREAMS = new Set(['get', 'run']);
-
 // A reader that stops early (`kamal-secret list | head -1`, `| grep -q`) closes the pipe. That is no
 // error: the rest of the output is dropped without a word and the command ends with its own status
 // (not SIGPIPE's 141, which would fail a `set -o pipefail` script that only wanted the first line).
-// Not before get and run: creating the two streams costs their fast paths a few milliseconds.
+// Not before the fast paths: creating the two streams costs them a few milliseconds.
 let endsQuietly = false;
 function endQuietlyOnClosedPipes() {
   if (endsQuietly) return;
@@ -38,14 +35,14 @@ function endQuietlyOnClosedPipes() {
 async function launch() {
   const args = process.argv.slice(2);
   const [command, ...rest] = args;
-  if (!WITHOUT_STREAMS.has(command)) endQuietlyOnClosedPipes();
+  const fastPath = Object.hasOwn(FAST_PATHS, command) ? FAST_PATHS[command] : null;
+  // The fast paths write without process.stdout and process.stderr (src/light/stdio.ts).
+  if (!fastPath) endQuietlyOnClosedPipes();
   if (printBuiltText(args)) return;
-  if (Object.hasOwn(FAST_PATHS, command) && (await FAST_PATHS[command]()(rest))) {
-    // get and run have written all they print synchronously (run's command has ended). Ending here
-    // spares them Node closing the agent connection, which creates process.stderr (a socket, on a
-    // pipe) only to compare it with the connection: about 5 ms, per secret in .kamal/secrets.
-    if (WITHOUT_STREAMS.has(command)) process.exit();
-    return;
+  if (fastPath && (await fastPath()(rest))) {
+    // A fast path has written all it prints synchronously (run's command has ended). Ending here
+    // spares it Node's teardown of what is still open.
+    process.exit();
   }
   endQuietlyOnClosedPipes();
   // Off the fast paths, a bug's stack trace points at src/ (source maps cost start time, so not before).

@@ -1,4 +1,8 @@
 // Printing: data on stdout, everything else on stderr, colour only on a TTY without NO_COLOR.
+// Straight to the file descriptors (light/stdio.ts), as the fast paths write: no stream to
+// create at start-up (check prints through here), nothing left buffered at exit.
+
+import { isTerminal, writeFd } from '../light/stdio.js';
 
 let colourAllowed = false;
 
@@ -7,28 +11,32 @@ export function configureOutput({ color }: { color: boolean }): void {
   colourAllowed = color;
 }
 
-const colourOn = (stream: NodeJS.WriteStream) => colourAllowed && Boolean(stream.isTTY);
+const terminals = new Map<1 | 2, boolean>();
+const colourOn = (fd: 1 | 2) => {
+  if (!colourAllowed) return false;
+  if (!terminals.has(fd)) terminals.set(fd, isTerminal(fd));
+  return terminals.get(fd) === true;
+};
 
-const paint = (code: number, text: string, stream: NodeJS.WriteStream) =>
-  colourOn(stream) ? `\x1b[${code}m${text}\x1b[0m` : text;
+const paint = (code: number, text: string, fd: 1 | 2) => (colourOn(fd) ? `\x1b[${code}m${text}\x1b[0m` : text);
 
-export const bold = (t: string) => paint(1, t, process.stdout);
-export const dim = (t: string) => paint(2, t, process.stdout);
+export const bold = (t: string) => paint(1, t, 1);
+export const dim = (t: string) => paint(2, t, 1);
 
 export function out(line = ''): void {
-  process.stdout.write(`${line}\n`);
+  writeFd(1, `${line}\n`);
 }
 
 export function info(line: string): void {
-  process.stderr.write(`${line}\n`);
+  writeFd(2, `${line}\n`);
 }
 
 export function warn(line: string): void {
-  process.stderr.write(`${paint(33, 'kamal-secret: warning:', process.stderr)} ${line}\n`);
+  writeFd(2, `${paint(33, 'kamal-secret: warning:', 2)} ${line}\n`);
 }
 
 export function error(line: string): void {
-  process.stderr.write(`${paint(31, 'kamal-secret:', process.stderr)} ${line}\n`);
+  writeFd(2, `${paint(31, 'kamal-secret:', 2)} ${line}\n`);
 }
 
 export function json(value: unknown): void {

@@ -229,7 +229,7 @@ describe('agent', () => {
   });
 
   /** Run the CLI and say which files and which of Node's own modules it loaded (written without loading more). */
-  async function modulesLoaded(args: string[], env: Record<string, string | undefined> = {}) {
+  async function modulesLoaded(args: string[], env: Record<string, string | undefined> = {}, cwd = box.dir) {
     const probe = box.path('probe.cjs');
     fs.writeFileSync(
       probe,
@@ -240,6 +240,7 @@ describe('agent', () => {
     );
     const r = await box.run(args, {
       env: { ...noPass, ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --require ${probe}` },
+      cwd,
     });
     const { files, node } = JSON.parse(/MODULES (.*)/.exec(r.stderr)![1]) as { files: string[]; node: string[] };
     return { r, files: files.map((m) => path.relative(ROOT, m)).sort(), node };
@@ -260,6 +261,17 @@ describe('agent', () => {
     const { r, files, node } = await modulesLoaded(['run', '--', 'sh', '-c', 'printf %s "$A"']);
     expect({ out: r.stdout, code: r.code }).toEqual({ out: 'value-of-a', code: 0 });
     expect(files).toEqual(['bin/kamal-secret.js', 'dist/fast-run.cjs']);
+    if (handlesUsed) expect(node.filter((m) => STREAMS.includes(m))).toEqual([]);
+  });
+
+  it('check through a running agent loads one bundled file and, on Node 20, none of net, child_process or streams', async () => {
+    box.write({
+      'app/config/deploy.yml': 'service: shop\nimage: shop\nenv:\n  secret:\n    - A\n',
+      'app/.kamal/secrets': 'A=$A\n',
+    });
+    const { r, files, node } = await modulesLoaded(['check'], {}, box.path('app'));
+    expect({ out: r.stdout, code: r.code }).toEqual({ out: expect.stringContaining('0 errors'), code: 0 });
+    expect(files).toEqual(['bin/kamal-secret.js', 'dist/fast-check.cjs']);
     if (handlesUsed) expect(node.filter((m) => STREAMS.includes(m))).toEqual([]);
   });
 

@@ -5,8 +5,8 @@
 // that only read files (cat, grep, cut, head) by reading them; anything else only with
 // --exec.
 
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Config, readConfig } from '../../config.js';
@@ -171,6 +171,8 @@ function run(command: string, words: string[] | null, opts: ExecutorOptions): Co
     timeout: 60_000,
     maxBuffer: 16 << 20,
   };
+  // Loaded here: only --exec runs commands, and check without it spares the start-up the module.
+  const { spawnSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
   const r = words ? spawnSync(words[0], words.slice(1), options) : spawnSync('/bin/sh', ['-c', command], options);
   if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' && words)
     return { kind: 'not-found', program: words[0] };
