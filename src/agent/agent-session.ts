@@ -57,7 +57,8 @@ export class AgentSession implements VaultSession {
   }
 
   async all() {
-    return (await this.call({ op: 'all', ...this.inApp() })).secrets;
+    const { secrets, binary } = await this.call({ op: 'all', ...this.inApp() });
+    return { secrets, binary };
   }
 
   private inApp() {

@@ -244,7 +244,7 @@ export class Agent {
       }
       case 'all': {
         const { payload, team } = await this.withTeam(req.team, null, warn);
-        return { ok: true, secrets: allLayered(payload, team) };
+        return { ok: true, ...allLayered(payload, team) };
       }
       case 'list':
         return { ok: true, entries: list(await this.payload(warn)) };

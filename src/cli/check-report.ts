@@ -3,7 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { type CheckReport, check } from '../kamal/check/check.js';
+import { type CheckReport, check, type VaultAnswer, vaultContents } from '../kamal/check/check.js';
 import { listDestinations, readDeployConfig, secretsFiles } from '../kamal/deploy-config.js';
 import type { DotenvVersion } from '../kamal/dotenv-model.js';
 import { bold, json, out } from '../term/output.js';
@@ -18,7 +18,7 @@ export async function checkApp(
   args: CheckArgs,
   root: string,
   env: NodeJS.ProcessEnv,
-  readVault: () => Promise<Map<string, string> | null>,
+  readVault: () => Promise<VaultAnswer | null>,
 ): Promise<CheckReport> {
   const destinations = args.destination ? [args.destination] : defaultDestinations(root);
   return check({
@@ -27,7 +27,7 @@ export async function checkApp(
     versions: args.dotenv === 'both' ? ['3.1', '3.2'] : [args.dotenv as DotenvVersion],
     exec: args.exec,
     env,
-    vault: await readVault(),
+    vault: await readVault().then((answer) => answer && vaultContents(answer)),
   });
 }
 

@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { UserError } from '../errors.js';
 import { findApp } from '../light/app.js';
 import { warn } from '../term/output.js';
+import type { AllSecrets } from '../vault/secrets.js';
 import { CHECK_OPTIONS, type CheckArgs, DOTENV_CHOICES } from './check-args.js';
 import type { CliContext } from './context.js';
 import { example } from './options.js';
@@ -35,9 +36,9 @@ export function register(program: Command, ctx: CliContext): void {
 }
 
 /** Every secret by reference, or null with the reason when the vault cannot be opened. */
-async function readWholeVault(ctx: CliContext): Promise<{ secrets: Map<string, string> | null; note?: string }> {
+async function readWholeVault(ctx: CliContext): Promise<{ secrets: AllSecrets | null; note?: string }> {
   try {
-    return { secrets: await ctx.withSession(async (s) => new Map(await s.all())) };
+    return { secrets: await ctx.withSession((s) => s.all()) };
   } catch (err) {
     if (err instanceof UserError) return { secrets: null, note: err.message };
     throw err;

@@ -28,7 +28,7 @@ export async function fastCheck(argv: string[]): Promise<boolean> {
       const team = findTeamPlace(cwd);
       const reply = await request(socket, { op: 'all', ...(team && { team }) });
       if (!reply.ok) throw new Error(reply.error); // locked, or an agent from before `all`
-      return new Map(reply.secrets as [string, string][]);
+      return reply;
     });
   } catch {
     return false;

@@ -81,8 +81,8 @@ export interface Replies {
   status: Status;
   get: { found: FoundValue | null };
   visible: { secrets: [string, Found][] };
-  /** [ref, value] for every secret in the vault */
-  all: { secrets: [string, string][] };
+  /** [ref, text] for every text secret in the vault, and the refs of the binary ones */
+  all: { secrets: [string, string][]; binary: string[] };
   list: { entries: Listed[] };
   mutate: { result: MutationResult };
   rewrap: NoFields;

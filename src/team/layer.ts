@@ -9,7 +9,7 @@ import { UserError } from '../errors.js';
 import { type StoredValue, storedValue } from '../light/secret-value.js';
 import { chainReachesTeam, type TeamPlace } from '../light/team-place.js';
 import type { Payload } from '../vault/format.js';
-import { allAsText, type Found, type FoundValue, lookupValue, visible } from '../vault/secrets.js';
+import { type AllSecrets, allSecrets, type Found, type FoundValue, lookupValue, visible } from '../vault/secrets.js';
 import { parseTeamFile } from './format.js';
 import { parseIdentity } from './identity.js';
 import { lookupTeamSecret, openTeamVault, readableTeamSecrets, type TeamVault } from './team-vault.js';
@@ -62,13 +62,18 @@ export function visibleLayered(payload: Payload, team: TeamVault | null, chain: 
   return new Map([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Every secret as [ref, text]: the team's readable ones in place of the personal vault's of the same reference. */
-export function allLayered(payload: Payload, team: TeamVault | null): [string, string][] {
-  const all = new Map(allAsText(payload));
-  if (team)
-    for (const [scope, secrets] of readableTeamSecrets(team))
-      for (const [name, value] of secrets) all.set(`${scope}/${name}`, value);
-  return [...all];
+/** The whole vault as text: the team's readable secrets in place of the personal vault's of the same reference. */
+export function allLayered(payload: Payload, team: TeamVault | null): AllSecrets {
+  const personal = allSecrets(payload);
+  if (!team) return personal;
+  const text = new Map(personal.secrets);
+  const binary = new Set(personal.binary);
+  for (const [scope, secrets] of readableTeamSecrets(team))
+    for (const [name, value] of secrets) {
+      text.set(`${scope}/${name}`, value);
+      binary.delete(`${scope}/${name}`);
+    }
+  return { secrets: [...text], binary: [...binary] };
 }
 
 /**

@@ -72,9 +72,22 @@ export function visible(payload: Payload, chain: string[]): Map<string, Found> {
   );
 }
 
-/** Every secret as [ref, text] pairs (check's one request to the agent); a binary secret is an error naming it. */
-export const allAsText = (payload: Payload): [string, string][] =>
-  Object.entries(payload.secrets).map(([ref, record]) => [ref, asText(foundValue(ref, record)).value]);
+/** Every text secret as [ref, text], and the references of the binary ones, which no text can carry. */
+export interface AllSecrets {
+  secrets: [string, string][];
+  binary: string[];
+}
+
+/** The whole vault as text (check's one request to the agent, migrate's snapshot). */
+export function allSecrets(payload: Payload): AllSecrets {
+  const all: AllSecrets = { secrets: [], binary: [] };
+  for (const [ref, record] of Object.entries(payload.secrets)) {
+    const text = textOf(foundValue(ref, record));
+    if (text === null) all.binary.push(ref);
+    else all.secrets.push([ref, text]);
+  }
+  return all;
+}
 
 const foundValue = (ref: string, record: SecretRecord): FoundValue =>
   record.value_base64 === undefined ? { ref, value: record.value } : { ref, value_base64: record.value_base64 };

@@ -8,6 +8,7 @@ import type { TeamMemory } from '../team/verify.js';
 import { newHeader } from './crypto.js';
 import type { Header, Payload } from './format.js';
 import {
+  type AllSecrets,
   applyMutation,
   asText,
   type Found,
@@ -30,8 +31,8 @@ export interface VaultSession {
   /** The secret as text; a binary one is an error naming it. */
   lookup(name: string, chain: string[]): Promise<Found | null>;
   visible(chain: string[]): Promise<Map<string, Found>>;
-  /** Every secret as [ref, text], the team's readable ones in place of the personal vault's (check's one read). */
-  all(): Promise<[string, string][]>;
+  /** The whole vault as text, the team's readable secrets in place of the personal vault's (check's one read). */
+  all(): Promise<AllSecrets>;
   list(): Promise<Listed[]>;
   mutate(m: Mutation): Promise<MutationResult>;
   /** Rewrap the vault key under a new passphrase; no secret is re-encrypted. */

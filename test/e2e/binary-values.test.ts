@@ -81,5 +81,48 @@ for (const [mode, env] of [
         });
       }
     });
+
+    it('check reads a vault that holds binary secrets: one elsewhere changes nothing, one run would need is a warning', async () => {
+      fs.writeFileSync(box.path('blob.bin'), BINARY);
+      box.write({
+        'app/config/deploy.yml': 'service: shop\nimage: shop\nenv:\n  secret:\n    - A\n',
+        'app/.kamal/secrets': 'A=$A\n',
+      });
+      await box.set('shop/A', 'value-of-a');
+      await box.run(['set', 'other/BLOB', '--file', box.path('blob.bin')], { env });
+      const check = () => box.run(['check', '--json'], { env, cwd: box.path('app') });
+      const clean = await check();
+      expect({ code: clean.code, stderr: clean.stderr, findings: JSON.parse(clean.stdout).findings }).toEqual({
+        code: 0,
+        stderr: '',
+        findings: [],
+      });
+
+      await box.run(['set', 'shop/KEY', '--file', box.path('blob.bin')], { env });
+      const r = await check();
+      expect({ code: r.code, stderr: r.stderr, findings: JSON.parse(r.stdout).findings }).toEqual({
+        code: 0,
+        stderr: '',
+        findings: [
+          expect.objectContaining({
+            code: 'binary-secret',
+            severity: 'warning',
+            name: 'KEY',
+            message: expect.stringContaining('shop/KEY holds binary data'),
+          }),
+        ],
+      });
+    });
+
+    it('migrate is not stopped by a binary secret in the vault', async () => {
+      fs.writeFileSync(box.path('blob.bin'), BINARY);
+      await box.run(['set', 'BLOB', '--file', box.path('blob.bin')], { env });
+      box.write({
+        'app/config/deploy.yml': 'service: shop\nimage: shop\nenv:\n  secret:\n    - A\n',
+        'app/.kamal/secrets': 'A=plain-value\n',
+      });
+      const r = await box.run(['kamal', 'migrate', '--dry-run'], { env, cwd: box.path('app') });
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: expect.not.stringContaining('binary') });
+    });
   });
 }

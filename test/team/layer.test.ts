@@ -46,7 +46,7 @@ describe('lookups through the team vault and the personal vault', () => {
     // a name the team does not hold there is the personal vault's
     expect(lookupLayered(payload(), asBob, 'ONLY_MINE', PRODUCTION)?.value).toBe('mine');
     expect(() => visibleLayered(payload(), asBob, PRODUCTION)).toThrow(/no access to shop\/production/);
-    expect(Object.fromEntries(allLayered(payload(), asBob))).not.toHaveProperty('shop/production/DATABASE_URL');
+    expect(Object.fromEntries(allLayered(payload(), asBob).secrets)).not.toHaveProperty('shop/production/DATABASE_URL');
   });
 
   it('lists every visible name once, sorted, the team first within a scope', async () => {
@@ -55,7 +55,17 @@ describe('lookups through the team vault and the personal vault', () => {
     expect([...seen.keys()]).toEqual(['DATABASE_URL', 'RAILS_MASTER_KEY', 'REGISTRY_PASSWORD']);
     expect(seen.get('DATABASE_URL')).toEqual({ ref: 'shop/staging/DATABASE_URL', value: 'postgres://staging' });
     expect(seen.get('RAILS_MASTER_KEY')?.value).toBe('personal-staging-master');
-    expect(Object.fromEntries(allLayered(payload(), vault))['shop/RAILS_MASTER_KEY']).toBe('master-key');
+    expect(Object.fromEntries(allLayered(payload(), vault).secrets)['shop/RAILS_MASTER_KEY']).toBe('master-key');
+  });
+
+  it('the whole vault: a binary personal secret is named as binary, unless the team has text in its place', async () => {
+    const { vault } = await smallTeam();
+    const p = payload();
+    const binary = { value_base64: Buffer.from([0xff, 0]).toString('base64'), created_at: 'x', updated_at: 'x' };
+    Object.assign(p.secrets, { 'shop/RAILS_MASTER_KEY': binary, 'shop/BLOB': binary });
+    const all = allLayered(p, vault);
+    expect(all.binary).toEqual(['shop/BLOB']);
+    expect(Object.fromEntries(all.secrets)['shop/RAILS_MASTER_KEY']).toBe('master-key');
   });
 });
 

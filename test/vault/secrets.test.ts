@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError, UserError } from '../../src/errors.js';
 import type { Payload } from '../../src/vault/format.js';
-import { allAsText, applyMutation, list, lookup, lookupValue, visible } from '../../src/vault/secrets.js';
+import { allSecrets, applyMutation, list, lookup, lookupValue, visible } from '../../src/vault/secrets.js';
 
 const AT = '2026-01-01T00:00:00.000Z';
 const LATER = '2026-02-01T00:00:00.000Z';
@@ -68,12 +68,11 @@ describe('visible', () => {
   });
 });
 
-describe('allAsText', () => {
-  it('gives every secret as [ref, text], and refuses a vault holding a binary secret, naming it', () => {
+describe('allSecrets', () => {
+  it('gives every text secret as [ref, text], and the binary ones by reference alone', () => {
     const p = payload();
-    expect(() => allAsText(p)).toThrow(/^BLOB holds binary data/);
-    delete p.secrets.BLOB;
-    expect(allAsText(p)).toEqual(Object.entries(p.secrets).map(([ref, r]) => [ref, r.value]));
+    const text = Object.entries(p.secrets).filter(([ref]) => ref !== 'BLOB');
+    expect(allSecrets(p)).toEqual({ secrets: text.map(([ref, r]) => [ref, r.value]), binary: ['BLOB'] });
   });
 });
 

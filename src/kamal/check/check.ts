@@ -27,9 +27,23 @@ export interface CheckOptions {
   versions: DotenvVersion[];
   exec: boolean;
   env: NodeJS.ProcessEnv;
-  /** every secret in the vault by reference, or null when the vault cannot be read */
-  vault: Map<string, string> | null;
+  /** the vault, or null when it cannot be read */
+  vault: VaultContents | null;
 }
+
+/** The vault as check reads it: every text secret by reference, and the references of the binary ones. */
+export interface VaultContents {
+  secrets: Map<string, string>;
+  binary: ReadonlySet<string>;
+}
+
+/** What the vault session or the agent answers to `all` (an agent from before binary secrets has no `binary`). */
+export type VaultAnswer = { secrets: [string, string][]; binary?: string[] };
+
+export const vaultContents = (all: VaultAnswer): VaultContents => ({
+  secrets: new Map(all.secrets),
+  binary: new Set(all.binary ?? []),
+});
 
 export interface CheckReport {
   files: string[];
@@ -78,7 +92,8 @@ function appFacts(opts: CheckOptions): AppFacts {
   for (const d of listDestinations(opts.root)) neededBy.set(d, readDeployConfig(opts.root, d).needed);
   const known = new Set<string>();
   for (const needed of neededBy.values()) for (const name of needed.keys()) known.add(name);
-  for (const ref of opts.vault?.keys() ?? []) known.add(splitRef(ref).name);
+  for (const ref of [...(opts.vault?.secrets.keys() ?? []), ...(opts.vault?.binary ?? [])])
+    known.add(splitRef(ref).name);
   for (const d of neededBy.keys())
     for (const file of secretsFiles(plain, d)) for (const name of namesIn(file)) known.add(name);
   const hook = path.join(plain.root, plain.hooksPath, 'pre-connect');
@@ -99,7 +114,7 @@ function checkDestination(
 ): VersionedFinding[] {
   const out: VersionedFinding[] = [];
   const scope = runScope(config, destination, opts.env);
-  const visible = opts.vault ? visibleFrom(opts.vault, scopeChain(scope)) : null;
+  const visible = opts.vault ? visibleFrom(opts.vault.secrets, scopeChain(scope)) : null;
   // `kamal-secret run` puts the vault's secrets into Kamal's environment (env mode), over the inherited ones.
   const runEnv: NodeJS.ProcessEnv = { ...opts.env };
   for (const [name, f] of visible ?? []) runEnv[name] = f.value;
@@ -109,7 +124,7 @@ function checkDestination(
       cwd: config.root,
       env,
       exec: opts.exec,
-      lookup: (name, chain) => lookupIn(opts.vault, name, chain),
+      lookup: (name, chain) => lookupIn(opts.vault?.secrets ?? null, name, chain),
     }),
   );
   const rel = (file: string) => path.relative(config.root, file) || file;
@@ -174,6 +189,16 @@ function checkDestination(
     });
   }
   if (destination) out.push(...droppedNames(config, destination, deliveries, rel));
+  for (const ref of opts.vault ? binaryWinners(opts.vault, scopeChain(scope)) : [])
+    out.push({
+      file: target,
+      line: null,
+      name: splitRef(ref).name,
+      severity: 'warning',
+      code: 'binary-secret',
+      message: `${ref} holds binary data, which cannot be an environment variable: kamal-secret run${where} refuses to start while it is visible (kamal-secret get lines are not affected)`,
+      fix: `store it as text (base64 FILE | kamal-secret set ${ref}), or move it to a scope this deploy does not read`,
+    });
   return out;
 }
 
@@ -268,6 +293,18 @@ function lookupIn(vault: Map<string, string> | null, name: string, chain: string
     if (value !== undefined) return { ref, value };
   }
   return null;
+}
+
+/** The binary secrets `run` would have to put in the environment along `chain`: those no inner text secret hides. */
+function binaryWinners(vault: VaultContents, chain: string[]): string[] {
+  const winners = new Map<string, { ref: string; rank: number }>();
+  for (const ref of [...vault.secrets.keys(), ...vault.binary]) {
+    const { scope, name } = splitRef(ref);
+    const rank = chain.indexOf(scope);
+    const best = winners.get(name);
+    if (rank !== -1 && (!best || rank < best.rank)) winners.set(name, { ref, rank });
+  }
+  return [...winners.values()].map((w) => w.ref).filter((ref) => vault.binary.has(ref));
 }
 
 function visibleFrom(vault: Map<string, string>, chain: string[]): Map<string, Found> {

@@ -255,12 +255,12 @@ function valuesToStore(
   return { stored, expected, notMigrated: dedupe(notMigrated) };
 }
 
-/** Every secret in the vault by reference (commands in the old files may read any scope). */
+/**
+ * Every text secret by reference, the app's team vault's readable ones included (commands in
+ * the old files may read any scope); a binary secret is no value a secrets file can hold.
+ */
 async function vaultSnapshot(session: VaultSession): Promise<Map<string, string>> {
-  const all = new Map<string, string>();
-  for (const scope of new Set((await session.list()).map((e) => e.scope)))
-    for (const found of (await session.visible([scope])).values()) all.set(found.ref, found.value);
-  return all;
+  return new Map((await session.all()).secrets);
 }
 
 function lookupIn(vault: Map<string, string>, name: string, chain: string[]) {

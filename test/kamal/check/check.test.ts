@@ -23,7 +23,7 @@ function checkFile(name: string, text: string) {
     versions: ['3.1', '3.2'],
     exec: false,
     env,
-    vault: new Map(),
+    vault: { secrets: new Map(), binary: new Set() },
   });
   const used = process.cpuUsage(started);
   return { report, ms: (used.user + used.system) / 1000 };
