@@ -95,6 +95,7 @@ describe('agent', () => {
         ['shop/B', 'value-of-b'],
         ['shop/production/C', 'value-of-c'],
       ],
+      binary: [],
     });
     expect(
       JSON.parse((await box.run(['export', '--format', 'json', '--scope', 'shop/production'], { env: noPass })).stdout),
