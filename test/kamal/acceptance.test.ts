@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { check } from '../../src/kamal/check/check.js';
+import { check, type VaultContents, vaultContents } from '../../src/kamal/check/check.js';
 import type { DotenvVersion } from '../../src/kamal/dotenv-model.js';
 import { KamalDriver, realKamalAvailable, realKamalSkipReason } from '../helpers/real-kamal.js';
 import { writeApp } from './kamal-compare.js';
@@ -74,7 +74,7 @@ fs.writeFileSync(
   { mode: 0o755 },
 );
 
-function appFor(label: string, c: Case): { app: string; vault: Map<string, string>; env: Record<string, string> } {
+function appFor(label: string, c: Case): { app: string; vault: VaultContents; env: Record<string, string> } {
   const app = path.join(root, label.replace(/[^A-Za-z0-9]+/g, '-'));
   const stored: Record<string, string> = { ...c.others, ...(c.vault === undefined ? {} : { S: c.vault }) };
   writeApp(app, {
@@ -87,7 +87,7 @@ function appFor(label: string, c: Case): { app: string; vault: Map<string, strin
   // what `kamal-secret run -- kamal deploy` gives Kamal: the vault's secrets in the environment
   return {
     app,
-    vault: new Map(Object.entries(stored).map(([name, value]) => [`shop/${name}`, value])),
+    vault: vaultContents({ secrets: Object.entries(stored).map(([name, value]) => [`shop/${name}`, value]) }),
     env: { PATH, LANG: 'C.UTF-8', HOME: '/root', ...stored },
   };
 }
