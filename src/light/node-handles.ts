@@ -32,7 +32,6 @@ export interface PipeHandle {
 }
 
 export interface ProcessHandle {
-  pid: number | undefined;
   onexit: (exitCode: number, signal: NodeJS.Signals | '') => void;
   spawn(options: {
     file: string;
@@ -81,6 +80,6 @@ function loadHandles(): NodeHandles | null {
       );
     return complete ? (handles as NodeHandles) : null;
   } catch {
-    return null; // no process.binding, or the permission model refuses it
+    return null; // the permission model refuses it, or a binding is not what it was
   }
 }
