@@ -3,10 +3,11 @@
 
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { type CheckReport, check, type VaultAnswer, vaultContents } from '../kamal/check/check.js';
+import { type CheckReport, check, vaultContents } from '../kamal/check/check.js';
 import { listDestinations, readDeployConfig, secretsFiles } from '../kamal/deploy-config.js';
 import type { DotenvVersion } from '../kamal/dotenv-model.js';
 import { bold, json, out } from '../term/output.js';
+import type { AllSecrets } from '../vault/secrets.js';
 import type { CheckArgs } from './check-args.js';
 
 /**
@@ -18,7 +19,7 @@ export async function checkApp(
   args: CheckArgs,
   root: string,
   env: NodeJS.ProcessEnv,
-  readVault: () => Promise<VaultAnswer | null>,
+  readVault: () => Promise<AllSecrets | null>,
 ): Promise<CheckReport> {
   const destinations = args.destination ? [args.destination] : defaultDestinations(root);
   return check({

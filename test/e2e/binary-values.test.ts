@@ -30,6 +30,12 @@ function getBytes(args: string[], env: Record<string, string | undefined>): Prom
   });
 }
 
+/** Store BINARY as `ref`, from a file as set --file reads it. */
+async function setBinary(ref: string, env: Record<string, string | undefined>): Promise<void> {
+  fs.writeFileSync(box.path('blob.bin'), BINARY);
+  await box.run(['set', ref, '--file', box.path('blob.bin')], { env });
+}
+
 const oneLine = (r: RunResult) => r.stderr.trim().split('\n');
 
 for (const [mode, env] of [
@@ -62,8 +68,7 @@ for (const [mode, env] of [
     });
 
     it('run, export and fetch refuse a binary secret in one line that names it', async () => {
-      fs.writeFileSync(box.path('blob.bin'), BINARY);
-      await box.run(['set', 'BLOB', '--file', box.path('blob.bin')], { env });
+      await setBinary('BLOB', env);
       const refusal =
         'kamal-secret: BLOB holds binary data (bytes that are not UTF-8 text, or a NUL byte), which cannot be an environment variable, a dotenv or JSON value, or a GitLab variable; read it with: kamal-secret get BLOB > FILE';
       for (const args of [
@@ -83,13 +88,12 @@ for (const [mode, env] of [
     });
 
     it('check reads a vault that holds binary secrets: one elsewhere changes nothing, one run would need is a warning', async () => {
-      fs.writeFileSync(box.path('blob.bin'), BINARY);
       box.write({
         'app/config/deploy.yml': 'service: shop\nimage: shop\nenv:\n  secret:\n    - A\n',
         'app/.kamal/secrets': 'A=$A\n',
       });
       await box.set('shop/A', 'value-of-a');
-      await box.run(['set', 'other/BLOB', '--file', box.path('blob.bin')], { env });
+      await setBinary('other/BLOB', env);
       const check = () => box.run(['check', '--json'], { env, cwd: box.path('app') });
       const clean = await check();
       expect({ code: clean.code, stderr: clean.stderr, findings: JSON.parse(clean.stdout).findings }).toEqual({
@@ -98,7 +102,7 @@ for (const [mode, env] of [
         findings: [],
       });
 
-      await box.run(['set', 'shop/KEY', '--file', box.path('blob.bin')], { env });
+      await setBinary('shop/KEY', env);
       const r = await check();
       expect({ code: r.code, stderr: r.stderr, findings: JSON.parse(r.stdout).findings }).toEqual({
         code: 0,
@@ -115,8 +119,7 @@ for (const [mode, env] of [
     });
 
     it('migrate is not stopped by a binary secret in the vault', async () => {
-      fs.writeFileSync(box.path('blob.bin'), BINARY);
-      await box.run(['set', 'BLOB', '--file', box.path('blob.bin')], { env });
+      await setBinary('BLOB', env);
       box.write({
         'app/config/deploy.yml': 'service: shop\nimage: shop\nenv:\n  secret:\n    - A\n',
         'app/.kamal/secrets': 'A=plain-value\n',

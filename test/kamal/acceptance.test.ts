@@ -87,7 +87,10 @@ function appFor(label: string, c: Case): { app: string; vault: VaultContents; en
   // what `kamal-secret run -- kamal deploy` gives Kamal: the vault's secrets in the environment
   return {
     app,
-    vault: vaultContents({ secrets: Object.entries(stored).map(([name, value]) => [`shop/${name}`, value]) }),
+    vault: vaultContents({
+      secrets: Object.entries(stored).map(([name, value]) => [`shop/${name}`, value]),
+      binary: [],
+    }),
     env: { PATH, LANG: 'C.UTF-8', HOME: '/root', ...stored },
   };
 }

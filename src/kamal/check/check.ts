@@ -8,7 +8,7 @@ import { readConfig } from '../../config.js';
 import { UserError } from '../../errors.js';
 import { formatRef, scopeChain, splitRef } from '../../light/refs.js';
 import { resolveScope } from '../../light/scope.js';
-import type { Found } from '../../vault/secrets.js';
+import type { AllSecrets, Found } from '../../vault/secrets.js';
 import { type Delivery, deliver, kamalEnvironment } from '../delivery.js';
 import { type DeployConfig, listDestinations, readDeployConfig, secretsFiles } from '../deploy-config.js';
 import { type CommandOutcome, type DotenvVersion, type Executor, parseSecretsFile } from '../dotenv-model.js';
@@ -37,12 +37,10 @@ export interface VaultContents {
   binary: ReadonlySet<string>;
 }
 
-/** What the vault session or the agent answers to `all` (an agent from before binary secrets has no `binary`). */
-export type VaultAnswer = { secrets: [string, string][]; binary?: string[] };
-
-export const vaultContents = (all: VaultAnswer): VaultContents => ({
+/** VaultContents from what the vault session or the agent answers to `all`. */
+export const vaultContents = (all: AllSecrets): VaultContents => ({
   secrets: new Map(all.secrets),
-  binary: new Set(all.binary ?? []),
+  binary: new Set(all.binary),
 });
 
 export interface CheckReport {
