@@ -77,7 +77,12 @@ export function register(program: Command, ctx: CliContext): void {
       .command('join')
       .description('join the team vault a member added you to, with the code they gave you')
       .argument('<code>', 'the join code `team add` printed')
-      .action(async (code: string) => {
+      // A join code is base64url, so one in 64 starts with "-": it must reach the
+      // action as the argument, never be read as an option (or as -h).
+      .allowUnknownOption()
+      .helpOption(false)
+      .action(async (code: string, _opts: unknown, cmd: Command) => {
+        if (code === '-h' || code === '--help') cmd.help();
         const app = here();
         if (!/^[A-Za-z0-9_-]{43}$/.test(code))
           throw new UsageError(`"${code}" is not a join code (43 characters of A-Z, a-z, 0-9, _ and -)`);

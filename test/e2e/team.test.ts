@@ -257,6 +257,15 @@ describe('the team vault through git, with real agents', () => {
       }
     });
 
+    it('cannot join with a code of their own: one that starts with "-" is read as a code, not an option', async () => {
+      // One join code in 64 starts with "-" (base64url), one in 4096 with "-h".
+      for (const code of [`-N${'v'.repeat(41)}`, `-h${'v'.repeat(41)}`]) {
+        const r = await mallory.cli(['team', 'join', code]);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(/does not contain the member change your join code names/);
+      }
+    });
+
     it('cannot push a value of their choosing, signed with their own key or in a member’s name', async () => {
       const eve = await newIdentity();
       const { team } = parseTeamFile(good).header.record;
