@@ -4,7 +4,7 @@
 // Node built-ins only: the fast bundles use this module.
 
 import { lstatSync, statSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 
 /** The variables, their defaults and meanings: the README's table is checked against this list. */
@@ -89,11 +89,21 @@ export function readConfig(env: NodeJS.ProcessEnv): Config {
 
 /** The per-user data directory (XDG data home on Linux, Application Support on macOS). */
 function dataDir(env: NodeJS.ProcessEnv): string {
-  const home = homedir();
+  const home = homeDirectory(env);
   if (process.platform === 'darwin') return join(home, 'Library', 'Application Support', 'kamal-secret');
   const xdg = env.XDG_DATA_HOME && isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : join(home, '.local', 'share');
   return join(xdg, 'kamal-secret');
 }
+
+/**
+ * The home directory as os.homedir() gives it (on POSIX: $HOME whenever it is set, even
+ * empty), read from `env`, and without loading node:os (about 1% of a fast path's start).
+ */
+function homeDirectory(env: NodeJS.ProcessEnv): string {
+  return env.HOME !== undefined && process.platform !== 'win32' ? env.HOME : os().homedir();
+}
+
+const os = () => createRequire(import.meta.url)('node:os') as typeof import('node:os');
 
 /**
  * $XDG_RUNTIME_DIR/kamal-secret/, else a per-user directory under the temp dir, or, when
@@ -106,7 +116,7 @@ function defaultSocket(env: NodeJS.ProcessEnv, vaultPath: string): { path: strin
   const name = `agent-${fnv1a64(vaultPath)}.sock`;
   const runtime = env.XDG_RUNTIME_DIR;
   if (runtime && usableRuntimeDir(runtime, uid)) return { path: join(runtime, 'kamal-secret', name), note: undefined };
-  const underTemp = join(tmpdir(), `kamal-secret-${uid}`);
+  const underTemp = join(os().tmpdir(), `kamal-secret-${uid}`);
   const owner = ownerOf(underTemp);
   if (owner === null || owner === uid || process.getuid === undefined)
     return { path: join(underTemp, name), note: undefined };

@@ -2,9 +2,8 @@
 // ours, the signals we receive passed on to it, and its status as ours. Node built-ins
 // only: the fast `run` path uses it.
 
-import { constants as osConstants } from 'node:os';
 import { UserError } from '../errors.js';
-import { type Child, spawnInherited } from './spawn-inherited.js';
+import { type Child, signalNumber, spawnInherited } from './spawn-inherited.js';
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -37,7 +36,7 @@ export function runForwardingSignals(command: string[], env: NodeJS.ProcessEnv):
       },
       exit(code, signal) {
         stopForwarding();
-        resolve(code ?? 128 + (signal ? osConstants.signals[signal] : 1));
+        resolve(code ?? 128 + (signal ? signalNumber(signal) : 1));
       },
     });
     for (const signal of early) child.kill(signal);

@@ -3,7 +3,6 @@
 // `kamal-secret run`'s command with it, the same way over either.
 
 import { createRequire } from 'node:module';
-import { constants as osConstants } from 'node:os';
 import { type NodeHandles, nodeHandles } from './node-handles.js';
 
 export interface ChildEvents {
@@ -53,7 +52,7 @@ function handleSpawn(h: NodeHandles, command: string[], env: NodeJS.ProcessEnv, 
   running = true;
   return {
     kill: (signal) => {
-      if (running) child.kill(osConstants.signals[signal]);
+      if (running) child.kill(signalNumber(signal));
     },
   };
 }
@@ -88,4 +87,9 @@ function childProcessSpawn(command: string[], env: NodeJS.ProcessEnv, on: ChildE
 function notStarted(on: ChildEvents, code: string | undefined, message: string): Child {
   process.nextTick(on.failed, code, message);
   return { kill: () => {} };
+}
+
+/** The number of a signal Node names (node:os is loaded only then: no signal, no cost at start). */
+export function signalNumber(signal: NodeJS.Signals): number {
+  return (createRequire(import.meta.url)('node:os') as typeof import('node:os')).constants.signals[signal];
 }
