@@ -3,6 +3,7 @@
 // the working directory, and the two things nearly every command does with them.
 
 import type { Config } from '../config.js';
+import { findApp } from '../light/app.js';
 import { resolveScope, type ScopeOptions } from '../light/scope.js';
 import { findTeamPlace } from '../light/team-place.js';
 import { withSession } from '../unlock/session.js';
@@ -23,7 +24,7 @@ export function cliContext(config: Config, env: NodeJS.ProcessEnv, cwd: string):
     config,
     env,
     cwd,
-    scope: (opts) => resolveScope(opts, config, cwd),
-    withSession: (fn) => withSession(config, env, fn, findTeamPlace(cwd) ?? undefined),
+    scope: (opts) => resolveScope(opts, config, findApp(cwd)),
+    withSession: (fn) => withSession(config, env, fn, findTeamPlace(findApp(cwd)) ?? undefined),
   };
 }

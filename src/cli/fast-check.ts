@@ -25,7 +25,7 @@ export async function fastCheck(argv: string[]): Promise<boolean> {
     if (!config.useAgent || !app) return false;
     const socket = config.agentSocket;
     report = await checkApp(args, app.root, process.env, async () => {
-      const team = findTeamPlace(cwd);
+      const team = findTeamPlace(app);
       const reply = await request(socket, { op: 'all', ...(team && { team }) });
       if (!reply.ok) throw new Error(reply.error); // locked, or an agent from before `all`
       return reply;

@@ -49,7 +49,7 @@ export function registerMigrate(kamal: Command, ctx: CliContext): void {
           destinations: flags.destination ?? [],
           env: ctx.env,
           scopeFor: (destination) =>
-            resolveScope({ destination }, { scope: ctx.config.scope, destination: undefined }, app.root),
+            resolveScope({ destination }, { scope: ctx.config.scope, destination: undefined }, app),
           session,
           decide: ask ? (alterations) => askPicks(alterations, ctx.config.useTerminal) : undefined,
           warn,

@@ -1,7 +1,7 @@
 // Finding the Kamal app around the working directory, cheaply: this is on the `get`
 // path, so no YAML parser here. `service:` is a top-level scalar in every deploy.yml.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 export interface AppLocation {
@@ -9,16 +9,34 @@ export interface AppLocation {
   deployYml: string;
 }
 
+/** An app found around a directory: where it is, and its service name. */
+export interface KamalApp extends AppLocation {
+  /** deploy.yml's top-level `service:` (null when it has none), read once, on first use */
+  readonly service: string | null;
+}
+
 /** The nearest directory, from `cwd` upwards, that holds config/deploy.yml. */
-export function findApp(cwd: string): AppLocation | null {
+export function findApp(cwd: string): KamalApp | null {
   let dir = resolve(cwd);
   for (;;) {
     const deployYml = join(dir, 'config', 'deploy.yml');
-    if (existsSync(deployYml)) return { root: dir, deployYml };
+    if (existsSync(deployYml)) return kamalApp(dir, deployYml);
     const parent = dirname(dir);
     if (parent === dir) return null;
     dir = parent;
   }
+}
+
+function kamalApp(root: string, deployYml: string): KamalApp {
+  let service: string | null | undefined;
+  return {
+    root,
+    deployYml,
+    get service() {
+      if (service === undefined) service = readServiceName(readFileSync(deployYml, 'utf8'));
+      return service;
+    },
+  };
 }
 
 /** The top-level `service:` of a deploy.yml's text, or null. */

@@ -25,7 +25,7 @@ export async function fastGet(argv: string[]): Promise<boolean> {
       op: 'get',
       name: req.ref.name,
       chain: req.chain,
-      ...inAppOf(process.cwd(), req.chain),
+      ...inAppOf(req.app, req.chain),
     });
     if (!reply.ok) return false;
     found = reply.found as Found;

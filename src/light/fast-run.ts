@@ -25,7 +25,7 @@ export async function fastRun(argv: string[]): Promise<boolean> {
     const reply = await request(config.agentSocket, {
       op: 'visible',
       chain: plan.chain,
-      ...inAppOf(process.cwd(), plan.chain),
+      ...inAppOf(plan.app, plan.chain),
     });
     if (!reply.ok) return false;
     env = childEnvironment(process.env, reply.secrets as Visible, plan);

@@ -4,6 +4,7 @@
 
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
+import { findApp, type KamalApp } from './app.js';
 import { type GetArgs, parseGetArgs } from './get-args.js';
 import { commandLineRef, describeScope, formatRef, parseRef, type Ref, scopeChain } from './refs.js';
 import { resolveScope } from './scope.js';
@@ -15,12 +16,15 @@ export interface GetRequest {
   ref: Ref;
   /** the scopes searched, innermost first */
   chain: string[];
+  /** the app around the working directory, if any */
+  app: KamalApp | null;
 }
 
 export function getRequest(argv: string[], config: Config, cwd: string): GetRequest {
   const args = parseGetArgs(argv);
-  const ref = parseRef(args.ref, resolveScope(args.scope, config, cwd));
-  return { args, ref, chain: scopeChain(ref.scope) };
+  const app = findApp(cwd);
+  const ref = parseRef(args.ref, resolveScope(args.scope, config, app));
+  return { args, ref, chain: scopeChain(ref.scope), app };
 }
 
 export function notFound(name: string, chain: string[]): UserError {

@@ -5,7 +5,7 @@
 
 import { relative } from 'node:path';
 import { CONTROL_VARIABLES, type Config } from '../config.js';
-import { type AppLocation, findApp } from './app.js';
+import { findApp, type KamalApp } from './app.js';
 import { describeScope, scopeChain } from './refs.js';
 import { resolveScope, type ScopeOptions } from './scope.js';
 import { kamalSecretsFiles, suspectedUnprovided } from './secrets-scan.js';
@@ -25,13 +25,14 @@ export interface RunPlan {
   /** the scopes whose secrets the command gets, innermost first */
   chain: string[];
   /** the app around the working directory, if any */
-  app: AppLocation | null;
+  app: KamalApp | null;
 }
 
 export function runPlan(args: RunArgs, config: Config, cwd: string): RunPlan {
   const destination = args.scope.destination ?? kamalDestination(args.command);
-  const scope = resolveScope({ ...args.scope, destination }, config, cwd);
-  return { args, destination, scope, chain: scopeChain(scope), app: findApp(cwd) };
+  const app = findApp(cwd);
+  const scope = resolveScope({ ...args.scope, destination }, config, app);
+  return { args, destination, scope, chain: scopeChain(scope), app };
 }
 
 /**

@@ -1,11 +1,10 @@
 // The scope a command works in (DESIGN.md §2): --scope, else KAMAL_SECRET_SCOPE,
-// else the service of the nearest config/deploy.yml; plus the destination from
+// else the service of the app around the working directory (light/app.ts); plus the destination from
 // -d/--destination or KAMAL_DESTINATION when the scope names only an app.
 // Kept free of commander and YAML: `get` uses it on its fast path.
 
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { findApp, readServiceName } from './app.js';
+import type { KamalApp } from './app.js';
 import { isValidScopeSegment, validateScope } from './refs.js';
 
 export interface ScopeOptions {
@@ -20,7 +19,8 @@ export interface ScopeDefaults {
   destination: string | undefined;
 }
 
-export function resolveScope(opts: ScopeOptions, defaults: ScopeDefaults, cwd: string): string {
+/** `app`: the app around the working directory (findApp), if any. */
+export function resolveScope(opts: ScopeOptions, defaults: ScopeDefaults, app: KamalApp | null): string {
   if (opts.global) {
     if (opts.scope) throw new UsageError('--global and --scope cannot be used together');
     return '';
@@ -28,8 +28,7 @@ export function resolveScope(opts: ScopeOptions, defaults: ScopeDefaults, cwd: s
   const destination = opts.destination ?? defaults.destination;
   let scope = opts.scope ?? defaults.scope;
   if (scope === undefined) {
-    const app = findApp(cwd);
-    const service = app ? readServiceName(readFileSync(app.deployYml, 'utf8')) : null;
+    const service = app ? app.service : null;
     if (app && service !== null && !isValidScopeSegment(service)) {
       throw new UsageError(
         `service "${service}" in ${app.deployYml} cannot be a scope (Kamal allows letters, digits, "-" and "_"): fix it, or give --scope APP`,
@@ -46,9 +45,9 @@ export function resolveScope(opts: ScopeOptions, defaults: ScopeDefaults, cwd: s
       );
     return scope; // KAMAL_DESTINATION outside an app has nothing to narrow
   }
-  const [app, dest] = scope.split('/');
+  const [appScope, dest] = scope.split('/');
   if (dest && dest !== destination && opts.destination) {
     throw new UsageError(`the scope ${scope} already names destination ${dest}, but -d says ${destination}`);
   }
-  return validateScope(dest ? scope : `${app}/${destination}`);
+  return validateScope(dest ? scope : `${appScope}/${destination}`);
 }

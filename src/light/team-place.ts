@@ -2,9 +2,9 @@
 // (DESIGN §7). Cheap (no YAML parser, node built-ins only): the fast `get` and `run`
 // paths send it to the agent, which opens the file itself.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { findApp, readServiceName } from './app.js';
+import type { KamalApp } from './app.js';
 import { isValidScopeSegment } from './refs.js';
 
 /** The app's team vault file (absolute) and the app it must belong to (deploy.yml's service). */
@@ -16,18 +16,17 @@ export interface TeamPlace {
 /** The team vault's path in the app, as git and its users name it. */
 export const TEAM_VAULT_PATH = '.kamal/secrets.vault';
 
-/** The app around `cwd`, when it has a service name, with its team vault path (whether or not the file exists). */
-export function appTeamPlace(cwd: string): TeamPlace | null {
-  const app = findApp(cwd);
+/** The team vault path of `app` (findApp), when it has a service name, whether or not the file exists. */
+export function appTeamPlace(app: KamalApp | null): TeamPlace | null {
   if (!app) return null;
-  const service = readServiceName(readFileSync(app.deployYml, 'utf8'));
+  const service = app.service;
   if (service === null || !isValidScopeSegment(service)) return null;
   return { file: join(app.root, TEAM_VAULT_PATH), app: service };
 }
 
 /** appTeamPlace, when the team vault file exists. */
-export function findTeamPlace(cwd: string): TeamPlace | null {
-  const place = appTeamPlace(cwd);
+export function findTeamPlace(app: KamalApp | null): TeamPlace | null {
+  const place = appTeamPlace(app);
   return place && existsSync(place.file) ? place : null;
 }
 
@@ -35,8 +34,8 @@ export function findTeamPlace(cwd: string): TeamPlace | null {
 export const chainReachesTeam = (chain: string[], place: TeamPlace) =>
   chain.some((scope) => scope === place.app || scope.startsWith(`${place.app}/`));
 
-/** The `team` field of an agent read along `chain` from `cwd`: present when the chain reaches the app's team vault. */
-export function inAppOf(cwd: string, chain: string[]): { team?: TeamPlace } {
-  const place = findTeamPlace(cwd);
+/** The `team` field of an agent read along `chain` in `app`: present when the chain reaches the app's team vault. */
+export function inAppOf(app: KamalApp | null, chain: string[]): { team?: TeamPlace } {
+  const place = findTeamPlace(app);
   return place && chainReachesTeam(chain, place) ? { team: place } : {};
 }

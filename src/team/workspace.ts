@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { UsageError, UserError } from '../errors.js';
+import { findApp } from '../light/app.js';
 import { appTeamPlace, type TeamPlace } from '../light/team-place.js';
 import { writeAtomic } from '../vault/atomic-file.js';
 import type { VaultSession } from '../vault/session.js';
@@ -21,12 +22,13 @@ export interface AppTeam extends TeamPlace {
 
 /** The app around `cwd` (its team vault may not exist yet). */
 export function appTeam(cwd: string): AppTeam {
-  const place = appTeamPlace(cwd);
-  if (!place)
+  const app = findApp(cwd);
+  const place = appTeamPlace(app);
+  if (!app || !place)
     throw new UsageError(
       'the team vault belongs to a Kamal app: run this inside one (a config/deploy.yml with a service)',
     );
-  return { ...place, root: dirname(dirname(place.file)) };
+  return { ...place, root: app.root };
 }
 
 /** The team vault of `app`, opened as the session's owner with what they remember of it. */

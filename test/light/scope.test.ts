@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { resolveScope } from '../../src/light/scope.js';
+import { findApp } from '../../src/light/app.js';
+import { resolveScope, type ScopeDefaults, type ScopeOptions } from '../../src/light/scope.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-scope-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -22,50 +23,61 @@ const shop = app('shop', 'shop');
 const nowhere = fs.mkdtempSync(path.join(root, 'nowhere-'));
 const none = { scope: undefined, destination: undefined };
 
+/** The scope a command run in `cwd` works in. */
+const scopeAt = (opts: ScopeOptions, defaults: ScopeDefaults, cwd: string) => resolveScope(opts, defaults, findApp(cwd));
+
+
 describe('resolveScope', () => {
   it('takes the service of the nearest deploy.yml, from any folder of the app', () => {
-    expect(resolveScope({}, none, shop)).toBe('shop');
-    expect(resolveScope({}, none, path.join(shop, 'app', 'models'))).toBe('shop');
+    expect(scopeAt({}, none, shop)).toBe('shop');
+    expect(scopeAt({}, none, path.join(shop, 'app', 'models'))).toBe('shop');
   });
 
   it('outside an app, the global scope', () => {
-    expect(resolveScope({}, none, nowhere)).toBe('');
+    expect(scopeAt({}, none, nowhere)).toBe('');
   });
 
   it('--scope wins over KAMAL_SECRET_SCOPE, which wins over deploy.yml', () => {
-    expect(resolveScope({ scope: 'cli' }, { scope: 'env', destination: undefined }, shop)).toBe('cli');
-    expect(resolveScope({}, { scope: 'env', destination: undefined }, shop)).toBe('env');
+    expect(scopeAt({ scope: 'cli' }, { scope: 'env', destination: undefined }, shop)).toBe('cli');
+    expect(scopeAt({}, { scope: 'env', destination: undefined }, shop)).toBe('env');
   });
 
   it('-d narrows the app to APP/DEST; KAMAL_DESTINATION does too, and -d wins over it', () => {
-    expect(resolveScope({ destination: 'staging' }, none, shop)).toBe('shop/staging');
-    expect(resolveScope({}, { scope: undefined, destination: 'production' }, shop)).toBe('shop/production');
-    expect(resolveScope({ destination: 'staging' }, { scope: undefined, destination: 'production' }, shop)).toBe(
+    expect(scopeAt({ destination: 'staging' }, none, shop)).toBe('shop/staging');
+    expect(scopeAt({}, { scope: undefined, destination: 'production' }, shop)).toBe('shop/production');
+    expect(scopeAt({ destination: 'staging' }, { scope: undefined, destination: 'production' }, shop)).toBe(
       'shop/staging',
     );
   });
 
   it('a scope that already names the destination -d gives is accepted; another one is a usage error', () => {
-    expect(resolveScope({ scope: 'shop/staging', destination: 'staging' }, none, nowhere)).toBe('shop/staging');
-    expect(() => resolveScope({ scope: 'shop/staging', destination: 'production' }, none, nowhere)).toThrow(UsageError);
+    expect(scopeAt({ scope: 'shop/staging', destination: 'staging' }, none, nowhere)).toBe('shop/staging');
+    expect(() => scopeAt({ scope: 'shop/staging', destination: 'production' }, none, nowhere)).toThrow(UsageError);
   });
 
   it('-d outside an app is a usage error; KAMAL_DESTINATION outside an app changes nothing', () => {
-    expect(() => resolveScope({ destination: 'staging' }, none, nowhere)).toThrow(/needs an app/);
-    expect(resolveScope({}, { scope: undefined, destination: 'staging' }, nowhere)).toBe('');
+    expect(() => scopeAt({ destination: 'staging' }, none, nowhere)).toThrow(/needs an app/);
+    expect(scopeAt({}, { scope: undefined, destination: 'staging' }, nowhere)).toBe('');
   });
 
   it('--global is the global scope, also inside an app, and cannot be combined with --scope', () => {
-    expect(resolveScope({ global: true }, { scope: 'env', destination: 'staging' }, shop)).toBe('');
-    expect(() => resolveScope({ global: true, scope: 'shop' }, none, shop)).toThrow(UsageError);
+    expect(scopeAt({ global: true }, { scope: 'env', destination: 'staging' }, shop)).toBe('');
+    expect(() => scopeAt({ global: true, scope: 'shop' }, none, shop)).toThrow(UsageError);
   });
 
   it('a service that cannot be a scope is a usage error naming deploy.yml', () => {
     const odd = app('odd', '"my app"');
-    expect(() => resolveScope({}, none, odd)).toThrow(/cannot be a scope/);
+    expect(() => scopeAt({}, none, odd)).toThrow(/cannot be a scope/);
   });
 
   it('an invalid --scope is refused', () => {
-    expect(() => resolveScope({ scope: 'a/b/c' }, none, nowhere)).toThrow();
+    expect(() => scopeAt({ scope: 'a/b/c' }, none, nowhere)).toThrow();
+  });
+
+  it('reads deploy.yml only when the scope comes from it: --scope works beside one that cannot be read', () => {
+    const unreadable = path.join(root, 'unreadable');
+    fs.mkdirSync(path.join(unreadable, 'config', 'deploy.yml'), { recursive: true }); // a directory: reading it fails
+    expect(scopeAt({ scope: 'shop', destination: 'staging' }, none, unreadable)).toBe('shop/staging');
+    expect(() => scopeAt({}, none, unreadable)).toThrow(/EISDIR/);
   });
 });

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readConfig } from '../../config.js';
 import { UserError } from '../../errors.js';
+import { findApp } from '../../light/app.js';
 import { formatRef, scopeChain, splitRef } from '../../light/refs.js';
 import { resolveScope } from '../../light/scope.js';
 import type { AllSecrets, Found } from '../../vault/secrets.js';
@@ -203,7 +204,7 @@ function checkDestination(
 /** The scope `kamal-secret run -- kamal … -d DEST` injects: resolved as every command resolves it. */
 function runScope(config: DeployConfig, destination: string | undefined, env: NodeJS.ProcessEnv): string {
   try {
-    return resolveScope({ destination }, readConfig(kamalEnvironment(env, destination)), config.root);
+    return resolveScope({ destination }, readConfig(kamalEnvironment(env, destination)), findApp(config.root));
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
     return config.service ? (destination ? `${config.service}/${destination}` : config.service) : '';

@@ -13,6 +13,7 @@ import { type Config, readConfig } from '../../config.js';
 import { UserError } from '../../errors.js';
 import { GET_OPTIONS } from '../../light/get-args.js';
 import { getOutput, getRequest, notFound } from '../../light/get-command.js';
+import { findApp } from '../../light/app.js';
 import { parseRef, scopeChain } from '../../light/refs.js';
 import { resolveScope } from '../../light/scope.js';
 import type { Found } from '../../vault/secrets.js';
@@ -138,7 +139,11 @@ function kamalSecretFetch(args: string[], env: NodeJS.ProcessEnv, opts: Memo): C
   try {
     const parsed = parseArgs({ args, options: { scope, destination, global }, allowPositionals: true, strict: true });
     if (!parsed.positionals.length) return { kind: 'ran', via: 'vault', stdout: '', status: 2 };
-    const defaultScope = resolveScope(parsed.values, env === opts.env ? opts.config : readConfig(env), opts.cwd);
+    const defaultScope = resolveScope(
+      parsed.values,
+      env === opts.env ? opts.config : readConfig(env),
+      findApp(opts.cwd),
+    );
     for (const text of parsed.positionals) {
       const ref = parseRef(text, defaultScope);
       const found = opts.lookup(ref.name, scopeChain(ref.scope));
