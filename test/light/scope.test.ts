@@ -24,8 +24,8 @@ const nowhere = fs.mkdtempSync(path.join(root, 'nowhere-'));
 const none = { scope: undefined, destination: undefined };
 
 /** The scope a command run in `cwd` works in. */
-const scopeAt = (opts: ScopeOptions, defaults: ScopeDefaults, cwd: string) => resolveScope(opts, defaults, findApp(cwd));
-
+const scopeAt = (opts: ScopeOptions, defaults: ScopeDefaults, cwd: string) =>
+  resolveScope(opts, defaults, findApp(cwd));
 
 describe('resolveScope', () => {
   it('takes the service of the nearest deploy.yml, from any folder of the app', () => {
