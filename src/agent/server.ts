@@ -21,8 +21,15 @@ import {
   sameKeychainEnv,
 } from '../light/protocol.js';
 import type { TeamPlace } from '../light/team-place.js';
-import { allLayered, lookupLayered, notJoined, TeamOpener, teamFor, visibleLayered } from '../team/layer.js';
-import type { TeamVault } from '../team/team-vault.js';
+import {
+  allLayered,
+  lookupLayered,
+  shutOut,
+  TeamOpener,
+  type TeamView,
+  teamFor,
+  visibleLayered,
+} from '../team/layer.js';
 import { type KeychainOptions, keychainGet } from '../unlock/keychain.js';
 import { keyFromPassphrase } from '../unlock/passphrase.js';
 import type { Derive } from '../vault/crypto.js';
@@ -233,18 +240,18 @@ export class Agent {
         return { ok: true, ...this.status() };
       case 'get': {
         const { payload, team } = await this.withTeam(req.team, req.chain, warn);
-        const found = lookupLayered(payload, team, req.name, req.chain);
-        const unjoined = found ? null : notJoined(req.team, payload, req.name, req.chain);
-        if (unjoined) throw unjoined;
+        const found = lookupLayered(payload, team.vault, req.name, req.chain);
+        const shut = found ? null : shutOut(req.team, team, payload, req.name, req.chain);
+        if (shut) throw shut;
         return { ok: true, found };
       }
       case 'visible': {
         const { payload, team } = await this.withTeam(req.team, req.chain, warn);
-        return { ok: true, secrets: [...visibleLayered(payload, team, req.chain)] };
+        return { ok: true, secrets: [...visibleLayered(payload, team.vault, req.chain)] };
       }
       case 'all': {
         const { payload, team } = await this.withTeam(req.team, null, warn);
-        return { ok: true, ...allLayered(payload, team) };
+        return { ok: true, ...allLayered(payload, team.vault) };
       }
       case 'list':
         return { ok: true, entries: list(await this.payload(warn)) };
@@ -280,7 +287,7 @@ export class Agent {
     place: TeamPlace | undefined,
     chain: string[] | null,
     warn: Warn,
-  ): Promise<{ payload: Payload; team: TeamVault | null }> {
+  ): Promise<{ payload: Payload; team: TeamView }> {
     const payload = await this.payload(warn);
     const team = await teamFor(this.teams, payload, place, chain, (app, memory) =>
       this.write((s) => s.rememberTeam(app, memory), warn),

@@ -13,7 +13,7 @@ import { type AllSecrets, allSecrets, type Found, type FoundValue, lookupValue, 
 import { parseTeamFile } from './format.js';
 import { parseIdentity } from './identity.js';
 import { lookupTeamSecret, openTeamVault, readableTeamSecrets, type TeamVault } from './team-vault.js';
-import type { TeamMemory } from './verify.js';
+import { NotAMember, type TeamMemory } from './verify.js';
 
 export function noAccess(team: TeamVault, scope: string): UserError {
   return new UserError(`no access to ${scope} in the team vault ${team.file}`, {
@@ -107,32 +107,51 @@ export class TeamOpener {
   }
 }
 
-/** The team vault a lookup along `chain` needs (null when it reaches no scope of the team). */
+/**
+ * What a lookup along `chain` sees of the app's team vault: the vault (null when there is
+ * none, or the chain reaches no scope of the team), or why its owner cannot open it, having
+ * been removed. A removed member's personal vault still answers them; the team's secrets
+ * then answer as they do one who never joined (shutOut).
+ */
+export interface TeamView {
+  vault: TeamVault | null;
+  refusal: NotAMember | null;
+}
+
 export async function teamFor(
   opener: TeamOpener,
   payload: Payload,
   place: TeamPlace | undefined,
   chain: string[] | null,
   remember: (app: string, memory: TeamMemory) => Promise<void>,
-): Promise<TeamVault | null> {
-  if (!place || (chain && !chainReachesTeam(chain, place))) return null;
-  const team = await opener.open(place, payload);
+): Promise<TeamView> {
+  if (!place || (chain && !chainReachesTeam(chain, place))) return { vault: null, refusal: null };
+  let vault: TeamVault | null;
+  try {
+    vault = await opener.open(place, payload);
+  } catch (err) {
+    if (err instanceof NotAMember) return { vault: null, refusal: err };
+    throw err;
+  }
   const known = payload.teams?.[place.app];
-  if (team && known && team.memory.seq > known.seq) await remember(place.app, team.memory);
-  return team;
+  if (vault && known && vault.memory.seq > known.seq) await remember(place.app, vault.memory);
+  return { vault, refusal: null };
 }
 
 /**
  * For a lookup that found nothing: when the app's team vault holds `name` in the chain
- * and its owner has not joined that team, the error that says so (instead of "not found").
+ * and its owner cannot open it, not having joined or having been removed (`view`), the
+ * error that says so (instead of "not found").
  */
-export function notJoined(
+export function shutOut(
   place: TeamPlace | undefined,
+  view: TeamView,
   payload: Payload,
   name: string,
   chain: string[],
 ): UserError | null {
-  if (!place || payload.teams?.[place.app] || !chainReachesTeam(chain, place)) return null;
+  if (!place || !chainReachesTeam(chain, place)) return null;
+  if (payload.teams?.[place.app] && !view.refusal) return null; // a member: the lookup itself answered
   let refs: string[];
   try {
     refs = parseTeamFile(readFileSync(place.file, 'utf8')).secrets.map((s) => s.record.secret);
@@ -140,12 +159,13 @@ export function notJoined(
     return null; // no file, or not one to read: a plain "not found"
   }
   const held = chain.map((scope) => `${scope}/${name}`).find((ref) => refs.includes(ref));
-  return held
-    ? new UserError(`${held} is in the team vault ${place.file}, which you have not joined`, {
-        code: 'no_access',
-        fix: 'give a member the line `kamal-secret identity` prints; they add you and give you the command to join',
-      })
-    : null;
+  if (!held) return null;
+  if (view.refusal)
+    return new UserError(`${held}: ${view.refusal.message}`, { code: 'no_access', fix: view.refusal.fix });
+  return new UserError(`${held} is in the team vault ${place.file}, which you have not joined`, {
+    code: 'no_access',
+    fix: 'give a member the line `kamal-secret identity` prints; they add you and give you the command to join',
+  });
 }
 
 function statOrNull(file: string) {

@@ -238,11 +238,14 @@ async function memberState(member: Member, fail: (reason: string) => TeamFileErr
   return { ...member, ...recipient };
 }
 
-function notAMember(path: string, identity: Identity, removal: { by: string; log: number } | undefined): UserError {
+/** The team vault is authentic, but its opener is not (or no longer) one of its members. */
+export class NotAMember extends UserError {}
+
+function notAMember(path: string, identity: Identity, removal: { by: string; log: number } | undefined): NotAMember {
   const message = removal
     ? `you were removed from the team vault ${path} by ${removal.by} (member change ${removal.log})`
     : `you are not a member of the team vault ${path}`;
-  return new UserError(message, {
+  return new NotAMember(message, {
     code: 'no_access',
     fix: `a member can add you with: kamal-secret team add NAME ${identity.recipient}`,
   });

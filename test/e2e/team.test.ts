@@ -206,7 +206,7 @@ describe('the team vault through git, with real agents', () => {
     expect(await alice.ok(['get', 'FROM_CAROL', '-d', 'staging'])).toBe('carol-wrote-this\n');
   });
 
-  it('removes bob: prints what he could read, and a value set afterwards is unreadable to him after a pull', async () => {
+  it('removes bob: prints what he could read; a value set afterwards is unreadable to him after a pull, his own vault still answers', async () => {
     const removed = JSON.parse(await alice.ok(['team', 'rm', 'bob', '--json']));
     expect(removed.exposed).toEqual(
       expect.arrayContaining(['shop/API_KEY', 'shop/staging/DATABASE_URL', 'shop/staging/FROM_BOB']),
@@ -220,6 +220,18 @@ describe('the team vault through git, with real agents', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/you were removed from the team vault .*secrets\.vault by alice/);
+    // His own vault is still his, in the app too, through the agent and without it.
+    for (const env of [{}, { KAMAL_SECRET_NO_AGENT: '1' }]) {
+      const own = await bob.box.run(['get', 'ONLY_BOB'], { cwd: bob.app, env });
+      expect({ code: own.code, stdout: own.stdout, stderr: own.stderr }).toEqual({
+        code: 0,
+        stdout: 'bob-personal\n',
+        stderr: '',
+      });
+      const team = await bob.box.run(['get', 'FROM_BOB', '-d', 'staging'], { cwd: bob.app, env });
+      expect(team.code).toBe(1);
+      expect(team.stderr).toMatch(/^kamal-secret: shop\/staging\/FROM_BOB: you were removed from the team vault/);
+    }
     expect(fs.readFileSync(bob.teamFile, 'utf8')).not.toContain('postgres://rotated');
     await carol.pull();
     expect(await carol.ok(['get', 'DATABASE_URL', '-d', 'staging'])).toBe('postgres://rotated\n');

@@ -82,8 +82,9 @@ describe('opening the app team vault for a lookup', () => {
     const { place, dir } = await placed();
     const remember = async () => undefined;
     const stranger = { ...payload(), identity: await generateIdentity() };
-    expect(await teamFor(new TeamOpener(), stranger, place, STAGING, remember)).toBeNull();
-    expect(await teamFor(new TeamOpener(), stranger, place, ['other', ''], remember)).toBeNull();
+    const nothing = { vault: null, refusal: null };
+    expect(await teamFor(new TeamOpener(), stranger, place, STAGING, remember)).toEqual(nothing);
+    expect(await teamFor(new TeamOpener(), stranger, place, ['other', ''], remember)).toEqual(nothing);
     fs.rmSync(dir, { recursive: true });
   });
 
@@ -98,9 +99,9 @@ describe('opening the app team vault for a lookup', () => {
     const remembered: unknown[] = [];
     const opener = new TeamOpener();
     const first = await teamFor(opener, mine, place, STAGING, async (app, m) => void remembered.push([app, m]));
-    expect(first?.me).toBe('alice');
+    expect(first.vault?.me).toBe('alice');
     expect(remembered).toEqual([['shop', memory]]);
-    expect(await opener.open(place, mine)).toBe(first); // the same file: not opened again
+    expect(await opener.open(place, mine)).toBe(first.vault); // the same file: not opened again
     fs.appendFileSync(place.file, 'x\n');
     await expect(opener.open(place, mine)).rejects.toThrow(/refusing the team vault .*secrets\.vault/);
     fs.rmSync(dir, { recursive: true });
