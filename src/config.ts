@@ -103,6 +103,13 @@ function homeDirectory(env: NodeJS.ProcessEnv): string {
   return env.HOME !== undefined && process.platform !== 'win32' ? env.HOME : os().homedir();
 }
 
+/** os.tmpdir() as Node computes it on POSIX (lib/os.js), read from `env`, without loading node:os. */
+function tempDirectory(env: NodeJS.ProcessEnv): string {
+  if (process.platform === 'win32') return os().tmpdir();
+  const dir = env.TMPDIR || env.TMP || env.TEMP || '/tmp';
+  return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir;
+}
+
 const os = () => createRequire(import.meta.url)('node:os') as typeof import('node:os');
 
 /**
@@ -116,7 +123,7 @@ function defaultSocket(env: NodeJS.ProcessEnv, vaultPath: string): { path: strin
   const name = `agent-${fnv1a64(vaultPath)}.sock`;
   const runtime = env.XDG_RUNTIME_DIR;
   if (runtime && usableRuntimeDir(runtime, uid)) return { path: join(runtime, 'kamal-secret', name), note: undefined };
-  const underTemp = join(os().tmpdir(), `kamal-secret-${uid}`);
+  const underTemp = join(tempDirectory(env), `kamal-secret-${uid}`);
   const owner = ownerOf(underTemp);
   if (owner === null || owner === uid || process.getuid === undefined)
     return { path: join(underTemp, name), note: undefined };

@@ -1,4 +1,5 @@
 // config.ts is the one reader of the environment: every variable it knows is documented.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,5 +42,14 @@ describe('configuration', () => {
     expect(config.vaultPath).toMatch(/kamal-secret\/vault\.json$/);
     expect(config).toMatchObject({ useAgent: false, useKeychain: true, agentTtl: '1h', keychainTimeoutMs: 3000 });
     expect(readConfig({ KAMAL_SECRET_VAULT: 'rel/v.json' }).vaultPath).toBe(path.resolve('rel/v.json'));
+  });
+
+  it("puts the socket, without XDG_RUNTIME_DIR, under the temp dir Node's os.tmpdir() gives for the same environment", () => {
+    for (const temp of [{}, { TMPDIR: '/var/tmp/' }, { TMPDIR: '', TMP: '/srv/tmp' }, { TEMP: '/' }]) {
+      const env = { HOME: '/home/u', PATH: process.env.PATH, ...temp };
+      const tmpdir = execFileSync(process.execPath, ['-p', 'require("os").tmpdir()'], { env, encoding: 'utf8' }).trim();
+      const socket = readConfig(env).agentSocket;
+      expect(path.dirname(socket)).toBe(path.join(tmpdir, `kamal-secret-${process.getuid?.()}`));
+    }
   });
 });
