@@ -27,10 +27,11 @@ export function request<K extends Op>(
   return new Promise((resolve, reject) => {
     if (!socketIsOurs(sock)) return reject(new AgentUnavailable('no agent socket', false));
     let connected = false;
-    let answered = false;
+    let settled = false;
     const chunks: Buffer[] = [];
     let timer: NodeJS.Timeout | undefined;
     const fail = (why: string) => {
+      settled = true;
       clearTimeout(timer);
       conn.close();
       reject(new AgentUnavailable(why, connected));
@@ -43,13 +44,13 @@ export function request<K extends Op>(
         // costs about 0.5 ms, spent here while the agent works. (A Unix socket's connect never
         // waits: it is accepted or refused at once.) A plain timer, not a socket's idle timer:
         // that one is re-armed on every read and write.
-        timer = setTimeout(() => fail(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
+        if (!settled) timer = setTimeout(() => fail(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
       },
       data(chunk) {
-        if (answered) return;
+        if (settled) return;
         chunks.push(chunk);
         if (!chunk.includes(NEWLINE)) return;
-        answered = true;
+        settled = true;
         clearTimeout(timer);
         conn.close();
         const data = Buffer.concat(chunks).toString('utf8');
@@ -60,7 +61,7 @@ export function request<K extends Op>(
         }
       },
       end() {
-        if (!answered) fail('the agent closed the connection');
+        if (!settled) fail('the agent closed the connection');
       },
       error: fail,
     });
