@@ -24,7 +24,7 @@ import type { TeamPlace } from '../light/team-place.js';
 import {
   allLayered,
   lookupLayered,
-  shutOut,
+  notJoined,
   TeamOpener,
   type TeamView,
   teamFor,
@@ -240,18 +240,18 @@ export class Agent {
         return { ok: true, ...this.status() };
       case 'get': {
         const { payload, team } = await this.withTeam(req.team, req.chain, warn);
-        const found = lookupLayered(payload, team.vault, req.name, req.chain);
-        const shut = found ? null : shutOut(req.team, team, payload, req.name, req.chain);
-        if (shut) throw shut;
+        const found = lookupLayered(payload, team, req.name, req.chain);
+        const unjoined = found ? null : notJoined(req.team, payload, req.name, req.chain);
+        if (unjoined) throw unjoined;
         return { ok: true, found };
       }
       case 'visible': {
         const { payload, team } = await this.withTeam(req.team, req.chain, warn);
-        return { ok: true, secrets: [...visibleLayered(payload, team.vault, req.chain)] };
+        return { ok: true, secrets: [...visibleLayered(payload, team, req.chain)] };
       }
       case 'all': {
         const { payload, team } = await this.withTeam(req.team, null, warn);
-        return { ok: true, ...allLayered(payload, team.vault) };
+        return { ok: true, ...allLayered(payload, team) };
       }
       case 'list':
         return { ok: true, entries: list(await this.payload(warn)) };

@@ -22,14 +22,14 @@ export function noAccess(team: TeamVault, scope: string): UserError {
   });
 }
 
-/** The first of `name` along `chain` (innermost first), the team's before the personal vault's in each scope. */
-export function lookupLayered(
-  payload: Payload,
-  team: TeamVault | null,
-  name: string,
-  chain: string[],
-): FoundValue | null {
+/**
+ * The first of `name` along `chain` (innermost first), the team's before the personal
+ * vault's in each scope; a name the team holds where its owner was removed is refused.
+ */
+export function lookupLayered(payload: Payload, view: TeamView, name: string, chain: string[]): FoundValue | null {
+  const team = view.vault;
   for (const scope of chain) {
+    if (view.refusal?.refs.has(`${scope}/${name}`)) throw refused(view.refusal, `${scope}/${name}`);
     if (team?.scopes.includes(scope)) {
       const found = lookupTeamSecret(team, scope, name);
       if (found.status === 'found') return { ref: `${scope}/${name}`, ...(storedValue(found.value) as StoredValue) };
@@ -42,10 +42,17 @@ export function lookupLayered(
 }
 
 /** Every name visible along `chain`, as text, inner scopes winning and the team first within a scope. Sorted by name. */
-export function visibleLayered(payload: Payload, team: TeamVault | null, chain: string[]): Map<string, Found> {
+export function visibleLayered(payload: Payload, view: TeamView, chain: string[]): Map<string, Found> {
   const found = visible(payload, chain);
-  if (!team) return found;
   const rank = (ref: string) => chain.indexOf(ref.slice(0, ref.lastIndexOf('/')));
+  if (view.refusal) {
+    for (const ref of view.refusal.refs) {
+      const personal = found.get(ref.slice(ref.lastIndexOf('/') + 1));
+      if (rank(ref) !== -1 && !(personal && rank(personal.ref) < rank(ref))) throw refused(view.refusal, ref);
+    }
+  }
+  const team = view.vault;
+  if (!team) return found;
   const teamWinners = new Map<string, TeamVault['secrets'][number]>();
   for (const info of team.secrets) {
     const at = chain.indexOf(info.scope);
@@ -62,8 +69,14 @@ export function visibleLayered(payload: Payload, team: TeamVault | null, chain: 
   return new Map([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** The whole vault as text: the team's readable secrets in place of the personal vault's of the same reference. */
-export function allLayered(payload: Payload, team: TeamVault | null): AllSecrets {
+/**
+ * The whole vault as text: the team's readable secrets in place of the personal vault's of
+ * the same reference. Refused where the owner was removed from the team: the team's
+ * secrets would replace some of theirs, and which is unknowable.
+ */
+export function allLayered(payload: Payload, view: TeamView): AllSecrets {
+  if (view.refusal) throw view.refusal.error;
+  const team = view.vault;
   const personal = allSecrets(payload);
   if (!team) return personal;
   const text = new Map(personal.secrets);
@@ -78,28 +91,34 @@ export function allLayered(payload: Payload, team: TeamVault | null): AllSecrets
 
 /**
  * Opens the team vault at a place for the personal vault's owner, at most once per
- * change of the file (its stat signature) or of what they remember; null when there is
- * no file, or its owner has not joined a team of that app. Holds decrypted values:
- * `forget()` on lock.
+ * change of the file (its stat signature) or of what they remember; NO_TEAM when there is
+ * no file, or its owner has not joined a team of that app; a refusal when they were
+ * removed (kept like a vault, so it costs no second verification). Holds decrypted
+ * values: `forget()` on lock.
  */
 export class TeamOpener {
-  private cached: { signature: string; identity: string; vault: TeamVault } | null = null;
+  private cached: { signature: string; identity: string; view: TeamView } | null = null;
 
-  async open(place: TeamPlace, payload: Payload): Promise<TeamVault | null> {
+  /** The team vault at `place` as its owner sees it (§5): a vault, a refusal, or neither. Throws on a file it refuses. */
+  async open(place: TeamPlace, payload: Payload): Promise<TeamView> {
     const memory = payload.teams?.[place.app];
-    if (!memory || payload.identity === undefined) return null;
+    if (!memory || payload.identity === undefined) return NO_TEAM;
     const stat = statOrNull(place.file);
-    if (!stat) return null;
+    if (!stat) return NO_TEAM;
     const signature = `${place.file}\n${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}\n${JSON.stringify(memory)}`;
     const cached = this.cached;
-    if (cached?.signature === signature && cached.identity === payload.identity) return cached.vault;
-    const vault = await openTeamVault(readFileSync(place.file, 'utf8'), await parseIdentity(payload.identity), {
-      file: place.file,
-      app: place.app,
-      trust: { memory },
-    });
-    this.cached = { signature, identity: payload.identity, vault };
-    return vault;
+    if (cached?.signature === signature && cached.identity === payload.identity) return cached.view;
+    const source = readFileSync(place.file, 'utf8');
+    let view: TeamView;
+    try {
+      const opened = { file: place.file, app: place.app, trust: { memory } };
+      view = { vault: await openTeamVault(source, await parseIdentity(payload.identity), opened), refusal: null };
+    } catch (err) {
+      if (!(err instanceof NotAMember)) throw err;
+      view = { vault: null, refusal: { error: err, refs: new Set(secretRefs(source)) } };
+    }
+    this.cached = { signature, identity: payload.identity, view };
+    return view;
   }
 
   forget(): void {
@@ -108,14 +127,27 @@ export class TeamOpener {
 }
 
 /**
- * What a lookup along `chain` sees of the app's team vault: the vault (null when there is
- * none, or the chain reaches no scope of the team), or why its owner cannot open it, having
- * been removed. A removed member's personal vault still answers them; the team's secrets
- * then answer as they do one who never joined (shutOut).
+ * What a lookup sees of the app's team vault: the vault (null when there is none, the
+ * chain reaches no scope of the team, or its owner has not joined), or why its owner, who
+ * had joined, cannot open it (removed). A removed member's own vault still answers them,
+ * except for a name the team holds where its value would have won: that is refused, so a
+ * stale personal value never stands in for the team's.
  */
 export interface TeamView {
   vault: TeamVault | null;
-  refusal: NotAMember | null;
+  refusal: Refusal | null;
+}
+
+export interface Refusal {
+  error: NotAMember;
+  /** the secrets the file lists: unverified (step 7 needs membership), so they decide between a refusal and the owner's own value, never give one */
+  refs: ReadonlySet<string>;
+}
+
+export const NO_TEAM: TeamView = { vault: null, refusal: null };
+
+function refused(refusal: Refusal, ref: string): UserError {
+  return new UserError(`${ref}: ${refusal.error.message}`, { code: 'no_access', fix: refusal.error.fix });
 }
 
 export async function teamFor(
@@ -125,48 +157,41 @@ export async function teamFor(
   chain: string[] | null,
   remember: (app: string, memory: TeamMemory) => Promise<void>,
 ): Promise<TeamView> {
-  if (!place || (chain && !chainReachesTeam(chain, place))) return { vault: null, refusal: null };
-  let vault: TeamVault | null;
-  try {
-    vault = await opener.open(place, payload);
-  } catch (err) {
-    if (err instanceof NotAMember) return { vault: null, refusal: err };
-    throw err;
-  }
+  if (!place || (chain && !chainReachesTeam(chain, place))) return NO_TEAM;
+  const view = await opener.open(place, payload);
   const known = payload.teams?.[place.app];
-  if (vault && known && vault.memory.seq > known.seq) await remember(place.app, vault.memory);
-  return { vault, refusal: null };
+  if (view.vault && known && view.vault.memory.seq > known.seq) await remember(place.app, view.vault.memory);
+  return view;
 }
 
 /**
  * For a lookup that found nothing: when the app's team vault holds `name` in the chain
- * and its owner cannot open it, not having joined or having been removed (`view`), the
- * error that says so (instead of "not found").
+ * and its owner has not joined that team, the error that says so (instead of "not found").
  */
-export function shutOut(
+export function notJoined(
   place: TeamPlace | undefined,
-  view: TeamView,
   payload: Payload,
   name: string,
   chain: string[],
 ): UserError | null {
-  if (!place || !chainReachesTeam(chain, place)) return null;
-  if (payload.teams?.[place.app] && !view.refusal) return null; // a member: the lookup itself answered
+  if (!place || payload.teams?.[place.app] || !chainReachesTeam(chain, place)) return null;
   let refs: string[];
   try {
-    refs = parseTeamFile(readFileSync(place.file, 'utf8')).secrets.map((s) => s.record.secret);
+    refs = secretRefs(readFileSync(place.file, 'utf8'));
   } catch {
     return null; // no file, or not one to read: a plain "not found"
   }
   const held = chain.map((scope) => `${scope}/${name}`).find((ref) => refs.includes(ref));
-  if (!held) return null;
-  if (view.refusal)
-    return new UserError(`${held}: ${view.refusal.message}`, { code: 'no_access', fix: view.refusal.fix });
-  return new UserError(`${held} is in the team vault ${place.file}, which you have not joined`, {
-    code: 'no_access',
-    fix: 'give a member the line `kamal-secret identity` prints; they add you and give you the command to join',
-  });
+  return held
+    ? new UserError(`${held} is in the team vault ${place.file}, which you have not joined`, {
+        code: 'no_access',
+        fix: 'give a member the line `kamal-secret identity` prints; they add you and give you the command to join',
+      })
+    : null;
 }
+
+/** The references of the secrets a team file lists, unverified; throws on a file that does not parse. */
+const secretRefs = (source: string) => parseTeamFile(source).secrets.map((s) => s.record.secret);
 
 function statOrNull(file: string) {
   try {

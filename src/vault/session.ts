@@ -3,7 +3,7 @@
 
 import type { TeamPlace } from '../light/team-place.js';
 import { generateIdentity } from '../team/identity.js';
-import { allLayered, lookupLayered, shutOut, TeamOpener, teamFor, visibleLayered } from '../team/layer.js';
+import { allLayered, lookupLayered, notJoined, TeamOpener, teamFor, visibleLayered } from '../team/layer.js';
 import type { TeamMemory } from '../team/verify.js';
 import { newHeader } from './crypto.js';
 import type { Header, Payload } from './format.js';
@@ -68,10 +68,9 @@ export class LocalSession implements VaultSession {
 
   async lookupValue(name: string, chain: string[]) {
     const payload = await this.read();
-    const team = await this.teamFor(payload, chain);
-    const found = lookupLayered(payload, team.vault, name, chain);
-    const shut = found ? null : shutOut(this.team, team, payload, name, chain);
-    if (shut) throw shut;
+    const found = lookupLayered(payload, await this.teamFor(payload, chain), name, chain);
+    const unjoined = found ? null : notJoined(this.team, payload, name, chain);
+    if (unjoined) throw unjoined;
     return found;
   }
 
@@ -82,12 +81,12 @@ export class LocalSession implements VaultSession {
 
   async visible(chain: string[]) {
     const payload = await this.read();
-    return visibleLayered(payload, (await this.teamFor(payload, chain)).vault, chain);
+    return visibleLayered(payload, await this.teamFor(payload, chain), chain);
   }
 
   async all() {
     const payload = await this.read();
-    return allLayered(payload, (await this.teamFor(payload, null)).vault);
+    return allLayered(payload, await this.teamFor(payload, null));
   }
 
   async list() {

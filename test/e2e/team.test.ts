@@ -231,6 +231,10 @@ describe('the team vault through git, with real agents', () => {
       const team = await bob.box.run(['get', 'FROM_BOB', '-d', 'staging'], { cwd: bob.app, env });
       expect(team.code).toBe(1);
       expect(team.stderr).toMatch(/^kamal-secret: shop\/staging\/FROM_BOB: you were removed from the team vault/);
+      // run would hand his own values where the team's won: it refuses, before starting anything
+      const run = await bob.box.run(['run', '-d', 'staging', '--', 'sh', '-c', 'echo started'], { cwd: bob.app, env });
+      expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 1, stdout: '' });
+      expect(run.stderr).toMatch(/you were removed from the team vault .* by alice/);
     }
     expect(fs.readFileSync(bob.teamFile, 'utf8')).not.toContain('postgres://rotated');
     await carol.pull();

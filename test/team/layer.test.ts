@@ -7,9 +7,18 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bech32Encode } from '../../src/team/bech32.js';
 import { generateIdentity } from '../../src/team/identity.js';
-import { allLayered, lookupLayered, TeamOpener, teamFor, visibleLayered } from '../../src/team/layer.js';
+import {
+  allLayered,
+  lookupLayered,
+  NO_TEAM,
+  TeamOpener,
+  type TeamView,
+  teamFor,
+  visibleLayered,
+} from '../../src/team/layer.js';
+import { removeMember, type TeamVault } from '../../src/team/team-vault.js';
 import type { Payload } from '../../src/vault/format.js';
-import { open, smallTeam, text } from './fixtures.js';
+import { now, open, smallTeam, text } from './fixtures.js';
 
 const record = (value: string) => ({ value, created_at: 'x', updated_at: 'x' });
 const payload = (): Payload => ({
@@ -23,39 +32,47 @@ const payload = (): Payload => ({
 });
 const STAGING = ['shop/staging', 'shop', ''];
 const PRODUCTION = ['shop/production', 'shop', ''];
+/** What a member who opened `vault` sees. */
+const seeing = (vault: TeamVault): TeamView => ({ vault, refusal: null });
 
 describe('lookups through the team vault and the personal vault', () => {
   it('answers each scope from the team first, then the personal vault; an inner scope still wins', async () => {
     const { vault } = await smallTeam();
-    expect(lookupLayered(payload(), vault, 'RAILS_MASTER_KEY', ['shop', ''])).toEqual({
+    expect(lookupLayered(payload(), seeing(vault), 'RAILS_MASTER_KEY', ['shop', ''])).toEqual({
       ref: 'shop/RAILS_MASTER_KEY',
       value: 'master-key',
     });
     // the personal shop/staging one is inner to the team's shop one
-    expect(lookupLayered(payload(), vault, 'RAILS_MASTER_KEY', STAGING)?.value).toBe('personal-staging-master');
-    expect(lookupLayered(payload(), vault, 'REGISTRY_PASSWORD', STAGING)?.value).toBe('registry');
-    expect(lookupLayered(payload(), null, 'RAILS_MASTER_KEY', ['shop', ''])?.value).toBe('personal-master');
-    expect(lookupLayered(payload(), vault, 'ABSENT', STAGING)).toBeNull();
+    expect(lookupLayered(payload(), seeing(vault), 'RAILS_MASTER_KEY', STAGING)?.value).toBe('personal-staging-master');
+    expect(lookupLayered(payload(), seeing(vault), 'REGISTRY_PASSWORD', STAGING)?.value).toBe('registry');
+    expect(lookupLayered(payload(), NO_TEAM, 'RAILS_MASTER_KEY', ['shop', ''])?.value).toBe('personal-master');
+    expect(lookupLayered(payload(), seeing(vault), 'ABSENT', STAGING)).toBeNull();
   });
 
   it('says "no access to SCOPE" for a name in a scope the member cannot read, never not found', async () => {
     const { vault, bob, memory } = await smallTeam();
     const asBob = await open(text(vault), bob, { memory });
-    expect(lookupLayered(payload(), asBob, 'DATABASE_URL', STAGING)?.value).toBe('postgres://staging');
-    expect(() => lookupLayered(payload(), asBob, 'DATABASE_URL', PRODUCTION)).toThrow(/^no access to shop\/production/);
+    expect(lookupLayered(payload(), seeing(asBob), 'DATABASE_URL', STAGING)?.value).toBe('postgres://staging');
+    expect(() => lookupLayered(payload(), seeing(asBob), 'DATABASE_URL', PRODUCTION)).toThrow(
+      /^no access to shop\/production/,
+    );
     // a name the team does not hold there is the personal vault's
-    expect(lookupLayered(payload(), asBob, 'ONLY_MINE', PRODUCTION)?.value).toBe('mine');
-    expect(() => visibleLayered(payload(), asBob, PRODUCTION)).toThrow(/no access to shop\/production/);
-    expect(Object.fromEntries(allLayered(payload(), asBob).secrets)).not.toHaveProperty('shop/production/DATABASE_URL');
+    expect(lookupLayered(payload(), seeing(asBob), 'ONLY_MINE', PRODUCTION)?.value).toBe('mine');
+    expect(() => visibleLayered(payload(), seeing(asBob), PRODUCTION)).toThrow(/no access to shop\/production/);
+    expect(Object.fromEntries(allLayered(payload(), seeing(asBob)).secrets)).not.toHaveProperty(
+      'shop/production/DATABASE_URL',
+    );
   });
 
   it('lists every visible name once, sorted, the team first within a scope', async () => {
     const { vault } = await smallTeam();
-    const seen = visibleLayered(payload(), vault, STAGING);
+    const seen = visibleLayered(payload(), seeing(vault), STAGING);
     expect([...seen.keys()]).toEqual(['DATABASE_URL', 'RAILS_MASTER_KEY', 'REGISTRY_PASSWORD']);
     expect(seen.get('DATABASE_URL')).toEqual({ ref: 'shop/staging/DATABASE_URL', value: 'postgres://staging' });
     expect(seen.get('RAILS_MASTER_KEY')?.value).toBe('personal-staging-master');
-    expect(Object.fromEntries(allLayered(payload(), vault).secrets)['shop/RAILS_MASTER_KEY']).toBe('master-key');
+    expect(Object.fromEntries(allLayered(payload(), seeing(vault)).secrets)['shop/RAILS_MASTER_KEY']).toBe(
+      'master-key',
+    );
   });
 
   it('the whole vault: a binary personal secret is named as binary, unless the team has text in its place', async () => {
@@ -63,7 +80,7 @@ describe('lookups through the team vault and the personal vault', () => {
     const p = payload();
     const binary = { value_base64: Buffer.from([0xff, 0]).toString('base64'), created_at: 'x', updated_at: 'x' };
     Object.assign(p.secrets, { 'shop/RAILS_MASTER_KEY': binary, 'shop/BLOB': binary });
-    const all = allLayered(p, vault);
+    const all = allLayered(p, seeing(vault));
     expect(all.binary).toEqual(['shop/BLOB']);
     expect(Object.fromEntries(all.secrets)['shop/RAILS_MASTER_KEY']).toBe('master-key');
   });
@@ -82,9 +99,8 @@ describe('opening the app team vault for a lookup', () => {
     const { place, dir } = await placed();
     const remember = async () => undefined;
     const stranger = { ...payload(), identity: await generateIdentity() };
-    const nothing = { vault: null, refusal: null };
-    expect(await teamFor(new TeamOpener(), stranger, place, STAGING, remember)).toEqual(nothing);
-    expect(await teamFor(new TeamOpener(), stranger, place, ['other', ''], remember)).toEqual(nothing);
+    expect(await teamFor(new TeamOpener(), stranger, place, STAGING, remember)).toEqual(NO_TEAM);
+    expect(await teamFor(new TeamOpener(), stranger, place, ['other', ''], remember)).toEqual(NO_TEAM);
     fs.rmSync(dir, { recursive: true });
   });
 
@@ -101,9 +117,43 @@ describe('opening the app team vault for a lookup', () => {
     const first = await teamFor(opener, mine, place, STAGING, async (app, m) => void remembered.push([app, m]));
     expect(first.vault?.me).toBe('alice');
     expect(remembered).toEqual([['shop', memory]]);
-    expect(await opener.open(place, mine)).toBe(first.vault); // the same file: not opened again
+    expect(await opener.open(place, mine)).toBe(first); // the same file: not opened again
     fs.appendFileSync(place.file, 'x\n');
     await expect(opener.open(place, mine)).rejects.toThrow(/refusing the team vault .*secrets\.vault/);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it("a removed member: their own vault answers, but never in place of a name the team holds where the team's would win", async () => {
+    const { place, dir, vault, memory, bob } = await placed();
+    const { vault: without } = await removeMember(vault, 'bob', now);
+    fs.writeFileSync(place.file, text(without));
+    const asBob: Payload = {
+      secrets: {
+        ...payload().secrets,
+        'shop/staging/DATABASE_URL': record('stale-personal'), // the team holds it in the same scope
+        'shop/staging/ONLY_MINE': record('mine'),
+      },
+      identity: bech32Encode('age-secret-key-', bob.secretKey).toUpperCase(),
+      teams: { shop: memory },
+    };
+    const opener = new TeamOpener();
+    const view = await teamFor(opener, asBob, place, STAGING, async () => undefined);
+    expect(view.vault).toBeNull();
+    expect(view.refusal?.error.message).toMatch(/^you were removed from the team vault .* by alice/);
+    expect(await opener.open(place, asBob)).toBe(view); // refused once per change of the file, as a vault is opened
+    const removed = /you were removed from the team vault .* by alice/;
+    expect(() => lookupLayered(asBob, view, 'DATABASE_URL', STAGING)).toThrow(removed);
+    expect(() => lookupLayered(asBob, view, 'RAILS_MASTER_KEY', ['shop', ''])).toThrow(
+      /^shop\/RAILS_MASTER_KEY: you were/,
+    );
+    // their shop/staging one is inner to the team's shop one, as for a member
+    expect(lookupLayered(asBob, view, 'RAILS_MASTER_KEY', STAGING)?.value).toBe('personal-staging-master');
+    expect(lookupLayered(asBob, view, 'ONLY_MINE', STAGING)?.value).toBe('mine');
+    expect(lookupLayered(asBob, view, 'REGISTRY_PASSWORD', STAGING)?.value).toBe('registry');
+    // run would get the team's names from the personal vault: refused; where none reaches, its own vault answers
+    expect(() => visibleLayered(asBob, view, STAGING)).toThrow(removed);
+    expect([...visibleLayered(asBob, view, ['']).keys()]).toEqual(['RAILS_MASTER_KEY', 'REGISTRY_PASSWORD']);
+    expect(() => allLayered(asBob, view)).toThrow(removed);
     fs.rmSync(dir, { recursive: true });
   });
 });
