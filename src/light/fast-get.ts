@@ -6,6 +6,7 @@
 
 import { readConfig } from '../config.js';
 import { request } from './agent-client.js';
+import { findApp } from './app.js';
 import { type GetRequest, getOutput, getRequest, kamalAlterationWarning, notFound } from './get-command.js';
 import { isTerminal, writeFd } from './stdio.js';
 import { inAppOf } from './team-place.js';
@@ -20,7 +21,7 @@ export async function fastGet(argv: string[]): Promise<boolean> {
   try {
     const config = readConfig(process.env);
     if (!config.useAgent) return false;
-    req = getRequest(argv, config, process.cwd());
+    req = getRequest(argv, config, findApp(process.cwd()));
     const reply = await request(config.agentSocket, {
       op: 'get',
       name: req.ref.name,

@@ -4,7 +4,7 @@
 
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
-import { findApp, type KamalApp } from './app.js';
+import type { KamalApp } from './app.js';
 import { type GetArgs, parseGetArgs } from './get-args.js';
 import { commandLineRef, describeScope, formatRef, parseRef, type Ref, scopeChain } from './refs.js';
 import { resolveScope } from './scope.js';
@@ -20,9 +20,9 @@ export interface GetRequest {
   app: KamalApp | null;
 }
 
-export function getRequest(argv: string[], config: Config, cwd: string): GetRequest {
+/** `app`: the app around the working directory (findApp), if any. */
+export function getRequest(argv: string[], config: Config, app: KamalApp | null): GetRequest {
   const args = parseGetArgs(argv);
-  const app = findApp(cwd);
   const ref = parseRef(args.ref, resolveScope(args.scope, config, app));
   return { args, ref, chain: scopeChain(ref.scope), app };
 }

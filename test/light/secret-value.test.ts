@@ -33,7 +33,7 @@ describe('stored values', () => {
 
 describe('get output', () => {
   const config = readConfig({ KAMAL_SECRET_VAULT: '/nonexistent/vault.json', KAMAL_SECRET_SCOPE: '' });
-  const request = (...argv: string[]) => getRequest([...argv, 'X'], config, '/');
+  const request = (...argv: string[]) => getRequest([...argv, 'X'], config, null);
 
   it('prints text with one newline (none with -n), binary data byte for byte', () => {
     expect(getOutput(request(), { ref: 'X', value: 'v' })).toBe('v\n');

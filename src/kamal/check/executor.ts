@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Config, readConfig } from '../../config.js';
 import { UserError } from '../../errors.js';
-import { findApp } from '../../light/app.js';
+import { findApp, type KamalApp } from '../../light/app.js';
 import { GET_OPTIONS } from '../../light/get-args.js';
 import { getOutput, getRequest, notFound } from '../../light/get-command.js';
 import { parseRef, scopeChain } from '../../light/refs.js';
@@ -41,7 +41,12 @@ const VAULT_UNREADABLE: CommandOutcome = { kind: 'not-run', reason: 'the vault c
 export function makeExecutor(options: ExecutorOptions): Executor {
   // A file may hold thousands of commands: what does not change from one to the next
   // (the configuration, where a program is on PATH) is worked out once.
-  const opts = { ...options, config: readConfig(options.env), found: new Map<string, boolean>() };
+  const opts = {
+    ...options,
+    config: readConfig(options.env),
+    app: findApp(options.cwd),
+    found: new Map<string, boolean>(),
+  };
   return (command: string): CommandOutcome => {
     // Kamal answers `kamal secrets …` itself, before anything is looked up on PATH.
     if (isKamalInline(command)) return kamalInline(command, opts.env);
@@ -77,6 +82,8 @@ export function makeExecutor(options: ExecutorOptions): Executor {
 interface Memo extends ExecutorOptions {
   /** readConfig(env) of the executor's own environment */
   config: Config;
+  /** the app around cwd (its deploy.yml read once, however many lines ask) */
+  app: KamalApp | null;
   /** onPath's answers, by PATH and program */
   found: Map<string, boolean>;
 }
@@ -113,7 +120,7 @@ function kamalSecretGet(args: string[], env: NodeJS.ProcessEnv, opts: Memo): Com
   });
   let req: ReturnType<typeof getRequest>;
   try {
-    req = getRequest(args, env === opts.env ? opts.config : readConfig(env), opts.cwd);
+    req = getRequest(args, env === opts.env ? opts.config : readConfig(env), opts.app);
   } catch (err) {
     if (err instanceof UserError) return failed(err);
     throw err;
@@ -139,11 +146,7 @@ function kamalSecretFetch(args: string[], env: NodeJS.ProcessEnv, opts: Memo): C
   try {
     const parsed = parseArgs({ args, options: { scope, destination, global }, allowPositionals: true, strict: true });
     if (!parsed.positionals.length) return { kind: 'ran', via: 'vault', stdout: '', status: 2 };
-    const defaultScope = resolveScope(
-      parsed.values,
-      env === opts.env ? opts.config : readConfig(env),
-      findApp(opts.cwd),
-    );
+    const defaultScope = resolveScope(parsed.values, env === opts.env ? opts.config : readConfig(env), opts.app);
     for (const text of parsed.positionals) {
       const ref = parseRef(text, defaultScope);
       const found = opts.lookup(ref.name, scopeChain(ref.scope));
