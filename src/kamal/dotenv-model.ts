@@ -35,6 +35,8 @@ export type CommandOutcome =
       missing?: { name: string; chain: string[] };
       /** `kamal-secret get`/`fetch` refused its arguments (a usage error): why */
       refused?: string;
+      /** `kamal-secret get`/`fetch` found the secret in a team scope its reader cannot read: why, and the fix */
+      unreadable?: { why: string; fix: string };
     }
   /** Ruby raises ENOENT: dotenv swallows it and the whole file yields nothing */
   | { kind: 'not-found'; program: string }

@@ -7,7 +7,7 @@
 
 import { isAbsolute } from 'node:path';
 import type { TeamMemory } from '../team/verify.js';
-import type { Found, FoundValue, Listed, Mutation, MutationResult } from '../vault/secrets.js';
+import type { AllSecrets, Found, FoundValue, Listed, Mutation, MutationResult } from '../vault/secrets.js';
 import { isValidName, isValidScopeSegment } from './refs.js';
 import { isBase64 } from './secret-value.js';
 import type { TeamPlace } from './team-place.js';
@@ -81,8 +81,8 @@ export interface Replies {
   status: Status;
   get: { found: FoundValue | null };
   visible: { secrets: [string, Found][] };
-  /** [ref, text] for every text secret in the vault, and the refs of the binary ones */
-  all: { secrets: [string, string][]; binary: string[] };
+  /** [ref, text] for every text secret in the vault, the refs of the binary ones, and the team's it cannot read */
+  all: AllSecrets;
   list: { entries: Listed[] };
   mutate: { result: MutationResult };
   rewrap: NoFields;

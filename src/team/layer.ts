@@ -86,7 +86,13 @@ export function allLayered(payload: Payload, view: TeamView): AllSecrets {
       text.set(`${scope}/${name}`, value);
       binary.delete(`${scope}/${name}`);
     }
-  return { secrets: [...text], binary: [...binary] };
+  const unreadable = team.secrets
+    .filter((info) => !info.readable)
+    .map((info) => {
+      const err = noAccess(team, info.scope);
+      return { ref: info.ref, why: err.message, fix: err.fix ?? '' };
+    });
+  return { secrets: [...text], binary: [...binary], unreadable };
 }
 
 /**

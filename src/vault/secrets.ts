@@ -76,6 +76,15 @@ export function visible(payload: Payload, chain: string[]): Map<string, Found> {
 export interface AllSecrets {
   secrets: [string, string][];
   binary: string[];
+  /** team secrets in scopes their owner cannot read (the team layer adds them; an agent from before it does not) */
+  unreadable?: Unreadable[];
+}
+
+/** A secret that is there but not for its reader: why, and what to do (as `get` would say it). */
+export interface Unreadable {
+  ref: string;
+  why: string;
+  fix: string;
 }
 
 /** The whole vault as text (check's one request to the agent, migrate's snapshot). */

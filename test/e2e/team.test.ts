@@ -149,10 +149,17 @@ describe('the team vault through git, with real agents', () => {
       'DATABASE_URL=$(kamal-secret get DATABASE_URL)\n',
     );
     const env = { ...bob.box.env, PATH: `${bob.box.path('bin')}:${process.env.PATH}` };
-    const failedGets = (r: RunResult) =>
-      JSON.parse(r.stdout)
-        .findings.filter((f: { code: string }) => f.code === 'command-failed')
-        .map((f: { name: string }) => f.name);
+    type Finding = { code: string; name: string; message: string; fix: string };
+    const failedGets = (r: RunResult) => {
+      const findings: Finding[] = JSON.parse(r.stdout).findings;
+      const noAccess = findings.filter((f) => f.code === 'command-failed' || f.code === 'no-access');
+      // get and run would say "no access", not "not found", and so must check, with the way out
+      for (const f of noAccess) {
+        expect(f.message).toMatch(/no access to shop\/production in the team vault .*secrets\.vault/);
+        expect(f.fix).toMatch(/^you are bob, with shop, shop\/staging; a member who can read shop\/production/);
+      }
+      return noAccess.map((f) => `${f.code} ${f.name}`).sort();
+    };
     fs.writeFileSync(
       path.join(bob.app, '.kamal', 'secrets.production'),
       'DATABASE_URL=$(kamal-secret get DATABASE_URL)\n',
@@ -160,7 +167,8 @@ describe('the team vault through git, with real agents', () => {
     const fast = new FastOnlyInstall(path.join(root, 'fast-only-check'));
     for (const [dest, failed] of [
       ['staging', []],
-      ['production', ['DATABASE_URL']], // no access: its get line fails
+      // no access: its get line fails, and run (env mode) would refuse to start
+      ['production', ['command-failed DATABASE_URL', 'no-access DATABASE_URL']],
     ] as const) {
       const args = ['check', '--json', '-d', dest];
       expect(failedGets(await bob.box.run(args, { cwd: bob.app, env }))).toEqual(failed);

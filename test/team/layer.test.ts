@@ -59,9 +59,15 @@ describe('lookups through the team vault and the personal vault', () => {
     // a name the team does not hold there is the personal vault's
     expect(lookupLayered(payload(), seeing(asBob), 'ONLY_MINE', PRODUCTION)?.value).toBe('mine');
     expect(() => visibleLayered(payload(), seeing(asBob), PRODUCTION)).toThrow(/no access to shop\/production/);
-    expect(Object.fromEntries(allLayered(payload(), seeing(asBob)).secrets)).not.toHaveProperty(
-      'shop/production/DATABASE_URL',
-    );
+    const all = allLayered(payload(), seeing(asBob));
+    expect(Object.fromEntries(all.secrets)).not.toHaveProperty('shop/production/DATABASE_URL');
+    expect(all.unreadable).toEqual([
+      {
+        ref: 'shop/production/DATABASE_URL',
+        why: expect.stringMatching(/^no access to shop\/production in the team vault/),
+        fix: 'you are bob, with shop, shop/staging; a member who can read shop/production can read that secret for you',
+      },
+    ]);
   });
 
   it('lists every visible name once, sorted, the team first within a scope', async () => {

@@ -9,13 +9,13 @@ import { UserError } from '../../errors.js';
 import { findApp } from '../../light/app.js';
 import { formatRef, scopeChain, splitRef } from '../../light/refs.js';
 import { resolveScope } from '../../light/scope.js';
-import type { AllSecrets, Found } from '../../vault/secrets.js';
+import type { AllSecrets, Found, Unreadable } from '../../vault/secrets.js';
 import { type Delivery, deliver, kamalEnvironment } from '../delivery.js';
 import { type DeployConfig, listDestinations, readDeployConfig, secretsFiles } from '../deploy-config.js';
 import { type CommandOutcome, type DotenvVersion, type Executor, parseSecretsFile } from '../dotenv-model.js';
 import { RUN_NOTHING } from '../env-references.js';
 import { isGuardHook } from '../hook.js';
-import { makeExecutor } from './executor.js';
+import { type Lookup, makeExecutor } from './executor.js';
 import { type Finding, fileFindings } from './line-findings.js';
 import { closestName } from './suggest.js';
 
@@ -32,16 +32,18 @@ export interface CheckOptions {
   vault: VaultContents | null;
 }
 
-/** The vault as check reads it: every text secret by reference, and the references of the binary ones. */
+/** The vault as check reads it: every text secret by reference, the references of the binary ones, and the team's it cannot read. */
 export interface VaultContents {
   secrets: Map<string, string>;
   binary: ReadonlySet<string>;
+  unreadable: ReadonlyMap<string, Unreadable>;
 }
 
 /** VaultContents from what the vault session or the agent answers to `all`. */
 export const vaultContents = (all: AllSecrets): VaultContents => ({
   secrets: new Map(all.secrets),
   binary: new Set(all.binary),
+  unreadable: new Map((all.unreadable ?? []).map((u) => [u.ref, u])),
 });
 
 export interface CheckReport {
@@ -123,7 +125,7 @@ function checkDestination(
       cwd: config.root,
       env,
       exec: opts.exec,
-      lookup: (name, chain) => lookupIn(opts.vault?.secrets ?? null, name, chain),
+      lookup: (name, chain) => lookupIn(opts.vault, name, chain),
     }),
   );
   const rel = (file: string) => path.relative(config.root, file) || file;
@@ -188,7 +190,18 @@ function checkDestination(
     });
   }
   if (destination) out.push(...droppedNames(config, destination, deliveries, rel));
-  for (const ref of opts.vault ? binaryWinners(opts.vault, scopeChain(scope)) : [])
+  const refused = opts.vault ? runRefuses(opts.vault, scopeChain(scope)) : { binary: [], unreadable: [] };
+  for (const u of refused.unreadable)
+    out.push({
+      file: target,
+      line: null,
+      name: splitRef(u.ref).name,
+      severity: 'warning',
+      code: 'no-access',
+      message: `${u.ref}: ${u.why}: kamal-secret run${where} refuses to start while it is visible (kamal-secret get lines for it fail)`,
+      fix: u.fix,
+    });
+  for (const ref of refused.binary)
     out.push({
       file: target,
       line: null,
@@ -284,26 +297,37 @@ function droppedNames(
     }));
 }
 
-function lookupIn(vault: Map<string, string> | null, name: string, chain: string[]): Found | null | undefined {
+/** What `get` answers along `chain`: in each scope the team's secret (readable or not) before the personal one. */
+function lookupIn(vault: VaultContents | null, name: string, chain: string[]): Lookup {
   if (!vault) return undefined;
   for (const scope of chain) {
     const ref = formatRef({ scope, name });
-    const value = vault.get(ref);
+    const unreadable = vault.unreadable.get(ref);
+    if (unreadable) return { unreadable };
+    const value = vault.secrets.get(ref);
     if (value !== undefined) return { ref, value };
   }
   return null;
 }
 
-/** The binary secrets `run` would have to put in the environment along `chain`: those no inner text secret hides. */
-function binaryWinners(vault: VaultContents, chain: string[]): string[] {
+/**
+ * The secrets that make `run` refuse to start along `chain`, being the ones it would put in
+ * the environment (no inner secret hides them): binary ones, and team ones their owner
+ * cannot read (which win over a personal one of the same reference, as for get).
+ */
+function runRefuses(vault: VaultContents, chain: string[]): { binary: string[]; unreadable: Unreadable[] } {
   const winners = new Map<string, { ref: string; rank: number }>();
-  for (const ref of [...vault.secrets.keys(), ...vault.binary]) {
+  for (const ref of [...vault.secrets.keys(), ...vault.binary, ...vault.unreadable.keys()]) {
     const { scope, name } = splitRef(ref);
     const rank = chain.indexOf(scope);
     const best = winners.get(name);
     if (rank !== -1 && (!best || rank < best.rank)) winners.set(name, { ref, rank });
   }
-  return [...winners.values()].map((w) => w.ref).filter((ref) => vault.binary.has(ref));
+  const refs = [...winners.values()].map((w) => w.ref);
+  return {
+    binary: refs.filter((ref) => vault.binary.has(ref) && !vault.unreadable.has(ref)),
+    unreadable: refs.flatMap((ref) => vault.unreadable.get(ref) ?? []),
+  };
 }
 
 function visibleFrom(vault: Map<string, string>, chain: string[]): Map<string, Found> {

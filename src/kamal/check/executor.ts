@@ -16,7 +16,7 @@ import { GET_OPTIONS } from '../../light/get-args.js';
 import { getOutput, getRequest, notFound } from '../../light/get-command.js';
 import { parseRef, scopeChain } from '../../light/refs.js';
 import { resolveScope } from '../../light/scope.js';
-import type { Found } from '../../vault/secrets.js';
+import type { Found, Unreadable } from '../../vault/secrets.js';
 import { type CommandOutcome, chomp, type Executor } from '../dotenv-model.js';
 import { isKamalInline, kamalFetchOutput, kamalInline } from '../kamal-secrets-command.js';
 import { onPath } from '../path-lookup.js';
@@ -29,12 +29,15 @@ export interface ExecutorOptions {
   /** Kamal's environment (kamalEnvironment: KAMAL_DESTINATION set for -d, removed otherwise) */
   env: NodeJS.ProcessEnv;
   /** the vault's answer for a name looked up along a scope chain; undefined when the vault cannot be read here */
-  lookup: (name: string, chain: string[]) => Found | null | undefined;
+  lookup: (name: string, chain: string[]) => Lookup;
   /** run commands check cannot evaluate otherwise, as Kamal would (--exec) */
   exec: boolean;
   /** where a command run with --exec writes its stderr (Kamal shows it) */
   stderr?: 'inherit' | 'ignore';
 }
+
+/** A value; a team secret there that its reader cannot read; nothing; or undefined: the vault cannot be read here. */
+export type Lookup = Found | { unreadable: Unreadable } | null | undefined;
 
 const VAULT_UNREADABLE: CommandOutcome = { kind: 'not-run', reason: 'the vault could not be read' };
 
@@ -111,12 +114,13 @@ function kamalSecretGet(args: string[], env: NodeJS.ProcessEnv, opts: Memo): Com
     return { kind: 'not-run', reason: 'get --help prints the help, not a secret' };
   // With --json, the CLI prints its errors as JSON on stdout too.
   const json = args.includes('--json');
-  const failed = (err: UserError, missing?: { name: string; chain: string[] }): CommandOutcome => ({
+  type Why = Pick<Extract<CommandOutcome, { kind: 'ran' }>, 'missing' | 'unreadable'>;
+  const failed = (err: UserError, why: Why = {}): CommandOutcome => ({
     kind: 'ran',
     via: 'vault',
     stdout: json ? `${JSON.stringify(err)}\n` : '',
     status: err.exitCode,
-    ...(missing ? { missing } : { refused: err.message }),
+    ...(why.missing || why.unreadable ? why : { refused: err.message }),
   });
   let req: ReturnType<typeof getRequest>;
   try {
@@ -127,7 +131,11 @@ function kamalSecretGet(args: string[], env: NodeJS.ProcessEnv, opts: Memo): Com
   }
   const found = opts.lookup(req.ref.name, req.chain);
   if (found === undefined) return VAULT_UNREADABLE;
-  if (!found) return failed(notFound(req.ref.name, req.chain), { name: req.ref.name, chain: req.chain });
+  if (!found) return failed(notFound(req.ref.name, req.chain), { missing: { name: req.ref.name, chain: req.chain } });
+  if ('unreadable' in found) {
+    const { why, fix } = found.unreadable;
+    return failed(new UserError(why, { code: 'no_access', fix }), { unreadable: found.unreadable });
+  }
   const output = getOutput(req, found);
   // get prints bytes only for a value that is not text (a NUL in it); Kamal reads them as a string too.
   const stdout = typeof output === 'string' ? output : output.toString('utf8');
@@ -159,6 +167,8 @@ function kamalSecretFetch(args: string[], env: NodeJS.ProcessEnv, opts: Memo): C
           status: 1,
           missing: { name: ref.name, chain: scopeChain(ref.scope) },
         };
+      if ('unreadable' in found)
+        return { kind: 'ran', via: 'vault', stdout: '', status: 1, unreadable: found.unreadable };
       values[ref.name] = found.value;
     }
   } catch (err) {

@@ -319,6 +319,9 @@ function vaultCommandFailed(
         : `if ${name} is spelt right, add it: kamal-secret set ${formatRef({ scope: chain[0], name })}`,
     );
   }
+  if (o.unreadable) {
+    return error('command-failed', `${command} is refused: ${o.unreadable.why}: ${deployed}`, o.unreadable.fix);
+  }
   if (o.missing) {
     return error(
       'command-failed',

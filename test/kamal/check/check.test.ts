@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { check } from '../../../src/kamal/check/check.js';
+import { check, vaultContents } from '../../../src/kamal/check/check.js';
 import { writeApp } from '../kamal-compare.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-check-'));
@@ -23,7 +23,7 @@ function checkFile(name: string, text: string) {
     versions: ['3.1', '3.2'],
     exec: false,
     env,
-    vault: { secrets: new Map(), binary: new Set() },
+    vault: vaultContents({ secrets: [], binary: [] }),
   });
   const used = process.cpuUsage(started);
   return { report, ms: (used.user + used.system) / 1000 };
