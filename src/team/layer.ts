@@ -6,6 +6,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import { formatRef, splitRef } from '../light/refs.js';
 import { type StoredValue, storedValue } from '../light/secret-value.js';
 import { chainReachesTeam, type TeamPlace } from '../light/team-place.js';
 import type { Payload } from '../vault/format.js';
@@ -29,7 +30,8 @@ export function noAccess(team: TeamVault, scope: string): UserError {
 export function lookupLayered(payload: Payload, view: TeamView, name: string, chain: string[]): FoundValue | null {
   const team = view.vault;
   for (const scope of chain) {
-    if (view.refusal?.refs.has(`${scope}/${name}`)) throw refused(view.refusal, `${scope}/${name}`);
+    const ref = formatRef({ scope, name });
+    if (view.refusal?.refs.has(ref)) throw refused(view.refusal, ref);
     if (team?.scopes.includes(scope)) {
       const found = lookupTeamSecret(team, scope, name);
       if (found.status === 'found') return { ref: `${scope}/${name}`, ...(storedValue(found.value) as StoredValue) };
@@ -44,10 +46,10 @@ export function lookupLayered(payload: Payload, view: TeamView, name: string, ch
 /** Every name visible along `chain`, as text, inner scopes winning and the team first within a scope. Sorted by name. */
 export function visibleLayered(payload: Payload, view: TeamView, chain: string[]): Map<string, Found> {
   const found = visible(payload, chain);
-  const rank = (ref: string) => chain.indexOf(ref.slice(0, ref.lastIndexOf('/')));
+  const rank = (ref: string) => chain.indexOf(splitRef(ref).scope);
   if (view.refusal) {
     for (const ref of view.refusal.refs) {
-      const personal = found.get(ref.slice(ref.lastIndexOf('/') + 1));
+      const personal = found.get(splitRef(ref).name);
       if (rank(ref) !== -1 && !(personal && rank(personal.ref) < rank(ref))) throw refused(view.refusal, ref);
     }
   }
@@ -121,7 +123,9 @@ export class TeamOpener {
       view = { vault: await openTeamVault(source, await parseIdentity(payload.identity), opened), refusal: null };
     } catch (err) {
       if (!(err instanceof NotAMember)) throw err;
-      view = { vault: null, refusal: { error: err, refs: new Set(secretRefs(source)) } };
+      // Only the team's own scopes: an unverified line naming another cannot refuse a lookup there.
+      const refs = secretRefs(source).filter((ref) => chainReachesTeam([splitRef(ref).scope], place));
+      view = { vault: null, refusal: { error: err, refs: new Set(refs) } };
     }
     this.cached = { signature, identity: payload.identity, view };
     return view;

@@ -171,6 +171,8 @@ describe('the team vault through git, with real agents', () => {
       ['production', ['command-failed DATABASE_URL', 'no-access DATABASE_URL']],
     ] as const) {
       const args = ['check', '--json', '-d', dest];
+      // No agent running: the full CLI starts one and reads the vault through it (AgentSession).
+      await bob.ok(['agent', 'stop']);
       expect(failedGets(await bob.box.run(args, { cwd: bob.app, env }))).toEqual(failed);
       expect(failedGets(await fast.run(args, { cwd: bob.app, env }))).toEqual(failed);
     }

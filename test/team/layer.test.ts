@@ -70,6 +70,19 @@ describe('lookups through the team vault and the personal vault', () => {
     ]);
   });
 
+  it('a value in the global scope is outermost for run as for get: the team wins over it, or refuses', async () => {
+    const { vault, bob, memory } = await smallTeam();
+    const withGlobal = (): Payload => ({
+      secrets: { ...payload().secrets, DATABASE_URL: record('global-stale') },
+    });
+    const shop = ['shop', ''];
+    expect(visibleLayered(withGlobal(), seeing(vault), shop).get('RAILS_MASTER_KEY')?.value).toBe('master-key');
+    expect(lookupLayered(withGlobal(), seeing(vault), 'RAILS_MASTER_KEY', shop)?.value).toBe('master-key');
+    const asBob = await open(text(vault), bob, { memory });
+    expect(() => visibleLayered(withGlobal(), seeing(asBob), PRODUCTION)).toThrow(/^no access to shop\/production/);
+    expect(() => lookupLayered(withGlobal(), seeing(asBob), 'DATABASE_URL', PRODUCTION)).toThrow(/^no access/);
+  });
+
   it('lists every visible name once, sorted, the team first within a scope', async () => {
     const { vault } = await smallTeam();
     const seen = visibleLayered(payload(), seeing(vault), STAGING);
@@ -158,6 +171,10 @@ describe('opening the app team vault for a lookup', () => {
     expect(lookupLayered(asBob, view, 'REGISTRY_PASSWORD', STAGING)?.value).toBe('registry');
     // run would get the team's names from the personal vault: refused; where none reaches, its own vault answers
     expect(() => visibleLayered(asBob, view, STAGING)).toThrow(removed);
+    // a global value is outermost: the team's shop one would win over it
+    const globalOnly: Payload = { ...asBob, secrets: { RAILS_MASTER_KEY: record('global-stale') } };
+    expect(() => visibleLayered(globalOnly, view, ['shop', ''])).toThrow(/^shop\/RAILS_MASTER_KEY: you were removed/);
+    expect(() => lookupLayered(globalOnly, view, 'RAILS_MASTER_KEY', ['shop', ''])).toThrow(removed);
     expect([...visibleLayered(asBob, view, ['']).keys()]).toEqual(['RAILS_MASTER_KEY', 'REGISTRY_PASSWORD']);
     expect(() => allLayered(asBob, view)).toThrow(removed);
     fs.rmSync(dir, { recursive: true });
