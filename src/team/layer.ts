@@ -10,7 +10,15 @@ import { formatRef, splitRef } from '../light/refs.js';
 import { type StoredValue, storedValue } from '../light/secret-value.js';
 import { chainReachesTeam, type TeamPlace } from '../light/team-place.js';
 import type { Payload } from '../vault/format.js';
-import { type AllSecrets, allSecrets, type Found, type FoundValue, lookupValue, visible } from '../vault/secrets.js';
+import {
+  type AllSecrets,
+  allSecrets,
+  type Found,
+  type FoundValue,
+  lookupValue,
+  textFound,
+  visibleRefs,
+} from '../vault/secrets.js';
 import { parseTeamFile } from './format.js';
 import { parseIdentity } from './identity.js';
 import { lookupTeamSecret, openTeamVault, readableTeamSecrets, type TeamVault } from './team-vault.js';
@@ -45,29 +53,34 @@ export function lookupLayered(payload: Payload, view: TeamView, name: string, ch
 
 /** Every name visible along `chain`, as text, inner scopes winning and the team first within a scope. Sorted by name. */
 export function visibleLayered(payload: Payload, view: TeamView, chain: string[]): Map<string, Found> {
-  const found = visible(payload, chain);
+  // The personal winners by reference first: one the team's value hides is never read as text
+  // (a binary personal secret there must not stop run).
+  const personal = visibleRefs(payload, chain);
   const rank = (ref: string) => chain.indexOf(splitRef(ref).scope);
+  const beatsTeam = (ref: string) => {
+    const mine = personal.get(splitRef(ref).name);
+    return mine !== undefined && rank(mine) < rank(ref);
+  };
   if (view.refusal) {
-    for (const ref of view.refusal.refs) {
-      const personal = found.get(splitRef(ref).name);
-      if (rank(ref) !== -1 && !(personal && rank(personal.ref) < rank(ref))) throw refused(view.refusal, ref);
+    for (const ref of view.refusal.refs) if (rank(ref) !== -1 && !beatsTeam(ref)) throw refused(view.refusal, ref);
+  }
+  const found = new Map<string, Found>();
+  const team = view.vault;
+  if (team) {
+    const teamWinners = new Map<string, TeamVault['secrets'][number]>();
+    for (const info of team.secrets) {
+      const at = chain.indexOf(info.scope);
+      const best = teamWinners.get(info.name);
+      if (at !== -1 && (!best || at < rank(best.ref))) teamWinners.set(info.name, info);
+    }
+    const values = readableTeamSecrets(team);
+    for (const [name, info] of teamWinners) {
+      if (beatsTeam(info.ref)) continue;
+      if (!info.readable) throw noAccess(team, info.scope);
+      found.set(name, { ref: info.ref, value: values.get(info.scope)!.get(name)! });
     }
   }
-  const team = view.vault;
-  if (!team) return found;
-  const teamWinners = new Map<string, TeamVault['secrets'][number]>();
-  for (const info of team.secrets) {
-    const at = chain.indexOf(info.scope);
-    const best = teamWinners.get(info.name);
-    if (at !== -1 && (!best || at < rank(best.ref))) teamWinners.set(info.name, info);
-  }
-  const values = readableTeamSecrets(team);
-  for (const [name, info] of teamWinners) {
-    const personal = found.get(name);
-    if (personal && rank(personal.ref) < rank(info.ref)) continue;
-    if (!info.readable) throw noAccess(team, info.scope);
-    found.set(name, { ref: info.ref, value: values.get(info.scope)!.get(name)! });
-  }
+  for (const [name, ref] of personal) if (!found.has(name)) found.set(name, textFound(payload, ref));
   return new Map([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 

@@ -57,6 +57,15 @@ export function lookup(payload: Payload, name: string, chain: string[]): Found |
 
 /** Every name visible from `chain`, inner scopes winning, as text. Sorted by name. */
 export function visible(payload: Payload, chain: string[]): Map<string, Found> {
+  return new Map(
+    [...visibleRefs(payload, chain)]
+      .sort(([a], [b]) => cmp(a, b))
+      .map(([name, ref]) => [name, textFound(payload, ref)] as const),
+  );
+}
+
+/** The reference each name visible from `chain` comes from, inner scopes winning (values not read). */
+export function visibleRefs(payload: Payload, chain: string[]): Map<string, string> {
   const found = new Map<string, string>();
   const inChain = new Set(chain);
   for (const ref of Object.keys(payload.secrets)) {
@@ -65,12 +74,11 @@ export function visible(payload: Payload, chain: string[]): Map<string, Found> {
     const current = found.get(name);
     if (!current || chain.indexOf(scope) < chain.indexOf(splitRef(current).scope)) found.set(name, ref);
   }
-  return new Map(
-    [...found]
-      .sort(([a], [b]) => cmp(a, b))
-      .map(([name, ref]) => [name, asText(foundValue(ref, payload.secrets[ref]))] as const),
-  );
+  return found;
 }
+
+/** The secret at `ref` as text; throws for binary data, which no text can carry. */
+export const textFound = (payload: Payload, ref: string): Found => asText(foundValue(ref, payload.secrets[ref]));
 
 /** Every text secret as [ref, text], and the references of the binary ones, which no text can carry. */
 export interface AllSecrets {

@@ -94,7 +94,7 @@ describe('lookups through the team vault and the personal vault', () => {
     );
   });
 
-  it('the whole vault: a binary personal secret is named as binary, unless the team has text in its place', async () => {
+  it('a binary personal secret: named as binary in the whole vault, and refused by run, unless the team has text in its place', async () => {
     const { vault } = await smallTeam();
     const p = payload();
     const binary = { value_base64: Buffer.from([0xff, 0]).toString('base64'), created_at: 'x', updated_at: 'x' };
@@ -102,6 +102,11 @@ describe('lookups through the team vault and the personal vault', () => {
     const all = allLayered(p, seeing(vault));
     expect(all.binary).toEqual(['shop/BLOB']);
     expect(Object.fromEntries(all.secrets)['shop/RAILS_MASTER_KEY']).toBe('master-key');
+    // run: the binary one the team's text hides does not stop it; one that would go into the environment does
+    delete p.secrets['shop/BLOB'];
+    expect(visibleLayered(p, seeing(vault), ['shop', '']).get('RAILS_MASTER_KEY')?.value).toBe('master-key');
+    p.secrets['shop/BLOB'] = binary;
+    expect(() => visibleLayered(p, seeing(vault), ['shop', ''])).toThrow(/binary/);
   });
 });
 
