@@ -13,6 +13,7 @@ export const BIN = path.join(ROOT, 'bin', 'kamal-secret.js');
 export const FLOORS = {
   agentRequest: path.join(ROOT, 'bench', 'floors', 'agent-request.cjs'),
   spawnTrue: path.join(ROOT, 'bench', 'floors', 'spawn-true.cjs'),
+  requestThenSpawn: path.join(ROOT, 'bench', 'floors', 'request-then-spawn.cjs'),
 };
 
 export function median(xs) {

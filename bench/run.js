@@ -50,7 +50,7 @@ try {
   deploy.ks(['get', 'SECRET_1', '--scope', 'shop']);
   const noPass = (env) => ({ ...env, KAMAL_SECRET_PASSPHRASE: '' });
   const inApp = { env: noPass(deploy.env), cwd: app };
-  const [version, help, get10, get10k, getFloor, run, runFloor, check] = timePairs(
+  const [version, help, get10, get10k, getFloor, run, runFloor, runRequestFloor, check] = timePairs(
     [node, ['-e', '0']],
     [
       [node, [BIN, '--version']],
@@ -60,6 +60,7 @@ try {
       [node, [FLOORS.agentRequest, 'SECRET_7'], { env: small.env }],
       [node, [BIN, 'run', '--', 'true'], inApp],
       [node, [FLOORS.spawnTrue], inApp],
+      [node, [FLOORS.requestThenSpawn, 'shop'], inApp],
       [node, [BIN, 'check'], inApp],
     ],
   );
@@ -73,6 +74,7 @@ try {
   reportPairs('  floor: bare node asking the agent once (pipe handle)', getFloor);
   reportPairs('run -- true, 30 secrets, warm agent', run, { target: 1.15 });
   reportPairs('  floor: bare node spawning true (process handle)', runFloor);
+  reportPairs('  floor: bare node asking the agent once, then spawning true', runRequestFloor);
   reportPairs('check, 30 secrets (env mode), warm agent', check, { target: 2 });
   const status = await request(large.env.KAMAL_SECRET_AGENT_SOCK, { op: 'status' });
   note('agent memory (RSS), 10,000 secrets loaded', `${rssMb(status.pid).toFixed(1)} MB`);
