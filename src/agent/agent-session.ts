@@ -57,8 +57,8 @@ export class AgentSession implements VaultSession {
   }
 
   async all() {
-    const { secrets, binary, unreadable } = await this.call({ op: 'all', ...this.inApp() });
-    return { secrets, binary, ...(unreadable && { unreadable }) };
+    const { secrets, binary, unreadable, unjoined } = await this.call({ op: 'all', ...this.inApp() });
+    return { secrets, binary, ...(unreadable && { unreadable }), ...(unjoined && { unjoined }) };
   }
 
   private inApp() {

@@ -35,7 +35,7 @@ import { keyFromPassphrase } from '../unlock/passphrase.js';
 import type { Derive } from '../vault/crypto.js';
 import type { Payload } from '../vault/format.js';
 import { deriveKeyInWorker } from '../vault/kdf-worker.js';
-import { list } from '../vault/secrets.js';
+import { list, teamMemory } from '../vault/secrets.js';
 import { LocalSession } from '../vault/session.js';
 import { decryptPayload, readVaultFile, type Warn } from '../vault/store.js';
 import { VERSION } from '../version.js';
@@ -251,7 +251,7 @@ export class Agent {
       }
       case 'all': {
         const { payload, team } = await this.withTeam(req.team, null, warn);
-        return { ok: true, ...allLayered(payload, team) };
+        return { ok: true, ...allLayered(payload, team, req.team) };
       }
       case 'list':
         return { ok: true, entries: list(await this.payload(warn)) };
@@ -275,7 +275,7 @@ export class Agent {
       case 'identity':
         return { ok: true, identity: await this.write((s) => s.identity(), warn) };
       case 'team-memory':
-        return { ok: true, memory: (await this.payload(warn)).teams?.[req.app] ?? null };
+        return { ok: true, memory: teamMemory(await this.payload(warn), req.app) ?? null };
       case 'remember-team':
         await this.write((s) => s.rememberTeam(req.app, req.memory), warn);
         return { ok: true };

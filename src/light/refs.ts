@@ -67,5 +67,31 @@ export function scopeChain(scope: string): string[] {
   return dest ? [`${app}/${dest}`, app, ''] : [app, ''];
 }
 
+/**
+ * Which reference each name comes from along `chain` (innermost scope first): the innermost
+ * of `refs` that names it. The one precedence rule of every lookup; the team's turn before
+ * the personal vault's within a scope is the caller's, who answers each reference.
+ */
+export function winningRefs(refs: Iterable<string>, chain: string[]): Map<string, string> {
+  const rank = new Map(chain.map((scope, i) => [scope, i]));
+  const winners = new Map<string, { ref: string; rank: number }>();
+  for (const ref of refs) {
+    const { scope, name } = splitRef(ref);
+    const at = rank.get(scope);
+    const best = winners.get(name);
+    if (at !== undefined && (!best || at < best.rank)) winners.set(name, { ref, rank: at });
+  }
+  return new Map([...winners].map(([name, { ref }]) => [name, ref]));
+}
+
+/** The reference `name` comes from along `chain`: the innermost that `holds`, by the rule of winningRefs. */
+export function winningRef(name: string, chain: string[], holds: (ref: string) => boolean): string | null {
+  for (const scope of chain) {
+    const ref = formatRef({ scope, name });
+    if (holds(ref)) return ref;
+  }
+  return null;
+}
+
 /** A scope in a sentence: "the global scope", "scope shop/production". */
 export const describeScope = (scope: string) => (scope === '' ? 'the global scope' : `scope ${scope}`);

@@ -6,18 +6,20 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { UserError } from '../errors.js';
-import { formatRef, splitRef } from '../light/refs.js';
+import { splitRef, winningRef, winningRefs } from '../light/refs.js';
 import { type StoredValue, storedValue } from '../light/secret-value.js';
 import { chainReachesTeam, type TeamPlace } from '../light/team-place.js';
 import type { Payload } from '../vault/format.js';
 import {
   type AllSecrets,
   allSecrets,
+  asText,
+  cmp,
   type Found,
   type FoundValue,
-  lookupValue,
-  textFound,
-  visibleRefs,
+  storedAt,
+  teamMemory,
+  type Unreadable,
 } from '../vault/secrets.js';
 import { parseTeamFile } from './format.js';
 import { parseIdentity } from './identity.js';
@@ -36,52 +38,45 @@ export function noAccess(team: TeamVault, scope: string): UserError {
  * vault's in each scope; a name the team holds where its owner was removed is refused.
  */
 export function lookupLayered(payload: Payload, view: TeamView, name: string, chain: string[]): FoundValue | null {
-  const team = view.vault;
-  for (const scope of chain) {
-    const ref = formatRef({ scope, name });
-    if (view.refusal?.refs.has(ref)) throw refused(view.refusal, ref);
-    if (team?.scopes.includes(scope)) {
-      const found = lookupTeamSecret(team, scope, name);
-      if (found.status === 'found') return { ref: `${scope}/${name}`, ...(storedValue(found.value) as StoredValue) };
-      if (found.status === 'no_access') throw noAccess(team, scope);
-    }
-    const personal = lookupValue(payload, name, [scope]);
-    if (personal) return personal;
-  }
-  return null;
+  const ref = winningRef(name, chain, (ref) => holdsAt(payload, view, ref));
+  return ref === null ? null : answerAt(payload, view, ref);
 }
 
-/** Every name visible along `chain`, as text, inner scopes winning and the team first within a scope. Sorted by name. */
+/** Every name visible along `chain`, as text, by the same rule as lookupLayered. Sorted by name. */
 export function visibleLayered(payload: Payload, view: TeamView, chain: string[]): Map<string, Found> {
-  // The personal winners by reference first: one the team's value hides is never read as text
-  // (a binary personal secret there must not stop run).
-  const personal = visibleRefs(payload, chain);
-  const rank = (ref: string) => chain.indexOf(splitRef(ref).scope);
-  const beatsTeam = (ref: string) => {
-    const mine = personal.get(splitRef(ref).name);
-    return mine !== undefined && rank(mine) < rank(ref);
-  };
-  if (view.refusal) {
-    for (const ref of view.refusal.refs) if (rank(ref) !== -1 && !beatsTeam(ref)) throw refused(view.refusal, ref);
-  }
-  const found = new Map<string, Found>();
+  const refs = [
+    ...Object.keys(payload.secrets),
+    ...(view.vault?.secrets.map((info) => info.ref) ?? []),
+    ...(view.refusal?.refs ?? []),
+  ];
+  // Only the winners are read: a binary personal secret the team's text hides must not stop run.
+  return new Map(
+    [...winningRefs(refs, chain)]
+      .sort(([a], [b]) => cmp(a, b))
+      .map(([name, ref]) => [name, asText(answerAt(payload, view, ref)!)] as const),
+  );
+}
+
+/** Whether either layer holds `ref` (the team, even unreadable or refused, counts). */
+function holdsAt(payload: Payload, view: TeamView, ref: string): boolean {
+  if (view.refusal?.refs.has(ref) || Object.hasOwn(payload.secrets, ref)) return true;
   const team = view.vault;
-  if (team) {
-    const teamWinners = new Map<string, TeamVault['secrets'][number]>();
-    for (const info of team.secrets) {
-      const at = chain.indexOf(info.scope);
-      const best = teamWinners.get(info.name);
-      if (at !== -1 && (!best || at < rank(best.ref))) teamWinners.set(info.name, info);
-    }
-    const values = readableTeamSecrets(team);
-    for (const [name, info] of teamWinners) {
-      if (beatsTeam(info.ref)) continue;
-      if (!info.readable) throw noAccess(team, info.scope);
-      found.set(name, { ref: info.ref, value: values.get(info.scope)!.get(name)! });
-    }
+  if (!team) return false;
+  const { scope, name } = splitRef(ref);
+  return team.scopes.includes(scope) && lookupTeamSecret(team, scope, name).status !== 'absent';
+}
+
+/** What `ref` answers: the team's secret before the personal vault's; a team secret its reader cannot have throws why. */
+function answerAt(payload: Payload, view: TeamView, ref: string): FoundValue | null {
+  if (view.refusal?.refs.has(ref)) throw refused(view.refusal, ref);
+  const team = view.vault;
+  const { scope, name } = splitRef(ref);
+  if (team?.scopes.includes(scope)) {
+    const found = lookupTeamSecret(team, scope, name);
+    if (found.status === 'found') return { ref, ...(storedValue(found.value) as StoredValue) };
+    if (found.status === 'no_access') throw noAccess(team, scope);
   }
-  for (const [name, ref] of personal) if (!found.has(name)) found.set(name, textFound(payload, ref));
-  return new Map([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return storedAt(payload, ref);
 }
 
 /**
@@ -89,11 +84,14 @@ export function visibleLayered(payload: Payload, view: TeamView, chain: string[]
  * the same reference. Refused where the owner was removed from the team: the team's
  * secrets would replace some of theirs, and which is unknowable.
  */
-export function allLayered(payload: Payload, view: TeamView): AllSecrets {
+export function allLayered(payload: Payload, view: TeamView, place: TeamPlace | undefined): AllSecrets {
   if (view.refusal) throw view.refusal.error;
   const team = view.vault;
   const personal = allSecrets(payload);
-  if (!team) return personal;
+  if (!team) {
+    const unjoined = unjoinedSecrets(place, payload);
+    return unjoined.length ? { ...personal, unjoined } : personal;
+  }
   const text = new Map(personal.secrets);
   const binary = new Set(personal.binary);
   for (const [scope, secrets] of readableTeamSecrets(team))
@@ -122,7 +120,7 @@ export class TeamOpener {
 
   /** The team vault at `place` as its owner sees it (§5): a vault, a refusal, or neither. Throws on a file it refuses. */
   async open(place: TeamPlace, payload: Payload): Promise<TeamView> {
-    const memory = payload.teams?.[place.app];
+    const memory = teamMemory(payload, place.app);
     if (!memory || payload.identity === undefined) return NO_TEAM;
     const stat = statOrNull(place.file);
     if (!stat) return NO_TEAM;
@@ -182,7 +180,7 @@ export async function teamFor(
 ): Promise<TeamView> {
   if (!place || (chain && !chainReachesTeam(chain, place))) return NO_TEAM;
   const view = await opener.open(place, payload);
-  const known = payload.teams?.[place.app];
+  const known = teamMemory(payload, place.app);
   if (view.vault && known && view.vault.memory.seq > known.seq) await remember(place.app, view.vault.memory);
   return view;
 }
@@ -197,20 +195,32 @@ export function notJoined(
   name: string,
   chain: string[],
 ): UserError | null {
-  if (!place || payload.teams?.[place.app] || !chainReachesTeam(chain, place)) return null;
+  if (!place || !chainReachesTeam(chain, place)) return null;
+  const unjoined = new Map(unjoinedSecrets(place, payload).map((u) => [u.ref, u]));
+  const ref = winningRef(name, chain, (ref) => unjoined.has(ref));
+  const held = ref === null ? undefined : unjoined.get(ref);
+  return held ? new UserError(held.why, { code: 'no_access', fix: held.fix }) : null;
+}
+
+/**
+ * The secrets the app's team vault lists in its scopes when the personal vault's owner has
+ * not joined it (none when they have, or there is no file to read): what they cannot read, and why.
+ */
+function unjoinedSecrets(place: TeamPlace | undefined, payload: Payload): Unreadable[] {
+  if (!place || teamMemory(payload, place.app)) return [];
   let refs: string[];
   try {
     refs = secretRefs(readFileSync(place.file, 'utf8'));
   } catch {
-    return null; // no file, or not one to read: a plain "not found"
+    return []; // no file, or not one to read: a plain "not found"
   }
-  const held = chain.map((scope) => `${scope}/${name}`).find((ref) => refs.includes(ref));
-  return held
-    ? new UserError(`${held} is in the team vault ${place.file}, which you have not joined`, {
-        code: 'no_access',
-        fix: 'give a member the line `kamal-secret identity` prints; they add you and give you the command to join',
-      })
-    : null;
+  return refs
+    .filter((ref) => chainReachesTeam([splitRef(ref).scope], place))
+    .map((ref) => ({
+      ref,
+      why: `${ref} is in the team vault ${place.file}, which you have not joined`,
+      fix: 'give a member the line `kamal-secret identity` prints; they add you and give you the command to join',
+    }));
 }
 
 /** The references of the secrets a team file lists, unverified; throws on a file that does not parse. */

@@ -186,8 +186,18 @@ export function parsePayload(text: string): Payload {
     if (!value)
       throw new FormatError(`the secret ${ref} must hold exactly one of "value" (text) and "value_base64" (base64)`);
   }
+  doc.secrets = table(doc.secrets);
+  if (doc.teams) doc.teams = table(doc.teams);
   return doc;
 }
+
+/**
+ * A table keyed by names users choose, without Object.prototype behind it: `toString` or
+ * `constructor` is then nobody's secret until set, and setting `__proto__` stores a secret
+ * instead of replacing the prototype.
+ */
+export const table = <T>(entries: Record<string, T> = {}): Record<string, T> =>
+  Object.assign(Object.create(null) as Record<string, T>, entries);
 
 /** Which form a record's value takes; null when it has neither or both. */
 function storedForm(record: Partial<SecretRecord>): 'value' | 'value_base64' | null {

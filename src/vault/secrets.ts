@@ -4,7 +4,8 @@
 import { UsageError, UserError } from '../errors.js';
 import { describeScope, formatRef, type Ref, splitRef } from '../light/refs.js';
 import { type StoredValue, storedValue, textOf, valueBytes } from '../light/secret-value.js';
-import type { Payload, SecretRecord } from './format.js';
+import type { TeamMemory } from '../team/verify.js';
+import { type Payload, type SecretRecord, table } from './format.js';
 
 export type Mutation =
   | ({ op: 'set'; ref: string } & StoredValue)
@@ -37,48 +38,17 @@ export interface Found {
 /** A secret as stored: text or bytes. What `get` prints. */
 export type FoundValue = { ref: string } & StoredValue;
 
-export const emptyPayload = (): Payload => ({ secrets: {} });
+export const emptyPayload = (): Payload => ({ secrets: table() });
 
-/** The first of `name` in `chain` (innermost scope first), text or bytes. */
-export function lookupValue(payload: Payload, name: string, chain: string[]): FoundValue | null {
-  for (const scope of chain) {
-    const ref = formatRef({ scope, name });
-    const record = payload.secrets[ref];
-    if (record) return foundValue(ref, record);
-  }
-  return null;
+/** What the payload's owner remembers of the team vault of `app`, if they joined it. */
+export const teamMemory = (payload: Payload, app: string): TeamMemory | undefined =>
+  payload.teams && Object.hasOwn(payload.teams, app) ? payload.teams[app] : undefined;
+
+/** The secret stored at `ref`, text or bytes; null when there is none. */
+export function storedAt(payload: Payload, ref: string): FoundValue | null {
+  const record = storedRecord(payload.secrets, ref);
+  return record ? foundValue(ref, record) : null;
 }
-
-/** The first of `name` in `chain` as text; a binary secret is an error that names it. */
-export function lookup(payload: Payload, name: string, chain: string[]): Found | null {
-  const found = lookupValue(payload, name, chain);
-  return found && asText(found);
-}
-
-/** Every name visible from `chain`, inner scopes winning, as text. Sorted by name. */
-export function visible(payload: Payload, chain: string[]): Map<string, Found> {
-  return new Map(
-    [...visibleRefs(payload, chain)]
-      .sort(([a], [b]) => cmp(a, b))
-      .map(([name, ref]) => [name, textFound(payload, ref)] as const),
-  );
-}
-
-/** The reference each name visible from `chain` comes from, inner scopes winning (values not read). */
-export function visibleRefs(payload: Payload, chain: string[]): Map<string, string> {
-  const found = new Map<string, string>();
-  const inChain = new Set(chain);
-  for (const ref of Object.keys(payload.secrets)) {
-    const { scope, name } = splitRef(ref);
-    if (!inChain.has(scope)) continue;
-    const current = found.get(name);
-    if (!current || chain.indexOf(scope) < chain.indexOf(splitRef(current).scope)) found.set(name, ref);
-  }
-  return found;
-}
-
-/** The secret at `ref` as text; throws for binary data, which no text can carry. */
-export const textFound = (payload: Payload, ref: string): Found => asText(foundValue(ref, payload.secrets[ref]));
 
 /** Every text secret as [ref, text], and the references of the binary ones, which no text can carry. */
 export interface AllSecrets {
@@ -86,6 +56,8 @@ export interface AllSecrets {
   binary: string[];
   /** team secrets in scopes their owner cannot read (the team layer adds them; an agent from before it does not) */
   unreadable?: Unreadable[];
+  /** the secrets of an app's team vault its reader has not joined, for what finds nothing else (the team layer adds them) */
+  unjoined?: Unreadable[];
 }
 
 /** A secret that is there but not for its reader: why, and what to do (as `get` would say it). */
@@ -127,27 +99,29 @@ export function list(payload: Payload): Listed[] {
     .sort((a, b) => (a.scope === b.scope ? cmp(a.name, b.name) : cmp(a.scope, b.scope)));
 }
 
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Code-unit order, as the vault file and every listing sort names. */
+export const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Apply `m` to `payload` in place. Throws UserError for a missing or clashing reference. */
 export function applyMutation(payload: Payload, m: Mutation, now = new Date().toISOString()): MutationResult {
   const secrets = payload.secrets;
   switch (m.op) {
     case 'set': {
-      const existing = secrets[m.ref];
+      const existing = storedRecord(secrets, m.ref);
       secrets[m.ref] = record(valueBytes(m), existing, now);
       return { action: existing ? 'updated' : 'created', ref: m.ref };
     }
     case 'rm':
-      if (!secrets[m.ref]) throw missing(m.ref);
+      if (!storedRecord(secrets, m.ref)) throw missing(m.ref);
       delete secrets[m.ref];
       return { action: 'removed', ref: m.ref };
     case 'mv': {
-      const source = secrets[m.from];
+      const source = storedRecord(secrets, m.from);
       if (!source) throw missing(m.from);
       if (m.to === m.from)
         throw new UsageError(`${m.from} and ${m.to} are the same secret: give another name or scope to move it to`);
-      if (secrets[m.to]) throw new UserError(`${m.to} already exists; remove it first (kamal-secret rm ${m.to})`);
+      if (storedRecord(secrets, m.to))
+        throw new UserError(`${m.to} already exists; remove it first (kamal-secret rm ${m.to})`);
       secrets[m.to] = { ...source, updated_at: now };
       delete secrets[m.from];
       return { action: 'moved', ref: m.to };
@@ -156,7 +130,7 @@ export function applyMutation(payload: Payload, m: Mutation, now = new Date().to
       const report: ImportReport = { created: [], updated: [], unchanged: [], skipped: [] };
       for (const [name, value] of m.entries) {
         const ref = formatRef({ scope: m.scope, name } satisfies Ref);
-        const existing = secrets[ref];
+        const existing = storedRecord(secrets, ref);
         if (existing && existing.value === value) report.unchanged.push(name);
         else if (existing && !m.overwrite) report.skipped.push(name);
         else {
@@ -168,6 +142,9 @@ export function applyMutation(payload: Payload, m: Mutation, now = new Date().to
     }
   }
 }
+
+const storedRecord = (secrets: Payload['secrets'], ref: string): SecretRecord | undefined =>
+  Object.hasOwn(secrets, ref) ? secrets[ref] : undefined;
 
 function record(bytes: Uint8Array, existing: SecretRecord | undefined, now: string): SecretRecord {
   return { ...storedValue(bytes), created_at: existing?.created_at ?? now, updated_at: now };

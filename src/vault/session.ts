@@ -6,7 +6,7 @@ import { generateIdentity } from '../team/identity.js';
 import { allLayered, lookupLayered, notJoined, TeamOpener, teamFor, visibleLayered } from '../team/layer.js';
 import type { TeamMemory } from '../team/verify.js';
 import { newHeader } from './crypto.js';
-import type { Header, Payload } from './format.js';
+import { type Header, type Payload, table } from './format.js';
 import {
   type AllSecrets,
   applyMutation,
@@ -17,6 +17,7 @@ import {
   list,
   type Mutation,
   type MutationResult,
+  teamMemory,
 } from './secrets.js';
 import { decryptPayload, readVaultFile, updateVault, type Warn } from './store.js';
 
@@ -86,7 +87,7 @@ export class LocalSession implements VaultSession {
 
   async all() {
     const payload = await this.read();
-    return allLayered(payload, await this.teamFor(payload, null));
+    return allLayered(payload, await this.teamFor(payload, null), this.team);
   }
 
   async list() {
@@ -137,14 +138,14 @@ export class LocalSession implements VaultSession {
   }
 
   async teamMemory(app: string) {
-    return (await this.read()).teams?.[app] ?? null;
+    return teamMemory(await this.read(), app) ?? null;
   }
 
   async rememberTeam(app: string, memory: TeamMemory) {
     await updateVault(
       this.vaultPath,
       this.key,
-      (payload) => ({ payload: { ...payload, teams: { ...payload.teams, [app]: memory } }, result: undefined }),
+      (payload) => ({ payload: { ...payload, teams: table({ ...payload.teams, [app]: memory }) }, result: undefined }),
       this.warn,
     );
     this.payload = undefined;

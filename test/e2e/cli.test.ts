@@ -156,6 +156,22 @@ describe('set and get', () => {
     expect(r.stderr).toContain('searched shop/production/NOPE, shop/NOPE, NOPE (global)');
   });
 
+  it('names Object.prototype has are secrets like any other: absent until set, then stored and found', async () => {
+    for (const name of ['toString', 'constructor', '__proto__']) {
+      const missing = await box.run(['get', name]);
+      expect({ name, code: missing.code, stdout: missing.stdout }).toEqual({ name, code: 1, stdout: '' });
+      expect(missing.stderr).toBe(
+        `kamal-secret: ${name} not found in the global scope; add it with: kamal-secret set :${name}\n`,
+      );
+      expect((await box.run(['rm', name])).code).toBe(1);
+      expect((await box.run(['set', name], { input: `value-of-${name}` })).code).toBe(0);
+    }
+    for (const name of ['toString', 'constructor', '__proto__']) {
+      expect(await box.run(['get', name])).toMatchObject({ code: 0, stdout: `value-of-${name}\n` });
+    }
+    expect((await box.run(['list'])).stdout).toContain('__proto__');
+  });
+
   it('wrong passphrase: one line, exit 1, vault untouched', async () => {
     const before = fs.readFileSync(box.vault);
     const r = await box.run(['set', 'X'], { input: 'value', env: { KAMAL_SECRET_PASSPHRASE: 'wrong' } });

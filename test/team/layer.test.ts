@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
 import { bech32Encode } from '../../src/team/bech32.js';
 import { generateIdentity } from '../../src/team/identity.js';
 import {
@@ -18,6 +19,7 @@ import {
 } from '../../src/team/layer.js';
 import { removeMember, type TeamVault } from '../../src/team/team-vault.js';
 import type { Payload } from '../../src/vault/format.js';
+import { asText } from '../../src/vault/secrets.js';
 import { now, open, smallTeam, text } from './fixtures.js';
 
 const record = (value: string) => ({ value, created_at: 'x', updated_at: 'x' });
@@ -34,6 +36,76 @@ const STAGING = ['shop/staging', 'shop', ''];
 const PRODUCTION = ['shop/production', 'shop', ''];
 /** What a member who opened `vault` sees. */
 const seeing = (vault: TeamVault): TeamView => ({ vault, refusal: null });
+
+const personalPayload = (): Payload => {
+  const rec = (value: string) => ({ value, created_at: 'x', updated_at: 'x' });
+  return {
+    secrets: {
+      TOKEN: rec('global-token'),
+      DB: rec('global-db'),
+      'shop/DB': rec('shop-db'),
+      'shop/production/DB': rec('prod-db'),
+      'shop/staging/ONLY': rec('staging-only'),
+      'blog/DB': rec('blog-db'),
+      BLOB: { value_base64: BINARY.toString('base64'), created_at: 'x', updated_at: 'x' },
+    },
+  };
+};
+const BINARY = Buffer.from([0xff, 0xfe, 0x00, 0x61, 0x62, 0x63, 0x80]);
+const lookupValue = (p: Payload, name: string, chain: string[]) => lookupLayered(p, NO_TEAM, name, chain);
+const lookup = (p: Payload, name: string, chain: string[]) => {
+  const found = lookupValue(p, name, chain);
+  return found && asText(found);
+};
+const visible = (p: Payload, chain: string[]) => visibleLayered(p, NO_TEAM, chain);
+
+const CHAIN = ['shop/production', 'shop', ''];
+
+describe('lookups in the personal vault alone (no team)', () => {
+  it('finds the innermost scope first, then walks outward', () => {
+    expect(lookup(personalPayload(), 'DB', CHAIN)).toEqual({ ref: 'shop/production/DB', value: 'prod-db' });
+    expect(lookup(personalPayload(), 'DB', ['shop/staging', 'shop', ''])).toEqual({ ref: 'shop/DB', value: 'shop-db' });
+    expect(lookup(personalPayload(), 'TOKEN', CHAIN)).toEqual({ ref: 'TOKEN', value: 'global-token' });
+  });
+
+  it('is null when no scope of the chain has the name (another destination does not count)', () => {
+    expect(lookup(personalPayload(), 'ONLY', CHAIN)).toBeNull();
+    expect(lookupValue(personalPayload(), 'MISSING', CHAIN)).toBeNull();
+  });
+
+  it('returns a binary secret as stored to lookupValue, and refuses it as text, naming it', () => {
+    expect(lookupValue(personalPayload(), 'BLOB', CHAIN)).toEqual({
+      ref: 'BLOB',
+      value_base64: BINARY.toString('base64'),
+    });
+    expect(() => lookup(personalPayload(), 'BLOB', CHAIN)).toThrow(
+      'BLOB holds binary data (bytes that are not UTF-8 text, or a NUL byte), which cannot be an environment variable, a dotenv or JSON value, or a GitLab variable; read it with: kamal-secret get BLOB > FILE',
+    );
+  });
+
+  it('reads a text value with a NUL byte, from a vault written before values were bytes, as binary', () => {
+    const p = personalPayload();
+    p.secrets.OLD = { value: 'a\0b', created_at: 'x', updated_at: 'x' };
+    expect(lookupValue(p, 'OLD', [''])).toEqual({ ref: 'OLD', value: 'a\0b' });
+    expect(() => lookup(p, 'OLD', [''])).toThrow(UserError);
+  });
+});
+
+describe('visible names in the personal vault alone (no team)', () => {
+  it('has every name of the chain once, inner scopes winning, sorted by name', () => {
+    const p = personalPayload();
+    delete p.secrets.BLOB;
+    expect([...visible(p, CHAIN)]).toEqual([
+      ['DB', { ref: 'shop/production/DB', value: 'prod-db' }],
+      ['TOKEN', { ref: 'TOKEN', value: 'global-token' }],
+    ]);
+  });
+
+  it('refuses a chain that sees a binary secret, naming it', () => {
+    expect(() => visible(personalPayload(), CHAIN)).toThrow(/^BLOB holds binary data/);
+    expect([...visible(personalPayload(), ['blog'])]).toEqual([['DB', { ref: 'blog/DB', value: 'blog-db' }]]);
+  });
+});
 
 describe('lookups through the team vault and the personal vault', () => {
   it('answers each scope from the team first, then the personal vault; an inner scope still wins', async () => {

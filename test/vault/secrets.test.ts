@@ -1,8 +1,9 @@
 // Unit tests of src/vault/secrets.ts: what can be done to a decrypted payload.
 import { describe, expect, it } from 'vitest';
-import { UsageError, UserError } from '../../src/errors.js';
+import { UsageError } from '../../src/errors.js';
 import type { Payload } from '../../src/vault/format.js';
-import { allSecrets, applyMutation, list, lookup, lookupValue, visible } from '../../src/vault/secrets.js';
+import { parsePayload } from '../../src/vault/format.js';
+import { allSecrets, applyMutation, emptyPayload, list, storedAt } from '../../src/vault/secrets.js';
 
 const AT = '2026-01-01T00:00:00.000Z';
 const LATER = '2026-02-01T00:00:00.000Z';
@@ -22,51 +23,6 @@ function payload(): Payload {
     },
   };
 }
-
-const CHAIN = ['shop/production', 'shop', ''];
-
-describe('lookup', () => {
-  it('finds the innermost scope first, then walks outward', () => {
-    expect(lookup(payload(), 'DB', CHAIN)).toEqual({ ref: 'shop/production/DB', value: 'prod-db' });
-    expect(lookup(payload(), 'DB', ['shop/staging', 'shop', ''])).toEqual({ ref: 'shop/DB', value: 'shop-db' });
-    expect(lookup(payload(), 'TOKEN', CHAIN)).toEqual({ ref: 'TOKEN', value: 'global-token' });
-  });
-
-  it('is null when no scope of the chain has the name (another destination does not count)', () => {
-    expect(lookup(payload(), 'ONLY', CHAIN)).toBeNull();
-    expect(lookupValue(payload(), 'MISSING', CHAIN)).toBeNull();
-  });
-
-  it('returns a binary secret as stored to lookupValue, and refuses it as text, naming it', () => {
-    expect(lookupValue(payload(), 'BLOB', CHAIN)).toEqual({ ref: 'BLOB', value_base64: BINARY.toString('base64') });
-    expect(() => lookup(payload(), 'BLOB', CHAIN)).toThrow(
-      'BLOB holds binary data (bytes that are not UTF-8 text, or a NUL byte), which cannot be an environment variable, a dotenv or JSON value, or a GitLab variable; read it with: kamal-secret get BLOB > FILE',
-    );
-  });
-
-  it('reads a text value with a NUL byte, from a vault written before values were bytes, as binary', () => {
-    const p = payload();
-    p.secrets.OLD = { value: 'a\0b', created_at: AT, updated_at: AT };
-    expect(lookupValue(p, 'OLD', [''])).toEqual({ ref: 'OLD', value: 'a\0b' });
-    expect(() => lookup(p, 'OLD', [''])).toThrow(UserError);
-  });
-});
-
-describe('visible', () => {
-  it('has every name of the chain once, inner scopes winning, sorted by name', () => {
-    const p = payload();
-    delete p.secrets.BLOB;
-    expect([...visible(p, CHAIN)]).toEqual([
-      ['DB', { ref: 'shop/production/DB', value: 'prod-db' }],
-      ['TOKEN', { ref: 'TOKEN', value: 'global-token' }],
-    ]);
-  });
-
-  it('refuses a chain that sees a binary secret, naming it', () => {
-    expect(() => visible(payload(), CHAIN)).toThrow(/^BLOB holds binary data/);
-    expect([...visible(payload(), ['blog'])]).toEqual([['DB', { ref: 'blog/DB', value: 'blog-db' }]]);
-  });
-});
 
 describe('allSecrets', () => {
   it('gives every text secret as [ref, text], and the binary ones by reference alone', () => {
@@ -164,5 +120,35 @@ describe('applyMutation', () => {
       applyMutation(p, { op: 'import', scope: '', entries: [['DB', 'changed']], overwrite: true }, LATER),
     ).toMatchObject({ updated: ['DB'] });
     expect(p.secrets.DB.value).toBe('changed');
+  });
+});
+
+describe('names that Object.prototype has', () => {
+  it("are nobody's secret until set: toString, constructor, __proto__ in a parsed and in a new vault", () => {
+    for (const p of [parsePayload('{"secrets":{}}'), emptyPayload()]) {
+      for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+        expect(storedAt(p, name)).toBeNull();
+        expect(() => applyMutation(p, { op: 'rm', ref: name }, AT)).toThrow(`${name} does not exist`);
+      }
+    }
+  });
+
+  it('are stored, kept through the file and found like any name; __proto__ does not replace the prototype', () => {
+    const p = emptyPayload();
+    for (const name of ['toString', '__proto__']) {
+      expect(applyMutation(p, { op: 'set', ref: name, value: `v-${name}` }, AT)).toEqual({
+        action: 'created',
+        ref: name,
+      });
+    }
+    const again = parsePayload(JSON.stringify(p));
+    expect(storedAt(again, '__proto__')).toEqual({ ref: '__proto__', value: 'v-__proto__' });
+    expect(storedAt(again, 'toString')).toEqual({ ref: 'toString', value: 'v-toString' });
+    expect(list(again).map((l) => l.ref)).toEqual(['__proto__', 'toString']);
+    expect(applyMutation(again, { op: 'mv', from: '__proto__', to: 'shop/__proto__' }, AT)).toEqual({
+      action: 'moved',
+      ref: 'shop/__proto__',
+    });
+    expect(storedAt(again, '__proto__')).toBeNull();
   });
 });
