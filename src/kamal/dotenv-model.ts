@@ -37,6 +37,8 @@ export type CommandOutcome =
       refused?: string;
       /** `kamal-secret get`/`fetch` found the secret in a team scope its reader cannot read: why, and the fix */
       unreadable?: { why: string; fix: string };
+      /** `kamal-secret get`/`fetch` found binary data (not UTF-8 text, or a NUL byte): its reference */
+      binary?: string;
     }
   /** Ruby raises ENOENT: dotenv swallows it and the whole file yields nothing */
   | { kind: 'not-found'; program: string }

@@ -118,6 +118,42 @@ for (const [mode, env] of [
       });
     });
 
+    it('check answers a get line as get does: a binary secret hides the text outside it, and its bytes are the finding', async () => {
+      box.write({
+        'app/config/deploy.yml': 'service: shop\nimage: shop\nenv:\n  secret:\n    - B\n    - F\n',
+        'app/.kamal/secrets': 'B=$(kamal-secret get B)\nF=$(kamal-secret fetch B)\n',
+        // on PATH, as for a user who installed it (check reads its get lines)
+        'bin/kamal-secret': `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`,
+      });
+      fs.chmodSync(box.path('bin/kamal-secret'), 0o755);
+      await box.set('B', 'outer-text');
+      await setBinary('shop/B', env);
+      const r = await box.run(['check', '--json'], {
+        env: { ...env, PATH: `${box.path('bin')}:${process.env.PATH}` },
+        cwd: box.path('app'),
+      });
+      const findings = JSON.parse(r.stdout).findings;
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 1, stderr: '' });
+      expect(findings).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            code: 'binary-secret',
+            severity: 'error',
+            line: 1,
+            message: expect.stringContaining('prints the binary data of shop/B'),
+          }),
+          expect.objectContaining({
+            code: 'command-failed',
+            severity: 'error',
+            line: 2,
+            message: expect.stringContaining('is refused: shop/B holds binary data'),
+          }),
+          expect.objectContaining({ code: 'binary-secret', severity: 'warning', line: null, name: 'B' }),
+        ]),
+      );
+      expect(JSON.stringify(findings)).not.toContain('outer-text');
+    });
+
     it('migrate is not stopped by a binary secret in the vault', async () => {
       await setBinary('BLOB', env);
       box.write({

@@ -283,6 +283,31 @@ describe('the team vault through git, with real agents', () => {
       }
     });
 
+    it('is told the same by check, on a get line of a team secret: not "finds no DATABASE_URL"', async () => {
+      mallory.box.write({ 'bin/kamal-secret': `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n` });
+      fs.chmodSync(mallory.box.path('bin/kamal-secret'), 0o755);
+      const secrets = path.join(mallory.app, '.kamal', 'secrets.production');
+      fs.writeFileSync(secrets, 'DATABASE_URL=$(kamal-secret get DATABASE_URL)\n');
+      const PATH = `${mallory.box.path('bin')}:${process.env.PATH}`;
+      try {
+        for (const env of [{ PATH }, { PATH, KAMAL_SECRET_NO_AGENT: '1' }]) {
+          const r = await mallory.box.run(['check', '--json', '-d', 'production'], { cwd: mallory.app, env });
+          const failed = JSON.parse(r.stdout).findings.filter((f: { code: string }) => f.code === 'command-failed');
+          expect(failed).toEqual([
+            expect.objectContaining({
+              name: 'DATABASE_URL',
+              message: expect.stringMatching(
+                /is refused: shop\/production\/DATABASE_URL is in the team vault .*, which you have not joined/,
+              ),
+              fix: expect.stringContaining('kamal-secret identity'),
+            }),
+          ]);
+        }
+      } finally {
+        fs.rmSync(secrets);
+      }
+    });
+
     it('cannot join with a code of their own: one that starts with "-" is read as a code, not an option', async () => {
       // One join code in 64 starts with "-" (base64url), one in 4096 with "-h".
       for (const code of [`-N${'v'.repeat(41)}`, `-h${'v'.repeat(41)}`]) {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { readConfig } from '../../config.js';
 import { UserError } from '../../errors.js';
 import { findApp } from '../../light/app.js';
-import { formatRef, scopeChain, splitRef } from '../../light/refs.js';
+import { scopeChain, splitRef, winningRef, winningRefs } from '../../light/refs.js';
 import { resolveScope } from '../../light/scope.js';
 import type { AllSecrets, Found, Unreadable } from '../../vault/secrets.js';
 import { type Delivery, deliver, kamalEnvironment } from '../delivery.js';
@@ -37,6 +37,8 @@ export interface VaultContents {
   secrets: Map<string, string>;
   binary: ReadonlySet<string>;
   unreadable: ReadonlyMap<string, Unreadable>;
+  /** the secrets of a team vault its reader has not joined: what get says of a name nothing else answers */
+  unjoined: ReadonlyMap<string, Unreadable>;
 }
 
 /** VaultContents from what the vault session or the agent answers to `all`. */
@@ -44,6 +46,7 @@ export const vaultContents = (all: AllSecrets): VaultContents => ({
   secrets: new Map(all.secrets),
   binary: new Set(all.binary),
   unreadable: new Map((all.unreadable ?? []).map((u) => [u.ref, u])),
+  unjoined: new Map((all.unjoined ?? []).map((u) => [u.ref, u])),
 });
 
 export interface CheckReport {
@@ -115,7 +118,8 @@ function checkDestination(
 ): VersionedFinding[] {
   const out: VersionedFinding[] = [];
   const scope = runScope(config, destination, opts.env);
-  const visible = opts.vault ? visibleFrom(opts.vault.secrets, scopeChain(scope)) : null;
+  const seen = opts.vault ? runSees(opts.vault, scopeChain(scope)) : null;
+  const visible = seen && new Map([...seen].flatMap(([name, a]) => ('value' in a ? [[name, a] as const] : [])));
   // `kamal-secret run` puts the vault's secrets into Kamal's environment (env mode), over the inherited ones.
   const runEnv: NodeJS.ProcessEnv = { ...opts.env };
   for (const [name, f] of visible ?? []) runEnv[name] = f.value;
@@ -190,8 +194,8 @@ function checkDestination(
     });
   }
   if (destination) out.push(...droppedNames(config, destination, deliveries, rel));
-  const refused = opts.vault ? runRefuses(opts.vault, scopeChain(scope)) : { binary: [], unreadable: [] };
-  for (const u of refused.unreadable)
+  const refusedBy = [...(seen?.values() ?? [])];
+  for (const { unreadable: u } of refusedBy.filter((a) => 'unreadable' in a))
     out.push({
       file: target,
       line: null,
@@ -201,7 +205,7 @@ function checkDestination(
       message: `${u.ref}: ${u.why}: kamal-secret run${where} refuses to start while it is visible (kamal-secret get lines for it fail)`,
       fix: u.fix,
     });
-  for (const ref of refused.binary)
+  for (const { binary: ref } of refusedBy.filter((a) => 'binary' in a))
     out.push({
       file: target,
       line: null,
@@ -297,48 +301,31 @@ function droppedNames(
     }));
 }
 
-/** What `get` answers along `chain`: in each scope the team's secret (readable or not) before the personal one. */
+/** What a reference answers: its text, or why it has none for run (binary data, a team secret its reader cannot have). */
+type Answer = Found | { unreadable: Unreadable } | { binary: string };
+
+/** The answer at `ref`, the team's before the personal vault's (the vault contents already hold the team's in its place). */
+function answerAt(vault: VaultContents, ref: string): Answer | null {
+  const unreadable = vault.unreadable.get(ref);
+  if (unreadable) return { unreadable };
+  const value = vault.secrets.get(ref);
+  if (value !== undefined) return { ref, value };
+  return vault.binary.has(ref) ? { binary: ref } : null;
+}
+
+/** What `get` answers along `chain`, by the rule every lookup follows (winningRef). */
 function lookupIn(vault: VaultContents | null, name: string, chain: string[]): Lookup {
   if (!vault) return undefined;
-  for (const scope of chain) {
-    const ref = formatRef({ scope, name });
-    const unreadable = vault.unreadable.get(ref);
-    if (unreadable) return { unreadable };
-    const value = vault.secrets.get(ref);
-    if (value !== undefined) return { ref, value };
-  }
-  return null;
+  const ref = winningRef(name, chain, (ref) => answerAt(vault, ref) !== null);
+  if (ref !== null) return answerAt(vault, ref);
+  const unjoined = winningRef(name, chain, (ref) => vault.unjoined.has(ref));
+  return unjoined === null ? null : { unreadable: vault.unjoined.get(unjoined)! };
 }
 
-/**
- * The secrets that make `run` refuse to start along `chain`, being the ones it would put in
- * the environment (no inner secret hides them): binary ones, and team ones their owner
- * cannot read (which win over a personal one of the same reference, as for get).
- */
-function runRefuses(vault: VaultContents, chain: string[]): { binary: string[]; unreadable: Unreadable[] } {
-  const winners = new Map<string, { ref: string; rank: number }>();
-  for (const ref of [...vault.secrets.keys(), ...vault.binary, ...vault.unreadable.keys()]) {
-    const { scope, name } = splitRef(ref);
-    const rank = chain.indexOf(scope);
-    const best = winners.get(name);
-    if (rank !== -1 && (!best || rank < best.rank)) winners.set(name, { ref, rank });
-  }
-  const refs = [...winners.values()].map((w) => w.ref);
-  return {
-    binary: refs.filter((ref) => vault.binary.has(ref) && !vault.unreadable.has(ref)),
-    unreadable: refs.flatMap((ref) => vault.unreadable.get(ref) ?? []),
-  };
-}
-
-function visibleFrom(vault: Map<string, string>, chain: string[]): Map<string, Found> {
-  const out = new Map<string, Found>();
-  for (const scope of [...chain].reverse()) {
-    for (const [ref, value] of vault) {
-      const split = splitRef(ref);
-      if (split.scope === scope) out.set(split.name, { ref, value });
-    }
-  }
-  return out;
+/** What `run` puts in the environment along `chain` (each name's winner), or refuses to. */
+function runSees(vault: VaultContents, chain: string[]): Map<string, Answer> {
+  const refs = [...vault.secrets.keys(), ...vault.binary, ...vault.unreadable.keys()];
+  return new Map([...winningRefs(refs, chain)].map(([name, ref]) => [name, answerAt(vault, ref)!]));
 }
 
 const versionNote = (on: DotenvVersion[], all: DotenvVersion[]) =>

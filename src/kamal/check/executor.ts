@@ -37,7 +37,8 @@ export interface ExecutorOptions {
 }
 
 /** A value; a team secret there that its reader cannot read; nothing; or undefined: the vault cannot be read here. */
-export type Lookup = Found | { unreadable: Unreadable } | null | undefined;
+/** What a lookup answers: a value, a secret it cannot use (whose reference), nothing (null), or no vault to ask (undefined). */
+export type Lookup = Found | { unreadable: Unreadable } | { binary: string } | null | undefined;
 
 const VAULT_UNREADABLE: CommandOutcome = { kind: 'not-run', reason: 'the vault could not be read' };
 
@@ -136,6 +137,8 @@ function kamalSecretGet(args: string[], env: NodeJS.ProcessEnv, opts: Memo): Com
     const { why, fix } = found.unreadable;
     return failed(new UserError(why, { code: 'no_access', fix }), { unreadable: found.unreadable });
   }
+  // get prints the bytes themselves, which this model does not have: the finding says what they do to Kamal.
+  if ('binary' in found) return { kind: 'ran', via: 'vault', stdout: '', status: 0, binary: found.binary };
   const output = getOutput(req, found);
   // get prints bytes only for a value that is not text (a NUL in it); Kamal reads them as a string too.
   const stdout = typeof output === 'string' ? output : output.toString('utf8');
@@ -169,6 +172,7 @@ function kamalSecretFetch(args: string[], env: NodeJS.ProcessEnv, opts: Memo): C
         };
       if ('unreadable' in found)
         return { kind: 'ran', via: 'vault', stdout: '', status: 1, unreadable: found.unreadable };
+      if ('binary' in found) return { kind: 'ran', via: 'vault', stdout: '', status: 1, binary: found.binary };
       values[ref.name] = found.value;
     }
   } catch (err) {

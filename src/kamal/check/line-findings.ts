@@ -273,6 +273,13 @@ function commandIssue(e: Entry, { written, viaVariable, outcome: o }: CommandEve
       `make the command succeed, or store the secret: kamal-secret set ${e.name}`,
     );
   }
+  if (o.binary) {
+    return error(
+      'binary-secret',
+      `${command} prints the binary data of ${o.binary} (bytes that are not UTF-8 text, or a NUL byte): Kamal deploys those bytes as ${e.name}, which an environment variable cannot carry`,
+      binaryFix(o.binary),
+    );
+  }
   if (printed === '') {
     const said = literal && o.stderr ? ` (${o.stderr.trim().split('\n').join('; ')})` : '';
     return error(
@@ -322,6 +329,13 @@ function vaultCommandFailed(
   if (o.unreadable) {
     return error('command-failed', `${command} is refused: ${o.unreadable.why}: ${deployed}`, o.unreadable.fix);
   }
+  if (o.binary) {
+    return error(
+      'command-failed',
+      `${command} is refused: ${o.binary} holds binary data, which no JSON value can carry: ${deployed}`,
+      binaryFix(o.binary),
+    );
+  }
   if (o.missing) {
     return error(
       'command-failed',
@@ -335,6 +349,9 @@ function vaultCommandFailed(
     'fix the arguments: kamal-secret get NAME [--scope APP[/DEST] | -d DEST | -g] (see kamal-secret get --help)',
   );
 }
+
+const binaryFix = (ref: string) =>
+  `store it as text (base64 FILE | kamal-secret set ${ref}) and decode it where it is used`;
 
 /** Whether the written command names `name` itself, so that showing it shows the author's text, not a value. */
 /** Whether `command` names `name` as a whole word (no regex: a file may hold thousands of such lines). */
