@@ -20,6 +20,7 @@ import {
 import { removeMember, type TeamVault } from '../../src/team/team-vault.js';
 import type { Payload } from '../../src/vault/format.js';
 import { asText } from '../../src/vault/secrets.js';
+import { BINARY, examplePayload } from '../vault/example-payload.js';
 import { now, open, smallTeam, text } from './fixtures.js';
 
 const record = (value: string) => ({ value, created_at: 'x', updated_at: 'x' });
@@ -37,21 +38,7 @@ const PRODUCTION = ['shop/production', 'shop', ''];
 /** What a member who opened `vault` sees. */
 const seeing = (vault: TeamVault): TeamView => ({ vault, refusal: null });
 
-const personalPayload = (): Payload => {
-  const rec = (value: string) => ({ value, created_at: 'x', updated_at: 'x' });
-  return {
-    secrets: {
-      TOKEN: rec('global-token'),
-      DB: rec('global-db'),
-      'shop/DB': rec('shop-db'),
-      'shop/production/DB': rec('prod-db'),
-      'shop/staging/ONLY': rec('staging-only'),
-      'blog/DB': rec('blog-db'),
-      BLOB: { value_base64: BINARY.toString('base64'), created_at: 'x', updated_at: 'x' },
-    },
-  };
-};
-const BINARY = Buffer.from([0xff, 0xfe, 0x00, 0x61, 0x62, 0x63, 0x80]);
+const personalPayload = examplePayload;
 const lookupValue = (p: Payload, name: string, chain: string[]) => lookupLayered(p, NO_TEAM, name, chain);
 const lookup = (p: Payload, name: string, chain: string[]) => {
   const found = lookupValue(p, name, chain);

@@ -1,28 +1,12 @@
 // Unit tests of src/vault/secrets.ts: what can be done to a decrypted payload.
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import type { Payload } from '../../src/vault/format.js';
 import { parsePayload } from '../../src/vault/format.js';
 import { allSecrets, applyMutation, emptyPayload, list, storedAt } from '../../src/vault/secrets.js';
+import { AT, BINARY, examplePayload } from './example-payload.js';
 
-const AT = '2026-01-01T00:00:00.000Z';
 const LATER = '2026-02-01T00:00:00.000Z';
-const BINARY = Buffer.from([0xff, 0xfe, 0x00, 0x61, 0x62, 0x63, 0x80]);
-
-function payload(): Payload {
-  const rec = (value: string) => ({ value, created_at: AT, updated_at: AT });
-  return {
-    secrets: {
-      TOKEN: rec('global-token'),
-      DB: rec('global-db'),
-      'shop/DB': rec('shop-db'),
-      'shop/production/DB': rec('prod-db'),
-      'shop/staging/ONLY': rec('staging-only'),
-      'blog/DB': rec('blog-db'),
-      BLOB: { value_base64: BINARY.toString('base64'), created_at: AT, updated_at: AT },
-    },
-  };
-}
+const payload = examplePayload;
 
 describe('allSecrets', () => {
   it('gives every text secret as [ref, text], and the binary ones by reference alone', () => {
