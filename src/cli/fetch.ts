@@ -3,6 +3,7 @@ import { kamalFetchOutput } from '../kamal/kamal-secrets-command.js';
 import { notFound } from '../light/get-command.js';
 import { parseRef, scopeChain } from '../light/refs.js';
 import type { ScopeOptions } from '../light/scope.js';
+import { table } from '../light/tables.js';
 import { out } from '../term/output.js';
 import type { CliContext } from './context.js';
 import { example, scopeOptions } from './options.js';
@@ -20,7 +21,7 @@ export function register(program: Command, ctx: CliContext): void {
       ),
   ).action(async (names: string[], opts: ScopeOptions) => {
     const scope = ctx.scope(opts);
-    const values: Record<string, string> = {};
+    const values: Record<string, string> = table();
     await ctx.withSession(async (s) => {
       for (const text of names) {
         const ref = parseRef(text, scope);

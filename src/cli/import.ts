@@ -72,6 +72,11 @@ async function readEntries(file: string): Promise<{ entries: [string, string][];
     else return true;
     return false;
   });
+  // dotenv reads into a plain object, where __proto__ sets the prototype: the line is lost without a word.
+  if (/^[ \t]*(?:export[ \t]+)?__proto__[ \t]*[=:]/m.test(text)) {
+    warn('skipping __proto__: the dotenv parser cannot read that name; store it with: kamal-secret set __proto__');
+    invalid.push('__proto__');
+  }
   for (const warning of gemDifferences(text, new Map(entries))) warn(warning);
   return { entries, invalid };
 }

@@ -4,6 +4,7 @@
 // command names a missing program yields nothing; any other failure aborts Kamal.
 
 import fs from 'node:fs';
+import { environmentCopy } from '../light/tables.js';
 import { type DeployConfig, secretsFiles } from './deploy-config.js';
 import { type DotenvVersion, type Entry, type Executor, type ParseResult, parseSecretsFile } from './dotenv-model.js';
 
@@ -26,7 +27,7 @@ export interface Delivery {
  * for -d and removes it otherwise (Kamal::Configuration.create_from).
  */
 export function kamalEnvironment(env: NodeJS.ProcessEnv, destination: string | undefined): NodeJS.ProcessEnv {
-  const out = { ...env };
+  const out = environmentCopy(env);
   if (destination) out.KAMAL_DESTINATION = destination;
   else delete out.KAMAL_DESTINATION;
   return out;

@@ -17,6 +17,7 @@
 //     command's text, then runs it (`kamal secrets …` inside Kamal); the output loses
 //     one trailing newline.
 
+import { own } from '../light/tables.js';
 import { forEachLine } from './dotenv-lines.js';
 
 export type DotenvVersion = '3.1' | '3.2';
@@ -360,9 +361,10 @@ function originOf({ at, from }: Origins, index: number): number | string {
 
 function lookup(name: string, ctx: Ctx, recorded: false | { inCommand: boolean }): string {
   const inFile = ctx.hash.has(name);
-  const value = inFile ? (ctx.hash.get(name) ?? UNKNOWN) : (ctx.env[name] ?? '');
+  const inherited = own(ctx.env, name);
+  const value = inFile ? (ctx.hash.get(name) ?? UNKNOWN) : (inherited ?? '');
   if (recorded) {
-    const source = inFile ? 'file' : ctx.env[name] !== undefined ? 'env' : 'unset';
+    const source = inFile ? 'file' : inherited !== undefined ? 'env' : 'unset';
     // once per name and place: a value may repeat one variable many times
     const key = `${name}\0${recorded.inCommand}`;
     ctx.recorded ??= new Set();

@@ -5,6 +5,7 @@
 // name not in it, Thor refusing the arguments, an unknown adapter or a missing CLI)
 // raises out of the secrets parsing and aborts Kamal.
 
+import { own } from '../light/tables.js';
 import type { CommandOutcome } from './dotenv-model.js';
 import { shellEscape, shellSplit } from './dotenv-model.js';
 import { onPath } from './path-lookup.js';
@@ -128,5 +129,5 @@ const camelize = (s: string) =>
 
 /** Kamal's name for an adapter given as `--adapter NAME` (Adapters.lookup), or undefined when Kamal knows none. */
 export function adapterKey(name: string): string | undefined {
-  return ALIASES[name.toLowerCase()] ?? Object.keys(ADAPTERS).find((k) => camelize(k) === camelize(name));
+  return own(ALIASES, name.toLowerCase()) ?? Object.keys(ADAPTERS).find((k) => camelize(k) === camelize(name));
 }

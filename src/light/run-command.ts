@@ -9,6 +9,7 @@ import { findApp, type KamalApp } from './app.js';
 import { describeScope, scopeChain } from './refs.js';
 import { resolveScope, type ScopeOptions } from './scope.js';
 import { kamalSecretsFiles, suspectedUnprovided } from './secrets-scan.js';
+import { environmentCopy } from './tables.js';
 
 export interface RunArgs {
   command: string[];
@@ -45,7 +46,7 @@ export function childEnvironment(
   secrets: Iterable<[string, { value: string }]>,
   plan: RunPlan,
 ): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...inherited };
+  const env = environmentCopy(inherited);
   for (const name of CONTROL_VARIABLES) delete env[name];
   for (const [name, { value }] of secrets) if (!(plan.args.preserveEnv && env[name] !== undefined)) env[name] = value;
   if (plan.destination && !env.KAMAL_DESTINATION) env.KAMAL_DESTINATION = plan.destination;

@@ -53,7 +53,10 @@ export function visibleLayered(payload: Payload, view: TeamView, chain: string[]
   return new Map(
     [...winningRefs(refs, chain)]
       .sort(([a], [b]) => cmp(a, b))
-      .map(([name, ref]) => [name, asText(answerAt(payload, view, ref)!)] as const),
+      .flatMap(([name, ref]) => {
+        const found = answerAt(payload, view, ref);
+        return found ? [[name, asText(found)] as const] : [];
+      }),
   );
 }
 
@@ -96,8 +99,16 @@ export function allLayered(payload: Payload, view: TeamView, place: TeamPlace | 
   const binary = new Set(personal.binary);
   for (const [scope, secrets] of readableTeamSecrets(team))
     for (const [name, value] of secrets) {
-      text.set(`${scope}/${name}`, value);
-      binary.delete(`${scope}/${name}`);
+      // as get and run take it: text, or binary (a NUL in it)
+      const ref = `${scope}/${name}`;
+      const asStored = storedValue(value);
+      if (asStored.value === undefined) {
+        text.delete(ref);
+        binary.add(ref);
+      } else {
+        text.set(ref, asStored.value);
+        binary.delete(ref);
+      }
     }
   const unreadable = team.secrets
     .filter((info) => !info.readable)

@@ -22,6 +22,7 @@
 
 import { createHash } from 'node:crypto';
 import { isBase64, type StoredValue } from '../light/secret-value.js';
+import { table } from '../light/tables.js';
 import type { TeamMemory } from '../team/verify.js';
 
 export const FORMAT_NAME = 'kamal-secret-vault';
@@ -190,14 +191,6 @@ export function parsePayload(text: string): Payload {
   if (doc.teams) doc.teams = table(doc.teams);
   return doc;
 }
-
-/**
- * A table keyed by names users choose, without Object.prototype behind it: `toString` or
- * `constructor` is then nobody's secret until set, and setting `__proto__` stores a secret
- * instead of replacing the prototype.
- */
-export const table = <T>(entries: Record<string, T> = {}): Record<string, T> =>
-  Object.assign(Object.create(null) as Record<string, T>, entries);
 
 /** Which form a record's value takes; null when it has neither or both. */
 function storedForm(record: Partial<SecretRecord>): 'value' | 'value_base64' | null {

@@ -4,8 +4,9 @@
 import { UsageError, UserError } from '../errors.js';
 import { describeScope, formatRef, type Ref, splitRef } from '../light/refs.js';
 import { type StoredValue, storedValue, textOf, valueBytes } from '../light/secret-value.js';
+import { own, table } from '../light/tables.js';
 import type { TeamMemory } from '../team/verify.js';
-import { type Payload, type SecretRecord, table } from './format.js';
+import type { Payload, SecretRecord } from './format.js';
 
 export type Mutation =
   | ({ op: 'set'; ref: string } & StoredValue)
@@ -42,11 +43,11 @@ export const emptyPayload = (): Payload => ({ secrets: table() });
 
 /** What the payload's owner remembers of the team vault of `app`, if they joined it. */
 export const teamMemory = (payload: Payload, app: string): TeamMemory | undefined =>
-  payload.teams && Object.hasOwn(payload.teams, app) ? payload.teams[app] : undefined;
+  payload.teams && own(payload.teams, app);
 
 /** The secret stored at `ref`, text or bytes; null when there is none. */
 export function storedAt(payload: Payload, ref: string): FoundValue | null {
-  const record = storedRecord(payload.secrets, ref);
+  const record = own(payload.secrets, ref);
   return record ? foundValue(ref, record) : null;
 }
 
@@ -107,21 +108,20 @@ export function applyMutation(payload: Payload, m: Mutation, now = new Date().to
   const secrets = payload.secrets;
   switch (m.op) {
     case 'set': {
-      const existing = storedRecord(secrets, m.ref);
+      const existing = own(secrets, m.ref);
       secrets[m.ref] = record(valueBytes(m), existing, now);
       return { action: existing ? 'updated' : 'created', ref: m.ref };
     }
     case 'rm':
-      if (!storedRecord(secrets, m.ref)) throw missing(m.ref);
+      if (!own(secrets, m.ref)) throw missing(m.ref);
       delete secrets[m.ref];
       return { action: 'removed', ref: m.ref };
     case 'mv': {
-      const source = storedRecord(secrets, m.from);
+      const source = own(secrets, m.from);
       if (!source) throw missing(m.from);
       if (m.to === m.from)
         throw new UsageError(`${m.from} and ${m.to} are the same secret: give another name or scope to move it to`);
-      if (storedRecord(secrets, m.to))
-        throw new UserError(`${m.to} already exists; remove it first (kamal-secret rm ${m.to})`);
+      if (own(secrets, m.to)) throw new UserError(`${m.to} already exists; remove it first (kamal-secret rm ${m.to})`);
       secrets[m.to] = { ...source, updated_at: now };
       delete secrets[m.from];
       return { action: 'moved', ref: m.to };
@@ -130,7 +130,7 @@ export function applyMutation(payload: Payload, m: Mutation, now = new Date().to
       const report: ImportReport = { created: [], updated: [], unchanged: [], skipped: [] };
       for (const [name, value] of m.entries) {
         const ref = formatRef({ scope: m.scope, name } satisfies Ref);
-        const existing = storedRecord(secrets, ref);
+        const existing = own(secrets, ref);
         if (existing && existing.value === value) report.unchanged.push(name);
         else if (existing && !m.overwrite) report.skipped.push(name);
         else {
@@ -142,9 +142,6 @@ export function applyMutation(payload: Payload, m: Mutation, now = new Date().to
     }
   }
 }
-
-const storedRecord = (secrets: Payload['secrets'], ref: string): SecretRecord | undefined =>
-  Object.hasOwn(secrets, ref) ? secrets[ref] : undefined;
 
 function record(bytes: Uint8Array, existing: SecretRecord | undefined, now: string): SecretRecord {
   return { ...storedValue(bytes), created_at: existing?.created_at ?? now, updated_at: now };

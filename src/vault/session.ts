@@ -1,12 +1,13 @@
 // One interface over "the unlocked vault", whoever holds the key: this process
 // (LocalSession) or the agent (agent/client.ts). Commands only talk to this.
 
+import { table } from '../light/tables.js';
 import type { TeamPlace } from '../light/team-place.js';
 import { generateIdentity } from '../team/identity.js';
 import { allLayered, lookupLayered, notJoined, TeamOpener, teamFor, visibleLayered } from '../team/layer.js';
 import type { TeamMemory } from '../team/verify.js';
 import { newHeader } from './crypto.js';
-import { type Header, type Payload, table } from './format.js';
+import type { Header, Payload } from './format.js';
 import {
   type AllSecrets,
   applyMutation,

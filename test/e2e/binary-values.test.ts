@@ -120,8 +120,8 @@ for (const [mode, env] of [
 
     it('check answers a get line as get does: a binary secret hides the text outside it, and its bytes are the finding', async () => {
       box.write({
-        'app/config/deploy.yml': 'service: shop\nimage: shop\nenv:\n  secret:\n    - B\n    - F\n',
-        'app/.kamal/secrets': 'B=$(kamal-secret get B)\nF=$(kamal-secret fetch B)\n',
+        'app/config/deploy.yml': 'service: shop\nimage: shop\nenv:\n  secret:\n    - B\n    - F\n    - J\n',
+        'app/.kamal/secrets': 'B=$(kamal-secret get B)\nF=$(kamal-secret fetch B)\nJ=$(kamal-secret get --json B)\n',
         // on PATH, as for a user who installed it (check reads its get lines)
         'bin/kamal-secret': `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`,
       });
@@ -148,6 +148,8 @@ for (const [mode, env] of [
             line: 2,
             message: expect.stringContaining('is refused: shop/B holds binary data'),
           }),
+          // get --json prints text (the bytes in base64): the finding is that Kamal deploys the object
+          expect.objectContaining({ code: 'get-output', severity: 'error', line: 3 }),
           expect.objectContaining({ code: 'binary-secret', severity: 'warning', line: null, name: 'B' }),
         ]),
       );

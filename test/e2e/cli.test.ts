@@ -170,6 +170,28 @@ describe('set and get', () => {
       expect(await box.run(['get', name])).toMatchObject({ code: 0, stdout: `value-of-${name}\n` });
     }
     expect((await box.run(['list'])).stdout).toContain('__proto__');
+
+    // run hands them to the command, with --preserve-env too (no variable of those names is set)
+    const printEnv = [
+      process.execPath,
+      '-e',
+      'for (const n of ["toString", "constructor", "__proto__"]) console.log(n + "=" + process.env[n])',
+    ];
+    const expected = ['toString', 'constructor', '__proto__'].map((n) => `${n}=value-of-${n}`).join('\n');
+    for (const flags of [[], ['--preserve-env']]) {
+      expect(await box.run(['run', ...flags, '--', ...printEnv])).toMatchObject({ code: 0, stdout: `${expected}\n` });
+    }
+    // fetch prints every one of them
+    const fetched = await box.run(['fetch', 'toString', '__proto__']);
+    expect(fetched.code).toBe(0);
+    expect(fetched.stdout).toContain('__proto__');
+    expect(fetched.stdout).toContain('toString');
+    // import says it cannot read a __proto__ line, instead of losing it without a word
+    box.write({ 'names.env': '__proto__=from-file\nOTHER=other-value\n' });
+    const imported = await box.run(['import', box.path('names.env'), '--scope', 'shop']);
+    expect(imported.code).toBe(0);
+    expect(imported.stderr).toContain('skipping __proto__: the dotenv parser cannot read that name');
+    expect(imported.stderr).not.toContain('from-file');
   });
 
   it('wrong passphrase: one line, exit 1, vault untouched', async () => {

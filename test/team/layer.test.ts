@@ -118,7 +118,7 @@ describe('lookups through the team vault and the personal vault', () => {
     // a name the team does not hold there is the personal vault's
     expect(lookupLayered(payload(), seeing(asBob), 'ONLY_MINE', PRODUCTION)?.value).toBe('mine');
     expect(() => visibleLayered(payload(), seeing(asBob), PRODUCTION)).toThrow(/no access to shop\/production/);
-    const all = allLayered(payload(), seeing(asBob));
+    const all = allLayered(payload(), seeing(asBob), undefined);
     expect(Object.fromEntries(all.secrets)).not.toHaveProperty('shop/production/DATABASE_URL');
     expect(all.unreadable).toEqual([
       {
@@ -148,7 +148,7 @@ describe('lookups through the team vault and the personal vault', () => {
     expect([...seen.keys()]).toEqual(['DATABASE_URL', 'RAILS_MASTER_KEY', 'REGISTRY_PASSWORD']);
     expect(seen.get('DATABASE_URL')).toEqual({ ref: 'shop/staging/DATABASE_URL', value: 'postgres://staging' });
     expect(seen.get('RAILS_MASTER_KEY')?.value).toBe('personal-staging-master');
-    expect(Object.fromEntries(allLayered(payload(), seeing(vault)).secrets)['shop/RAILS_MASTER_KEY']).toBe(
+    expect(Object.fromEntries(allLayered(payload(), seeing(vault), undefined).secrets)['shop/RAILS_MASTER_KEY']).toBe(
       'master-key',
     );
   });
@@ -158,7 +158,7 @@ describe('lookups through the team vault and the personal vault', () => {
     const p = payload();
     const binary = { value_base64: Buffer.from([0xff, 0]).toString('base64'), created_at: 'x', updated_at: 'x' };
     Object.assign(p.secrets, { 'shop/RAILS_MASTER_KEY': binary, 'shop/BLOB': binary });
-    const all = allLayered(p, seeing(vault));
+    const all = allLayered(p, seeing(vault), undefined);
     expect(all.binary).toEqual(['shop/BLOB']);
     expect(Object.fromEntries(all.secrets)['shop/RAILS_MASTER_KEY']).toBe('master-key');
     // run: the binary one the team's text hides does not stop it; one that would go into the environment does
@@ -240,7 +240,7 @@ describe('opening the app team vault for a lookup', () => {
     expect(() => visibleLayered(globalOnly, view, ['shop', ''])).toThrow(/^shop\/RAILS_MASTER_KEY: you were removed/);
     expect(() => lookupLayered(globalOnly, view, 'RAILS_MASTER_KEY', ['shop', ''])).toThrow(removed);
     expect([...visibleLayered(asBob, view, ['']).keys()]).toEqual(['RAILS_MASTER_KEY', 'REGISTRY_PASSWORD']);
-    expect(() => allLayered(asBob, view)).toThrow(removed);
+    expect(() => allLayered(asBob, view, undefined)).toThrow(removed);
     fs.rmSync(dir, { recursive: true });
   });
 });

@@ -9,6 +9,7 @@ import { UserError } from '../../errors.js';
 import { findApp } from '../../light/app.js';
 import { scopeChain, splitRef, winningRef, winningRefs } from '../../light/refs.js';
 import { resolveScope } from '../../light/scope.js';
+import { environmentCopy } from '../../light/tables.js';
 import type { AllSecrets, Found, Unreadable } from '../../vault/secrets.js';
 import { type Delivery, deliver, kamalEnvironment } from '../delivery.js';
 import { type DeployConfig, listDestinations, readDeployConfig, secretsFiles } from '../deploy-config.js';
@@ -121,7 +122,7 @@ function checkDestination(
   const seen = opts.vault ? runSees(opts.vault, scopeChain(scope)) : null;
   const visible = seen && new Map([...seen].flatMap(([name, a]) => ('value' in a ? [[name, a] as const] : [])));
   // `kamal-secret run` puts the vault's secrets into Kamal's environment (env mode), over the inherited ones.
-  const runEnv: NodeJS.ProcessEnv = { ...opts.env };
+  const runEnv = environmentCopy(opts.env);
   for (const [name, f] of visible ?? []) runEnv[name] = f.value;
   const env = kamalEnvironment(runEnv, destination);
   const exec = once(

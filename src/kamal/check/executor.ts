@@ -16,6 +16,7 @@ import { GET_OPTIONS } from '../../light/get-args.js';
 import { getOutput, getRequest, notFound } from '../../light/get-command.js';
 import { parseRef, scopeChain } from '../../light/refs.js';
 import { resolveScope } from '../../light/scope.js';
+import { table } from '../../light/tables.js';
 import type { Found, Unreadable } from '../../vault/secrets.js';
 import { type CommandOutcome, chomp, type Executor } from '../dotenv-model.js';
 import { isKamalInline, kamalFetchOutput, kamalInline } from '../kamal-secrets-command.js';
@@ -137,23 +138,30 @@ function kamalSecretGet(args: string[], env: NodeJS.ProcessEnv, opts: Memo): Com
     const { why, fix } = found.unreadable;
     return failed(new UserError(why, { code: 'no_access', fix }), { unreadable: found.unreadable });
   }
-  // get prints the bytes themselves, which this model does not have: the finding says what they do to Kamal.
-  if ('binary' in found) return { kind: 'ran', via: 'vault', stdout: '', status: 0, binary: found.binary };
+  if ('binary' in found) {
+    // get --json prints them as base64 in its JSON object (stood in for here without them)
+    if (req.args.json)
+      return { kind: 'ran', via: 'vault', stdout: `{"ref":"${found.binary}"}\n`, status: 0, altered: JSON_ALTERED };
+    // get prints the bytes themselves, which this model does not have: the finding says what they do to Kamal
+    return { kind: 'ran', via: 'vault', stdout: '', status: 0, binary: found.binary };
+  }
   const output = getOutput(req, found);
   // get prints bytes only for a value that is not text (a NUL in it); Kamal reads them as a string too.
   const stdout = typeof output === 'string' ? output : output.toString('utf8');
   const outcome: CommandOutcome = { kind: 'ran', via: 'vault', stdout, status: 0 };
   if (chomp(stdout) !== found.value)
     outcome.altered = req.args.json
-      ? 'get --json prints a JSON object, and Kamal deploys the object, not the value'
+      ? JSON_ALTERED
       : 'the value ends in a line break, and Kamal removes one line break from the end of what the command prints';
   return outcome;
 }
 
+const JSON_ALTERED = 'get --json prints a JSON object, and Kamal deploys the object, not the value';
+
 /** `kamal-secret fetch NAME… [--scope S] [-d D] [-g]`: the shell-escaped JSON `kamal secrets extract` reads. */
 function kamalSecretFetch(args: string[], env: NodeJS.ProcessEnv, opts: Memo): CommandOutcome {
   const { scope, destination, global } = GET_OPTIONS;
-  const values: Record<string, string> = {};
+  const values: Record<string, string> = table();
   try {
     const parsed = parseArgs({ args, options: { scope, destination, global }, allowPositionals: true, strict: true });
     if (!parsed.positionals.length) return { kind: 'ran', via: 'vault', stdout: '', status: 2 };

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
 import { formatRef, isValidName, scopeChain, splitRef } from '../../light/refs.js';
+import { environmentCopy, own } from '../../light/tables.js';
 import type { VaultSession } from '../../vault/session.js';
 import { type DeployConfig, listDestinations, readDeployConfig, secretsFiles } from '../deploy-config.js';
 import { type DotenvVersion, parseSecretsFile } from '../dotenv-model.js';
@@ -278,13 +279,13 @@ function lookupIn(vault: Map<string, string>, name: string, chain: string[]) {
  * already half in env mode, deployed with kamal-secret run).
  */
 function kamalEnvironment(env: NodeJS.ProcessEnv, vault: Map<string, string>, deploy: Deploy): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = { ...env };
+  const out = environmentCopy(env);
   if (deploy.destination) out.KAMAL_DESTINATION = deploy.destination;
   else delete out.KAMAL_DESTINATION;
   for (const scope of [...scopeChain(deploy.scope)].reverse())
     for (const [ref, value] of vault) {
       const { scope: s, name } = splitRef(ref);
-      if (s === scope && env[name] === undefined) out[name] = value;
+      if (s === scope && own(env, name) === undefined) out[name] = value;
     }
   return out;
 }

@@ -6,6 +6,7 @@
 
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { environmentCopy } from '../../light/tables.js';
 import type { Found } from '../../vault/secrets.js';
 import { type DotenvVersion, parseSecretsFile } from '../dotenv-model.js';
 import type { CommandRunner } from './commands.js';
@@ -26,7 +27,7 @@ export function runEnvironment(
   visible: Map<string, Found>,
   destination: string | undefined,
 ): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = { ...env };
+  const out = environmentCopy(env);
   for (const [name, { value }] of visible) out[name] = value;
   if (destination) out.KAMAL_DESTINATION = destination;
   else delete out.KAMAL_DESTINATION;

@@ -58,3 +58,12 @@ it('reports a value that expands beyond any secret (a long variable repeated), w
     expect.objectContaining({ code: 'value-too-large', name: 'KAMAL_REGISTRY_PASSWORD', severity: 'error', line: 2 }),
   );
 });
+
+it('reads names that Object.prototype has like any other: $toString is unset, adapter "constructor" unknown', () => {
+  const { report } = checkFile(
+    'prototype-names',
+    'X=$toString\nY=$(kamal secrets fetch --adapter constructor --account a X)\n',
+  );
+  expect(report.findings).toContainEqual(expect.objectContaining({ name: 'X', line: 1 }));
+  expect(report.findings).toContainEqual(expect.objectContaining({ name: 'Y', line: 2 }));
+});
