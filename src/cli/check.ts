@@ -1,6 +1,5 @@
 import { type Command, Option } from 'commander';
 import { UserError } from '../errors.js';
-import { findApp } from '../light/app.js';
 import { warn } from '../term/output.js';
 import type { AllSecrets } from '../vault/secrets.js';
 import { CHECK_OPTIONS, type CheckArgs, DOTENV_CHOICES } from './check-args.js';
@@ -20,7 +19,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option(dotenv.flags, dotenv.help).choices(DOTENV_CHOICES).default('both'))
     .action(async (opts: { destination?: string; json?: boolean; exec?: boolean; dotenv: CheckArgs['dotenv'] }) => {
       const args: CheckArgs = { ...opts, json: Boolean(opts.json), exec: Boolean(opts.exec) };
-      const app = findApp(ctx.cwd);
+      const app = ctx.app;
       if (!app) throw new UserError('no config/deploy.yml here or above; run check inside a Kamal app');
       const { checkApp, printReport } = await import('./check-report.js');
       let note: string | undefined;

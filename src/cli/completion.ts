@@ -12,7 +12,7 @@ import { Argument, type Command } from 'commander';
 import { AgentSession } from '../agent/agent-session.js';
 import { listDestinations } from '../kamal/deploy-config.js';
 import { agentStatus } from '../light/agent-client.js';
-import { findApp, readServiceName } from '../light/app.js';
+import { readServiceName } from '../light/app.js';
 import { GET_OPTIONS } from '../light/get-args.js';
 import { commandLineRef, scopeChain } from '../light/refs.js';
 import type { Listed } from '../vault/secrets.js';
@@ -190,7 +190,7 @@ async function references(
 
 /** The app around the working directory: its service and destinations, read without YAML. */
 function appHere(ctx: CliContext): { service: string | null; destinations: string[] } {
-  const app = findApp(ctx.cwd);
+  const app = ctx.app;
   if (!app) return { service: null, destinations: [] };
   return { service: readServiceName(fs.readFileSync(app.deployYml, 'utf8')), destinations: listDestinations(app.root) };
 }

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UsageError } from '../errors.js';
 import type { Selection } from '../gitlab/sync.js';
-import { findApp } from '../light/app.js';
 import { scopeChain } from '../light/refs.js';
 import type { ScopeOptions } from '../light/scope.js';
 import { json, out, warn } from '../term/output.js';
@@ -31,7 +30,7 @@ export function register(program: Command, ctx: CliContext): void {
     const scope = ctx.scope(opts);
     const chosen = selection(opts);
     if (opts.format === 'gitlab')
-      return json(await ctx.withSession((s) => variablesToSend(s, scope, findApp(ctx.cwd)?.root ?? null, chosen)));
+      return json(await ctx.withSession((s) => variablesToSend(s, scope, ctx.app?.root ?? null, chosen)));
     const given = selectionGiven(cmd);
     if (given) throw new UsageError(`${given} applies to --format gitlab only`);
     const secrets = await ctx.withSession((s) => s.visible(scopeChain(scope)));

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { findApp } from '../light/app.js';
 import { GET_OPTIONS } from '../light/get-args.js';
 import { getOutput, getRequest, kamalAlterationWarning, notFound } from '../light/get-command.js';
 import { info } from '../term/output.js';
@@ -28,7 +27,7 @@ export function register(program: Command, ctx: CliContext): void {
     .configureHelp({ visibleOptions: () => [], visibleArguments: () => [] })
     .addHelpText('after', getHelp)
     .action(async (argv: string[]) => {
-      const req = getRequest(argv, ctx.config, findApp(ctx.cwd));
+      const req = getRequest(argv, ctx.config, ctx.app);
       const found = await ctx.withSession((s) => s.lookupValue(req.ref.name, req.chain));
       if (!found) throw notFound(req.ref.name, req.chain);
       process.stdout.write(getOutput(req, found));

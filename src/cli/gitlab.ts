@@ -2,7 +2,6 @@ import { type Command, Option } from 'commander';
 import { UserError } from '../errors.js';
 import type { DockerAccess } from '../gitlab/ci-template.js';
 import type { SyncProgress, SyncResult } from '../gitlab/sync.js';
-import { findApp } from '../light/app.js';
 import type { ScopeOptions } from '../light/scope.js';
 import { json, out, table, warn } from '../term/output.js';
 import type { CliContext } from './context.js';
@@ -50,7 +49,7 @@ export function register(program: Command, ctx: CliContext): void {
         prune: Boolean(flags.prune),
         pruneAll: Boolean(flags.pruneAll),
         force: Boolean(flags.force),
-        appRoot: findApp(ctx.cwd)?.root ?? null,
+        appRoot: ctx.app?.root ?? null,
         baseUrl: ctx.config.gitlabUrl,
         token: ctx.config.gitlabToken,
       }).finally(() => progress?.clear()),
@@ -80,7 +79,7 @@ export function register(program: Command, ctx: CliContext): void {
         .default('dind'),
     )
     .action(async (flags: { branch?: string; kamalVersion?: string; docker: DockerAccess }) => {
-      const app = findApp(ctx.cwd);
+      const app = ctx.app;
       if (!app) throw new UserError('no config/deploy.yml here or above; run this inside a Kamal app');
       const { deployPipeline } = await import('../gitlab/ci.js');
       const { yaml, notes } = deployPipeline(app.root, flags);

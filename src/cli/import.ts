@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { parseSecretsFile, shellEscape } from '../kamal/dotenv-model.js';
 import { registryCredentialNames } from '../kamal/used-names.js';
-import { findApp } from '../light/app.js';
 import { describeScope, isValidName } from '../light/refs.js';
 import type { ScopeOptions } from '../light/scope.js';
 import { canAsk, confirm } from '../term/confirm.js';
@@ -26,7 +25,7 @@ export function register(program: Command, ctx: CliContext): void {
     const { entries, invalid } = await readEntries(file);
     // One registry password serves every app: it goes to the global scope, unless --scope names one.
     const registry =
-      scope === '' || opts.scope !== undefined ? new Set() : registryCredentialNames(findApp(ctx.cwd)?.root ?? null);
+      scope === '' || opts.scope !== undefined ? new Set() : registryCredentialNames(ctx.app?.root ?? null);
     const parts = [
       {
         heading: `imported ${file} into ${describeScope(scope)}`,

@@ -6,7 +6,6 @@ import { UserError } from '../errors.js';
 import type { Applied } from '../kamal/migrate/apply.js';
 import type { Alteration, Pick } from '../kamal/migrate/decide.js';
 import type { Plan } from '../kamal/migrate/plan.js';
-import { findApp } from '../light/app.js';
 import { resolveScope } from '../light/scope.js';
 import { askChoice } from '../term/choice.js';
 import { json, out, table, warn } from '../term/output.js';
@@ -38,7 +37,7 @@ export function registerMigrate(kamal: Command, ctx: CliContext): void {
     )
     .option('--json', 'print the plan and the result as JSON')
     .action(async (flags: MigrateFlags) => {
-      const app = findApp(ctx.cwd);
+      const app = ctx.app;
       if (!app) throw new UserError('no config/deploy.yml here or above; run this inside a Kamal app');
       const { planMigration } = await import('../kamal/migrate/plan.js');
       const { applyMigration } = await import('../kamal/migrate/apply.js');

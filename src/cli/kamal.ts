@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { initEnvMode } from '../kamal/init.js';
-import { findApp } from '../light/app.js';
 import { out } from '../term/output.js';
 import type { CliContext } from './context.js';
 import { registerMigrate } from './kamal-migrate.js';
@@ -17,7 +16,7 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .option('--force', 'overwrite an existing file')
     .action((opts: { force?: boolean }) => {
-      const app = findApp(ctx.cwd);
+      const app = ctx.app;
       if (!app) throw new UserError('no config/deploy.yml here or above; run this inside a Kamal app');
       const result = initEnvMode(app.root, { force: Boolean(opts.force) });
       for (const { file, names } of result.files)

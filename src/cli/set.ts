@@ -4,7 +4,7 @@ import { UsageError, UserError } from '../errors.js';
 import { gitlabCiFileAround } from '../gitlab/in-use.js';
 import { maskability } from '../gitlab/masking.js';
 import { namesTheAppUses } from '../kamal/used-names.js';
-import { findApp } from '../light/app.js';
+import type { KamalApp } from '../light/app.js';
 import { formatRef, parseRef, type Ref, scopeChain } from '../light/refs.js';
 import type { ScopeOptions } from '../light/scope.js';
 import { storedValue, textOf } from '../light/secret-value.js';
@@ -72,7 +72,7 @@ export function register(program: Command, ctx: CliContext): void {
       return;
     }
     const risks = kamalValueRisks(value);
-    if (risks.length && kamalReads(ref.name, ctx.cwd))
+    if (risks.length && kamalReads(ref.name, ctx.app))
       for (const risk of risks) warn(`${formatRef(ref)} ${risk.message}`);
     if (mask && !mask.maskable && warnUnmaskable)
       warn(`${formatRef(ref)} cannot be a masked GitLab variable: ${mask.reason}`);
@@ -108,9 +108,8 @@ async function usesGitLab(ctx: CliContext, s: VaultSession, scope: string): Prom
   );
 }
 
-/** Whether Kamal may read `name`: the app around `cwd` uses it, or there is no app (or config) to ask. */
-function kamalReads(name: string, cwd: string): boolean {
-  const app = findApp(cwd);
+/** Whether Kamal may read `name`: `app` (around the working directory) uses it, or there is no app (or config) to ask. */
+function kamalReads(name: string, app: KamalApp | null): boolean {
   return !app || (namesTheAppUses(app.root)?.has(name) ?? true);
 }
 
